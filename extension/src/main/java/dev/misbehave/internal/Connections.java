@@ -1,0 +1,26 @@
+package dev.misbehave.internal;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+
+/** Socket-level actions shared by the handlers. */
+final class Connections {
+
+    private Connections() {}
+
+    /**
+     * Aborts the connection with a TCP RST: {@code SO_LINGER} 0, set just before the close, makes
+     * the kernel discard the send queue and send RST instead of FIN.
+     */
+    static ChannelFuture abort(Channel channel) {
+        if (channel.isOpen()) {
+            try {
+                channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            } catch (RuntimeException alreadyClosed) {
+                // the socket closed under us; close() below is then a no-op
+            }
+        }
+        return channel.close();
+    }
+}

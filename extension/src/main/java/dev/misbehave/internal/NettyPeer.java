@@ -1,0 +1,235 @@
+package dev.misbehave.internal;
+
+import dev.misbehave.ConnectionRecord;
+import dev.misbehave.Direction;
+import dev.misbehave.Effect;
+import dev.misbehave.Fault;
+import dev.misbehave.MisbehavingPeer;
+import dev.misbehave.Trigger;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The Netty implementation of {@link MisbehavingPeer}.
+ *
+ * <p>Start is synchronous and cheap: the listening socket is opened and bound on the caller's
+ * thread (so the port is known at once), then handed to the shared event loop without waiting;
+ * connections that arrive before the loop has registered it wait in the backlog.
+ */
+public final class NettyPeer implements MisbehavingPeer {
+
+    /** The receive buffer of the listening socket, inherited by every accepted socket. */
+    static final int RECEIVE_BUFFER = 4096;
+
+    private static final int BACKLOG = 128;
+    private static final String HOST = "127.0.0.1";
+    private static final InetAddress LOOPBACK = loopback();
+
+    private final Fault fault;
+    private final Trigger.AfterBytes trigger;
+    private final PeerSettings settings;
+    private final Journal journal;
+    private final InetSocketAddress address;
+    private final Channel server;
+    private final Map<Channel, Journal.Entry> open = new ConcurrentHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private NettyPeer(Fault fault, PeerSettings settings, ServerSocketChannel listener, int port) {
+        this.fault = fault;
+        this.trigger = (Trigger.AfterBytes) fault.trigger();
+        this.settings = settings;
+        this.journal = new Journal(settings.captureCap());
+        this.address = new InetSocketAddress(LOOPBACK, port);
+        this.server = new NioServerSocketChannel(listener);
+    }
+
+    /** Starts a peer with the default settings. */
+    public static MisbehavingPeer start(Fault fault) {
+        return start(fault, PeerSettings.DEFAULTS);
+    }
+
+    /**
+     * Starts a peer.
+     *
+     * @throws IllegalArgumentException if this version cannot run the fault
+     * @throws UncheckedIOException if no port can be bound
+     */
+    public static NettyPeer start(Fault fault, PeerSettings settings) {
+        Objects.requireNonNull(fault, "fault");
+        Objects.requireNonNull(settings, "settings");
+        checkSupported(fault);
+        ServerSocketChannel listener = bindListener();
+        NettyPeer peer;
+        try {
+            peer = new NettyPeer(fault, settings, listener, listener.socket().getLocalPort());
+        } catch (RuntimeException e) {
+            closeQuietly(listener);
+            throw e;
+        }
+        peer.register();
+        return peer;
+    }
+
+    /** Throws if the engine cannot run {@code fault} yet. */
+    public static void checkSupported(Fault fault) {
+        if (!(fault.effect() instanceof Effect.Reset)
+                || !(fault.trigger() instanceof Trigger.AfterBytes)) {
+            throw new IllegalArgumentException("Unsupported fault: " + fault);
+        }
+        Trigger.AfterBytes afterBytes = (Trigger.AfterBytes) fault.trigger();
+        if (afterBytes.direction() != Direction.UPSTREAM) {
+            throw new IllegalArgumentException(
+                    "A reset after DOWNSTREAM bytes is not supported yet. Use Direction.UPSTREAM to"
+                            + " reset after the client has sent N bytes.");
+        }
+    }
+
+    private static ServerSocketChannel bindListener() {
+        ServerSocketChannel listener = null;
+        try {
+            listener = ServerSocketChannel.open();
+            // Set before listen(): accepted sockets inherit it, so a peer that stops reading closes
+            // its window early and a large upload blocks, deterministically, in the client's write.
+            listener.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
+            listener.bind(new InetSocketAddress(LOOPBACK, 0), BACKLOG);
+            return listener;
+        } catch (IOException e) {
+            closeQuietly(listener);
+            throw new UncheckedIOException("Misbehave could not bind a port on " + HOST, e);
+        }
+    }
+
+    private void register() {
+        ServerBootstrap bootstrap =
+                new ServerBootstrap()
+                        .group(EventLoops.shared())
+                        .channelFactory(() -> (NioServerSocketChannel) server)
+                        .childOption(ChannelOption.AUTO_READ, false)
+                        .childHandler(
+                                new ChannelInitializer<SocketChannel>() {
+                                    @Override
+                                    protected void initChannel(SocketChannel channel) {
+                                        accept(channel);
+                                    }
+                                });
+        bootstrap.register();
+    }
+
+    private void accept(SocketChannel channel) {
+        Journal.Entry entry = journal.open(channel.remoteAddress());
+        open.put(channel, entry);
+        channel.closeFuture().addListener(f -> open.remove(channel));
+        if (closed.get()) {
+            entry.end(dev.misbehave.Ending.PEER_RESET);
+            Connections.abort(channel);
+            return;
+        }
+        UpstreamResetHandler handler = new UpstreamResetHandler(trigger, entry, settings);
+        channel.config().setRecvByteBufAllocator(new ExactReadAllocator(handler::wanted));
+        channel.pipeline().addLast(handler);
+    }
+
+    @Override
+    public String host() {
+        return HOST;
+    }
+
+    @Override
+    public int port() {
+        return address.getPort();
+    }
+
+    @Override
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    @Override
+    public List<ConnectionRecord> connections() {
+        return journal.snapshot();
+    }
+
+    @Override
+    public List<ConnectionRecord> awaitConnections(int count, Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be 1 or more, was " + count);
+        }
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
+        }
+        return journal.awaitEnded(count, timeout);
+    }
+
+    /** The journal as readable lines, one per connection. */
+    public String describeJournal() {
+        return Journal.describe(journal.snapshot());
+    }
+
+    /** The fault this peer applies. */
+    public Fault fault() {
+        return fault;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        List<ChannelFuture> closing = new ArrayList<>();
+        closing.add(server.close());
+        open.forEach(
+                (channel, entry) -> {
+                    entry.end(dev.misbehave.Ending.PEER_RESET);
+                    closing.add(Connections.abort(channel));
+                });
+        long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
+        for (ChannelFuture future : closing) {
+            long left = Math.max(0, deadline - System.nanoTime());
+            future.awaitUninterruptibly(left, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MisbehavingPeer[" + HOST + ":" + port() + ", " + fault + "]";
+    }
+
+    private static void closeQuietly(ServerSocketChannel listener) {
+        if (listener != null) {
+            try {
+                listener.close();
+            } catch (IOException ignored) {
+                // nothing more to release
+            }
+        }
+    }
+
+    private static InetAddress loopback() {
+        try {
+            return InetAddress.getByAddress(HOST, new byte[] {127, 0, 0, 1});
+        } catch (UnknownHostException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

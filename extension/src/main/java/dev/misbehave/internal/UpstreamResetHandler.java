@@ -1,0 +1,123 @@
+package dev.misbehave.internal;
+
+import dev.misbehave.Ending;
+import dev.misbehave.Trigger;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs "reset after N upstream bytes" on one connection: consume exactly N bytes (reads are
+ * requested one at a time and sized by {@link ExactReadAllocator}), stop reading, wait until the
+ * client has sent nothing more for the quiet period, record, then reset.
+ *
+ * <p>The wait matters: a client that writes one request in several calls and takes the RST between
+ * two of them gets the error on its next write and end-of-stream on its read. Waiting until the
+ * socket's receive queue stops growing lets every write that fits the buffers complete first.
+ */
+final class UpstreamResetHandler extends ChannelInboundHandlerAdapter {
+
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final Trigger.AfterBytes trigger;
+    private final Journal.Entry entry;
+    private final PeerSettings settings;
+
+    UpstreamResetHandler(Trigger.AfterBytes trigger, Journal.Entry entry, PeerSettings settings) {
+        this.trigger = trigger;
+        this.entry = entry;
+        this.settings = settings;
+    }
+
+    /** How many bytes the next read may consume. */
+    int wanted() {
+        return (int) Math.min(Integer.MAX_VALUE, trigger.bytes() - entry.receivedCount());
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (trigger.bytes() == 0) {
+            entry.fired(trigger);
+            reset(ctx);
+        } else {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf bytes = (ByteBuf) msg;
+        try {
+            entry.received(bytes);
+        } finally {
+            bytes.release();
+        }
+        if (entry.receivedCount() >= trigger.bytes()) {
+            entry.fired(trigger);
+            new QuietWatch(ctx).tick();
+        } else {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        entry.end(cause instanceof IOException ? Ending.CLIENT_RESET : Ending.PEER_RESET);
+        Connections.abort(ctx.channel());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        entry.end(Ending.CLIENT_CLOSED);
+    }
+
+    private void reset(ChannelHandlerContext ctx) {
+        if (entry.end(Ending.PEER_RESET)) {
+            Connections.abort(ctx.channel());
+        }
+    }
+
+    /** Polls the receive queue until it has not changed for the quiet period, then resets. */
+    private final class QuietWatch implements Runnable {
+        private final ChannelHandlerContext ctx;
+        private final int localPort;
+        private final int remotePort;
+        private final long started = System.nanoTime();
+        private long lastChange = started;
+        private long lastQueued = -1;
+
+        QuietWatch(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+            this.localPort = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
+            this.remotePort = ((InetSocketAddress) ctx.channel().remoteAddress()).getPort();
+        }
+
+        @Override
+        public void run() {
+            tick();
+        }
+
+        void tick() {
+            if (entry.ended() || !ctx.channel().isActive()) {
+                return;
+            }
+            long now = System.nanoTime();
+            OptionalLong queued = ReceiveQueue.bytesQueued(localPort, remotePort);
+            if (queued.isPresent() && queued.getAsLong() != lastQueued) {
+                lastQueued = queued.getAsLong();
+                lastChange = now;
+            }
+            boolean quiet = now - lastChange >= settings.quietPeriod().toNanos();
+            boolean waitedEnough = now - started >= settings.maxQuietWait().toNanos();
+            if (quiet || waitedEnough) {
+                reset(ctx);
+            } else {
+                ctx.executor().schedule(this, POLL_NANOS, TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+}
