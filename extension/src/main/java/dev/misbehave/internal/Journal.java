@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The journal of one peer: an entry per accepted connection, written by the event loop and read by
@@ -28,6 +30,7 @@ final class Journal {
     synchronized Entry open(InetSocketAddress client) {
         Entry entry = new Entry(entries.size(), Instant.now(), client);
         entries.add(entry);
+        notifyAll();
         return entry;
     }
 
@@ -40,20 +43,28 @@ final class Journal {
     }
 
     synchronized List<ConnectionRecord> awaitEnded(int count, Duration timeout) {
+        return await(() -> endedCount() >= count, timeout, () -> "Expected at least " + count
+                + " ended connection(s) within " + timeout + " but " + endedCount() + " of "
+                + entries.size() + " accepted had ended.");
+    }
+
+    synchronized List<ConnectionRecord> awaitAccepted(int count, Duration timeout) {
+        return await(() -> entries.size() >= count, timeout, () -> "Expected at least " + count
+                + " accepted connection(s) within " + timeout + " but " + entries.size() + " were.");
+    }
+
+    private List<ConnectionRecord> await(BooleanSupplier done, Duration timeout, Supplier<String> failure) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (endedCount() < count) {
+        while (!done.getAsBoolean()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new AssertionError(
-                        "Expected at least " + count + " ended connection(s) within " + timeout
-                                + " but " + endedCount() + " of " + entries.size()
-                                + " accepted had ended. Journal so far:\n" + describe(snapshot()));
+                throw new AssertionError(failure.get() + " Journal so far:\n" + describe(snapshot()));
             }
             try {
                 TimeUnit.NANOSECONDS.timedWait(this, left);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new AssertionError("Interrupted while waiting for " + count + " connection(s)", e);
+                throw new AssertionError("Interrupted while waiting for the peer's connections", e);
             }
         }
         return snapshot();

@@ -181,6 +181,11 @@ public final class NettyPeer implements MisbehavingPeer {
         return journal.awaitEnded(count, timeout);
     }
 
+    /** Waits until the peer has accepted at least {@code count} connections (for tests). */
+    List<ConnectionRecord> awaitAccepted(int count, Duration timeout) {
+        return journal.awaitAccepted(count, timeout);
+    }
+
     /** The journal as readable lines, one per connection. */
     public String describeJournal() {
         return Journal.describe(journal.snapshot());

@@ -1,0 +1,248 @@
+package dev.misbehave.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.misbehave.ConnectionRecord;
+import dev.misbehave.Direction;
+import dev.misbehave.Ending;
+import dev.misbehave.Fault;
+import dev.misbehave.MisbehavingPeer;
+import dev.misbehave.Trigger;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@Timeout(30)
+@DisplayName("The Netty peer, started programmatically")
+class NettyPeerTests {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private static byte[] randomBytes(int size, long seed) {
+        byte[] bytes = new byte[size];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    @Nested
+    @DisplayName("resetting after N upstream bytes")
+    class ResetAfterUpstreamBytes {
+
+        @ParameterizedTest(name = "consumes exactly {0} bytes of a larger request")
+        @ValueSource(ints = {1, 16, 100, 4096, 65_536, 1 << 20})
+        void consumesExactlyNBytes(int n) throws IOException {
+            byte[] request = randomBytes(n + 1000, n);
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, n));
+                    Socket socket = new Socket(peer.host(), peer.port())) {
+                socket.getOutputStream().write(request);
+                assertThatThrownBy(() -> socket.getInputStream().read())
+                        .isInstanceOf(SocketException.class)
+                        .hasMessage("Connection reset");
+                ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
+                assertThat(record.receivedCount()).isEqualTo(n);
+                assertThat(record.received()).isEqualTo(Arrays.copyOf(request, n));
+                assertThat(record.ending()).isEqualTo(Ending.PEER_RESET);
+                assertThat(record.firedTrigger()).contains(new Trigger.AfterBytes(Direction.UPSTREAM, n));
+            }
+        }
+
+        @Test
+        @DisplayName("records the reset before the client can observe it")
+        void recordsBeforeActing() throws IOException {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, 5));
+                    Socket socket = new Socket(peer.host(), peer.port())) {
+                socket.getOutputStream().write("hello world".getBytes());
+                assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketException.class);
+                // no waiting: the reset is visible, so the journal must already say so
+                assertThat(peer.connections()).singleElement().satisfies(record -> {
+                    assertThat(record.ending()).isEqualTo(Ending.PEER_RESET);
+                    assertThat(new String(record.received())).isEqualTo("hello");
+                });
+            }
+        }
+
+        @Test
+        @DisplayName("makes a client that writes its request in pieces see the reset on its read")
+        void waitsForTheClientToFinishWriting() throws IOException {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, 10));
+                    Socket socket = new Socket(peer.host(), peer.port())) {
+                OutputStream out = socket.getOutputStream();
+                out.write(new byte[10]); // the trigger fires here
+                out.write(new byte[50]); // must not take the reset
+                out.write(new byte[50]);
+                assertThatThrownBy(() -> socket.getInputStream().read())
+                        .isInstanceOf(SocketException.class)
+                        .hasMessage("Connection reset");
+                assertThat(peer.connections()).singleElement()
+                        .satisfies(record -> assertThat(record.receivedCount()).isEqualTo(10));
+            }
+        }
+
+        @Test
+        @DisplayName("fails a large upload in the client's write")
+        void largeUploadFailsOnWrite() throws IOException {
+            byte[] upload = new byte[8 << 20];
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, 100));
+                    Socket socket = new Socket(peer.host(), peer.port())) {
+                assertThatThrownBy(() -> socket.getOutputStream().write(upload))
+                        .isInstanceOf(SocketException.class)
+                        .hasMessage("Connection reset by peer");
+                assertThat(socket.getInputStream().read()).isEqualTo(-1);
+                assertThat(peer.connections()).singleElement()
+                        .satisfies(record -> assertThat(record.receivedCount()).isEqualTo(100));
+            }
+        }
+
+        @Test
+        @DisplayName("with N = 0 resets as soon as it accepts")
+        void zeroResetsOnAccept() throws IOException {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, 0));
+                    Socket socket = new Socket(peer.host(), peer.port())) {
+                List<ConnectionRecord> journal = peer.awaitConnections(1, WAIT);
+                assertThat(journal).singleElement().satisfies(record -> {
+                    assertThat(record.ending()).isEqualTo(Ending.PEER_RESET);
+                    assertThat(record.receivedCount()).isZero();
+                });
+                assertThatThrownBy(() -> socket.getInputStream().read())
+                        .isInstanceOf(SocketException.class)
+                        .hasMessage("Connection reset");
+            }
+        }
+
+        @Test
+        @DisplayName("journals every connection in accept order")
+        void journalsEveryConnection() throws IOException {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, 3))) {
+                for (int i = 0; i < 3; i++) {
+                    try (Socket socket = new Socket(peer.host(), peer.port())) {
+                        socket.getOutputStream().write(("#" + i + "-rest").getBytes());
+                        assertThatThrownBy(() -> socket.getInputStream().read())
+                                .isInstanceOf(SocketException.class);
+                    }
+                }
+                assertThat(peer.awaitConnections(3, WAIT))
+                        .extracting(ConnectionRecord::index, r -> new String(r.received()), ConnectionRecord::ending)
+                        .containsExactly(
+                                org.assertj.core.groups.Tuple.tuple(0, "#0-", Ending.PEER_RESET),
+                                org.assertj.core.groups.Tuple.tuple(1, "#1-", Ending.PEER_RESET),
+                                org.assertj.core.groups.Tuple.tuple(2, "#2-", Ending.PEER_RESET));
+            }
+        }
+
+        @Test
+        @DisplayName("records a client that closes before the trigger")
+        void clientClosesFirst() throws IOException {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, 100))) {
+                try (Socket socket = new Socket(peer.host(), peer.port())) {
+                    socket.getOutputStream().write("short".getBytes());
+                }
+                assertThat(peer.awaitConnections(1, WAIT)).singleElement().satisfies(record -> {
+                    assertThat(record.ending()).isEqualTo(Ending.CLIENT_CLOSED);
+                    assertThat(new String(record.received())).isEqualTo("short");
+                    assertThat(record.firedTrigger()).isEmpty();
+                });
+            }
+        }
+
+        @Test
+        @DisplayName("records a client that resets before the trigger")
+        void clientResetsFirst() throws IOException {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, 100))) {
+                try (Socket socket = new Socket(peer.host(), peer.port())) {
+                    socket.getOutputStream().write("short".getBytes());
+                    socket.setSoLinger(true, 0);
+                }
+                assertThat(peer.awaitConnections(1, WAIT)).singleElement()
+                        .satisfies(record -> assertThat(record.ending()).isEqualTo(Ending.CLIENT_RESET));
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("its lifecycle")
+    class Lifecycle {
+
+        @Test
+        @DisplayName("listens on 127.0.0.1 on an ephemeral port")
+        void listensOnLoopback() {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, 1))) {
+                assertThat(peer.host()).isEqualTo("127.0.0.1");
+                assertThat(peer.address().getAddress().isLoopbackAddress()).isTrue();
+                assertThat(peer.address().getPort()).isEqualTo(peer.port()).isPositive();
+                assertThat(peer.toString()).contains("127.0.0.1:" + peer.port());
+            }
+        }
+
+        @Test
+        @DisplayName("resets open connections and stops listening when closed, idempotently")
+        void closeResetsAndReleases() throws IOException {
+            NettyPeer peer = NettyPeer.start(Fault.resetAfter(Direction.UPSTREAM, 1000), PeerSettings.DEFAULTS);
+            try (Socket socket = new Socket(peer.host(), peer.port())) {
+                socket.getOutputStream().write(1);
+                peer.awaitAccepted(1, WAIT);
+                peer.close();
+                peer.close();
+                assertThatThrownBy(() -> socket.getInputStream().read())
+                        .isInstanceOf(SocketException.class)
+                        .hasMessage("Connection reset");
+            }
+            assertThat(peer.connections()).singleElement()
+                    .satisfies(record -> assertThat(record.ending()).isEqualTo(Ending.PEER_RESET));
+            assertThatThrownBy(() -> new Socket(peer.host(), peer.port()).close())
+                    .isInstanceOf(java.net.ConnectException.class);
+        }
+
+        @Test
+        @DisplayName("fails awaitConnections on timeout with the journal so far")
+        void awaitTimesOutWithJournal() throws IOException {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, 1000))) {
+                try (Socket first = new Socket(peer.host(), peer.port())) {
+                    first.getOutputStream().write("first".getBytes());
+                }
+                peer.awaitConnections(1, WAIT);
+                assertThatThrownBy(() -> peer.awaitConnections(2, Duration.ofMillis(50)))
+                        .isInstanceOf(AssertionError.class)
+                        .hasMessageContaining("Expected at least 2 ended connection(s) within PT0.05S")
+                        .hasMessageContaining("but 1 of 1 accepted had ended")
+                        .hasMessageContaining("#0 from 127.0.0.1:")
+                        .hasMessageContaining("|first|")
+                        .hasMessageEndingWith("CLIENT_CLOSED");
+            }
+        }
+
+        @Test
+        @DisplayName("rejects bad arguments to awaitConnections")
+        void awaitRejectsBadArguments() {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, 1))) {
+                assertThatThrownBy(() -> peer.awaitConnections(0, WAIT))
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("count must be 1 or more, was 0");
+                assertThatThrownBy(() -> peer.awaitConnections(1, Duration.ofSeconds(-1)))
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout must not be negative");
+                assertThatThrownBy(() -> peer.awaitConnections(1, null)).isInstanceOf(NullPointerException.class);
+            }
+        }
+
+        @Test
+        @DisplayName("refuses faults it cannot run yet")
+        void refusesDownstream() {
+            assertThatThrownBy(() -> MisbehavingPeer.start(Fault.resetAfter(Direction.DOWNSTREAM, 1)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("DOWNSTREAM bytes is not supported yet");
+            assertThatThrownBy(() -> Fault.resetAfter(Direction.UPSTREAM, -1))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("bytes must be 0 or more, was -1");
+        }
+    }
+}
