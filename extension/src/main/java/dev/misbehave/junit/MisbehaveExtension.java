@@ -33,7 +33,9 @@ public final class MisbehaveExtension
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        peerFor(context);
+        if (FaultAnnotations.find(context).isPresent()) {
+            peerFor(context);
+        }
     }
 
     @Override
@@ -45,7 +47,7 @@ public final class MisbehaveExtension
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
         if (context.getTestMethod().isEmpty()) {
             throw new ParameterResolutionException(
-                    "MisbehavingPeer parameter [" + parameter.getParameter() + "] of ["
+                    "The MisbehavingPeer parameter (index " + parameter.getIndex() + ") of ["
                             + parameter.getDeclaringExecutable() + "]: a peer lives for one test, so"
                             + " it can be injected only into test methods and @BeforeEach/@AfterEach"
                             + " methods, not into constructors or @BeforeAll/@AfterAll methods.");
@@ -53,7 +55,7 @@ public final class MisbehaveExtension
         Optional<Fault> fault = FaultAnnotations.find(context);
         if (fault.isEmpty()) {
             throw new ParameterResolutionException(
-                    "MisbehavingPeer parameter [" + parameter.getParameter() + "] of ["
+                    "The MisbehavingPeer parameter (index " + parameter.getIndex() + ") of ["
                             + parameter.getDeclaringExecutable() + "]: no Misbehave annotation applies"
                             + " to this test. Annotate the test method or its class with"
                             + " @ForceResetAfter(bytes = ...) to start a peer.");
