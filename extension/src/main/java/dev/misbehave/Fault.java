@@ -18,6 +18,8 @@ public record Fault(Effect effect, Trigger trigger) {
     /**
      * Validates the values.
      *
+     * @param effect what the peer does
+     * @param trigger when it does it
      * @throws NullPointerException if either value is null
      */
     public Fault {

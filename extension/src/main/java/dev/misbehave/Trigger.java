@@ -21,6 +21,8 @@ public sealed interface Trigger {
         /**
          * Validates the values.
          *
+         * @param direction which bytes are counted
+         * @param bytes how many bytes, 0 or more
          * @throws NullPointerException if {@code direction} is null
          * @throws IllegalArgumentException if {@code bytes} is negative
          */
