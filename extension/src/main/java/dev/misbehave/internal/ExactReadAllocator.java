@@ -20,7 +20,7 @@ final class ExactReadAllocator extends DefaultMaxMessagesRecvByteBufAllocator {
     }
 
     @Override
-    public Handle newHandle() {
+    public MaxMessageHandle newHandle() {
         return new MaxMessageHandle() {
             @Override
             public int guess() {

@@ -80,6 +80,9 @@ public final class MisbehaveExtension
         }
     }
 
+    // getOrComputeIfAbsent is deprecated in JUnit 6 in favour of computeIfAbsent, which JUnit 5
+    // lacks; Misbehave compiles against JUnit 5 and runs on both lines.
+    @SuppressWarnings("deprecation")
     private static NettyPeer peerFor(ExtensionContext context) {
         return store(context)
                 .getOrComputeIfAbsent(PEER, key -> startPeer(context), NettyPeer.class);
