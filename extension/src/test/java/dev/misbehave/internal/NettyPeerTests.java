@@ -90,6 +90,35 @@ class NettyPeerTests {
             }
         }
 
+        @ParameterizedTest(name = "with N = {0}, 64 KiB after byte N still lets the write succeed")
+        @ValueSource(ints = {1, 100, 1 << 20})
+        void upperBoundOfTheReadSideCase(int n) throws IOException {
+            byte[] request = randomBytes(n + 64 * 1024, n);
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, n));
+                    Socket socket = new Socket(peer.host(), peer.port())) {
+                socket.getOutputStream().write(request);
+                assertThatThrownBy(() -> socket.getInputStream().read())
+                        .isInstanceOf(SocketException.class)
+                        .hasMessage("Connection reset");
+                assertThat(peer.connections()).singleElement()
+                        .satisfies(record -> assertThat(record.receivedCount()).isEqualTo(n));
+            }
+        }
+
+        @ParameterizedTest(name = "with N = {0}, more than 5 MiB after byte N fails the write")
+        @ValueSource(ints = {1, 1 << 20})
+        void lowerBoundOfTheWriteSideCase(int n) throws IOException {
+            byte[] request = new byte[n + (5 << 20) + 1];
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, n));
+                    Socket socket = new Socket(peer.host(), peer.port())) {
+                assertThatThrownBy(() -> socket.getOutputStream().write(request))
+                        .isInstanceOf(SocketException.class)
+                        .hasMessage("Connection reset by peer");
+                assertThat(peer.connections()).singleElement()
+                        .satisfies(record -> assertThat(record.receivedCount()).isEqualTo(n));
+            }
+        }
+
         @Test
         @DisplayName("fails a large upload in the client's write")
         void largeUploadFailsOnWrite() throws IOException {
