@@ -1,0 +1,315 @@
+package dev.misbehave.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.TestSource;
+import org.junit.platform.engine.discovery.MethodSelector;
+import org.junit.platform.engine.reporting.ReportEntry;
+import org.junit.platform.engine.support.descriptor.MethodSource;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherConstants;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+/**
+ * Repeats every example scenario {@code misbehave.determinism.trials} times (5 in the normal build)
+ * through the JUnit Platform Launcher and requires the documented outcome and the documented
+ * journal in every trial. Writes the table to {@code target/determinism.md}.
+ *
+ * <p>A trial counts against "outcome" when it failed with an assertion described {@code
+ * "outcome"}, against "journal" when described {@code "journal"}, and against both when it failed
+ * any other way (an unlabelled assertion, an exception, a timeout, or not running at all).
+ *
+ * <p>The long run: {@code mvn -B -pl examples -am test -Dtest=DeterminismRun
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dmisbehave.determinism.trials=1000}
+ */
+@DisplayName("The determinism run")
+class DeterminismRun {
+
+    /** One example test method and what it documents. */
+    record Scenario(String name, Class<?> testClass, String methodName, String outcome, String journal) {
+
+        MethodSelector selector() {
+            List<Method> methods = Arrays.stream(testClass.getDeclaredMethods())
+                    .filter(m -> m.getName().equals(methodName))
+                    .collect(Collectors.toList());
+            assertThat(methods).as("test method %s in %s", methodName, testClass.getSimpleName())
+                    .hasSize(1);
+            return selectMethod(testClass, methods.get(0));
+        }
+
+        boolean is(MethodSource source) {
+            return source.getClassName().equals(testClass.getName())
+                    && source.getMethodName().equals(methodName);
+        }
+    }
+
+    static final List<Scenario> SCENARIOS = List.of(
+            new Scenario("raw socket upload, retried once, reset after 16 B",
+                    UploadExamples.class, "retriesOnceThenFails",
+                    "UploadFailedException after 2 attempts, cause is a reset",
+                    "2 connections, each received exactly the first 16 payload bytes, PEER_RESET"),
+            new Scenario("raw socket 8 MiB upload, reset after 100 B",
+                    UploadExamples.class, "largeUploadFailsOnWrite",
+                    "UploadFailedException in phase SEND, cause is a reset",
+                    "1 connection, received exactly the first 100 payload bytes, PEER_RESET"),
+            new Scenario("JDK HttpClient POST, reset after 100 B",
+                    HttpClientExamples.class, "postIsResetMidRequest",
+                    "IOException whose chain is a reset",
+                    "1 connection, 100 bytes starting \"POST /events \", PEER_RESET"),
+            new Scenario("HttpURLConnection GET, reset after 1 B",
+                    HttpUrlConnectionExamples.class, "getIsRetriedSilently",
+                    "PriceFeedUnavailableException, cause is a reset",
+                    "2 connections, each received \"G\", PEER_RESET"),
+            new Scenario("HttpURLConnection POST, reset after 100 B",
+                    HttpUrlConnectionExamples.class, "postIsRetriedSilently",
+                    "an exception whose chain is a reset",
+                    "2 connections, each 100 bytes starting \"POST /orders \", PEER_RESET"),
+            new Scenario("raw socket upload, reset on accept (0 B)",
+                    UploadExamples.class, "resetOnAccept",
+                    "UploadFailedException whose chain is a reset (connect, write or read)",
+                    "1 connection, 0 bytes received, PEER_RESET"),
+            new Scenario("README quick start, reset after 16 B",
+                    UploadExamples.class, "uploadSurfacesTheReset",
+                    "the upload throws, and the chain is a reset",
+                    "1 connection, 16 bytes received"));
+
+    private static final Pattern LABELLED = Pattern.compile("^\\[(outcome|journal)[\\] ]");
+    private static final Pattern PORT = Pattern.compile("127\\.0\\.0\\.1:\\d+");
+
+    @Test
+    @DisplayName("sees the documented outcome and journal in every trial of every example scenario")
+    void everyScenarioBehavesTheSameEveryTime() throws IOException {
+        int trials = Integer.getInteger("misbehave.determinism.trials", 5);
+        Duration budget = Duration.ofMinutes(Long.getLong("misbehave.determinism.maxMinutes", 30));
+        Tally tally = new Tally();
+        Launcher launcher = LauncherFactory.create();
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(SCENARIOS.stream().map(Scenario::selector).collect(Collectors.toList()))
+                // each example prints one line; capture it as a report entry and tally it
+                .configurationParameter(LauncherConstants.CAPTURE_STDOUT_PROPERTY_NAME, "true")
+                .build();
+
+        long started = System.nanoTime();
+        int rounds = 0;
+        while (rounds < trials && System.nanoTime() - started < budget.toNanos()) {
+            launcher.execute(request, tally);
+            rounds++;
+        }
+        Duration wall = Duration.ofNanos(System.nanoTime() - started);
+
+        String report = tally.report(trials, rounds, wall);
+        System.out.println(report);
+        Files.createDirectories(Path.of("target"));
+        Files.writeString(Path.of("target", "determinism.md"), report);
+
+        assertThat(tally.rows.values()).allSatisfy(row -> {
+            assertThat(row.outcomeOk).as("%s: trials with the documented outcome", row.scenario.name)
+                    .isEqualTo(trials);
+            assertThat(row.journalOk).as("%s: trials with the documented journal", row.scenario.name)
+                    .isEqualTo(trials);
+        });
+    }
+
+    @Nested
+    @DisplayName("counts a trial")
+    class Counting {
+
+        private Row countOne(TestExecutionResult result) {
+            Row row = new Row(SCENARIOS.get(0));
+            row.count(result);
+            return row;
+        }
+
+        @Test
+        @DisplayName("that passed for both columns")
+        void passed() {
+            Row row = countOne(TestExecutionResult.successful());
+
+            assertThat(new int[] {row.ran, row.outcomeOk, row.journalOk}).containsExactly(1, 1, 1);
+        }
+
+        @Test
+        @DisplayName("that failed an \"outcome\" assertion against the outcome only")
+        void outcomeFailure() {
+            Row row = countOne(TestExecutionResult.failed(new AssertionError("[outcome] \nExpecting ...")));
+
+            assertThat(new int[] {row.ran, row.outcomeOk, row.journalOk}).containsExactly(1, 0, 1);
+        }
+
+        @Test
+        @DisplayName("that failed a \"journal\" assertion (also a navigated one) against the journal only")
+        void journalFailure() {
+            Row row = countOne(TestExecutionResult.failed(
+                    new AssertionError("[journal check single element] \nThe following assertion failed")));
+
+            assertThat(new int[] {row.ran, row.outcomeOk, row.journalOk}).containsExactly(1, 1, 0);
+            assertThat(row.failures).containsOnlyKeys(
+                    "AssertionError: [journal check single element] The following assertion failed");
+        }
+
+        @Test
+        @DisplayName("that failed any other way against both")
+        void otherFailure() {
+            Row unlabelled = countOne(TestExecutionResult.failed(new AssertionError("Expecting ...")));
+            Row crashed = countOne(TestExecutionResult.failed(new IllegalStateException()));
+            Row aborted = countOne(TestExecutionResult.aborted(null));
+
+            assertThat(List.of(unlabelled, crashed, aborted)).allSatisfy(row ->
+                    assertThat(new int[] {row.ran, row.outcomeOk, row.journalOk}).containsExactly(1, 0, 0));
+        }
+    }
+
+    /** Counts, per scenario, the trials that ran, passed each column, and what the client saw. */
+    private static final class Tally implements TestExecutionListener {
+
+        final Map<Scenario, Row> rows = new LinkedHashMap<>();
+
+        Tally() {
+            SCENARIOS.forEach(s -> rows.put(s, new Row(s)));
+        }
+
+        @Override
+        public void reportingEntryPublished(TestIdentifier test, ReportEntry entry) {
+            String stdout = entry.getKeyValuePairs().get(LauncherConstants.STDOUT_REPORT_ENTRY_KEY);
+            if (stdout == null) {
+                return;
+            }
+            rowOf(test).ifPresent(row -> stdout.lines()
+                    .filter(line -> line.contains(Observed.MARKER))
+                    .map(line -> line.substring(line.indexOf(Observed.MARKER) + Observed.MARKER.length()))
+                    .map(line -> PORT.matcher(line).replaceAll("127.0.0.1:PORT"))
+                    .forEach(line -> row.observed.merge(line, 1, Integer::sum)));
+        }
+
+        @Override
+        public void executionFinished(TestIdentifier test, TestExecutionResult result) {
+            if (!test.isTest()) {
+                return;
+            }
+            rowOf(test).ifPresent(row -> row.count(result));
+        }
+
+        private Optional<Row> rowOf(TestIdentifier test) {
+            Optional<TestSource> source = test.getSource();
+            if (source.isEmpty() || !(source.get() instanceof MethodSource)) {
+                return Optional.empty();
+            }
+            MethodSource method = (MethodSource) source.get();
+            return rows.values().stream().filter(row -> row.scenario.is(method)).findFirst();
+        }
+
+        String report(int trials, int rounds, Duration wall) {
+            StringBuilder out = new StringBuilder();
+            out.append("# Determinism run\n\n")
+                    .append(String.format("%d trials per scenario requested, %d run, wall time %d.%03d s; "
+                                    + "JDK %s, %s %s, %d CPUs.%n%n",
+                            trials, rounds, wall.toSeconds(), wall.toMillisPart(),
+                            System.getProperty("java.version"), System.getProperty("os.name"),
+                            System.getProperty("os.version"), Runtime.getRuntime().availableProcessors()))
+                    .append("| scenario | trials | documented outcome seen | documented journal seen |\n")
+                    .append("|---|---:|---:|---:|\n");
+            rows.values().forEach(row -> out.append(String.format("| %s | %d | %d (%s) | %d (%s) |%n",
+                    row.scenario.name, row.ran, row.outcomeOk, percent(row.outcomeOk, trials),
+                    row.journalOk, percent(row.journalOk, trials))));
+            out.append("\n## Documented\n\n| scenario | outcome | journal |\n|---|---|---|\n");
+            rows.values().forEach(row -> out.append(String.format("| %s | %s | %s |%n",
+                    row.scenario.name, row.scenario.outcome, row.scenario.journal)));
+            out.append("\n## What the client observed (count: line printed by the example)\n\n");
+            rows.values().forEach(row -> {
+                out.append("- ").append(row.scenario.name).append('\n');
+                if (row.observed.isEmpty()) {
+                    out.append("  - (this example prints nothing)\n");
+                }
+                row.observed.forEach((line, count) ->
+                        out.append("  - ").append(count).append(": `").append(line).append("`\n"));
+            });
+            boolean anyFailure = rows.values().stream().anyMatch(row -> !row.failures.isEmpty());
+            if (anyFailure) {
+                out.append("\n## Failures (count: start of the failure message)\n\n");
+                rows.values().stream().filter(row -> !row.failures.isEmpty()).forEach(row -> {
+                    out.append("- ").append(row.scenario.name).append('\n');
+                    row.failures.forEach((line, count) ->
+                            out.append("  - ").append(count).append(": `").append(line).append("`\n"));
+                });
+            }
+            return out.toString();
+        }
+
+        private static String percent(int count, int trials) {
+            return trials == 0 ? "n/a" : String.format("%.1f%%", 100.0 * count / trials);
+        }
+    }
+
+    /** One scenario's counts. */
+    private static final class Row {
+        final Scenario scenario;
+        final Map<String, Integer> observed = new TreeMap<>();
+        final Map<String, Integer> failures = new TreeMap<>();
+        int ran;
+        int outcomeOk;
+        int journalOk;
+
+        Row(Scenario scenario) {
+            this.scenario = scenario;
+        }
+
+        void count(TestExecutionResult result) {
+            ran++;
+            if (result.getStatus() == TestExecutionResult.Status.SUCCESSFUL) {
+                outcomeOk++;
+                journalOk++;
+                return;
+            }
+            Throwable failure = result.getThrowable().orElse(null);
+            String message = failure == null ? null : failure.getMessage();
+            String label = message == null ? "" : labelOf(message.strip());
+            if (label.equals("journal")) {
+                outcomeOk++;
+            } else if (label.equals("outcome")) {
+                journalOk++;
+            }
+            failures.merge(firstLine(failure), 1, Integer::sum);
+        }
+
+        private static String labelOf(String message) {
+            var matcher = LABELLED.matcher(message);
+            return matcher.find() ? matcher.group(1) : "";
+        }
+
+        private static String firstLine(Throwable failure) {
+            if (failure == null) {
+                return "(no throwable)";
+            }
+            // AssertJ puts the description on a line of its own; keep it with the line after it
+            String first = String.valueOf(failure.getMessage()).lines()
+                    .map(String::strip)
+                    .filter(l -> !l.isEmpty())
+                    .limit(2)
+                    .collect(Collectors.joining(" "));
+            String line = failure.getClass().getSimpleName() + ": " + PORT.matcher(first).replaceAll("127.0.0.1:PORT");
+            return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+        }
+    }
+}
