@@ -76,8 +76,9 @@ public interface MisbehavingPeer extends AutoCloseable {
     List<ConnectionRecord> awaitConnections(int count, Duration timeout);
 
     /**
-     * Stops listening and resets every connection still open. Idempotent; waits a bounded time for
-     * the sockets to close.
+     * Stops listening and resets every connection still open. When it returns, the port is released
+     * (a new connect to it is refused) unless the bounded wait (2 seconds by default) ran out.
+     * Idempotent.
      */
     @Override
     void close();
