@@ -166,13 +166,16 @@ public final class ConnectionRecord {
     public String toString() {
         return "#" + index
                 + " from " + client.getAddress().getHostAddress() + ":" + client.getPort()
-                + " received " + receivedCount + " B " + preview(received)
-                + ", sent " + sentCount + " B " + preview(sent)
+                + " received " + receivedCount + " B" + preview(received)
+                + ", sent " + sentCount + " B" + preview(sent)
                 + ", trigger " + (firedTrigger == null ? "none" : "'" + firedTrigger + "'")
                 + ", " + ending;
     }
 
     private static String preview(byte[] bytes) {
+        if (bytes.length == 0) {
+            return "";
+        }
         int n = Math.min(bytes.length, PREVIEW_BYTES);
         StringBuilder hex = new StringBuilder();
         StringBuilder ascii = new StringBuilder();
@@ -185,7 +188,7 @@ public final class ConnectionRecord {
             ascii.append(b >= 0x20 && b < 0x7f ? (char) b : '.');
         }
         String more = bytes.length > n ? " …" : "";
-        return "[" + hex + more + " |" + ascii + more + "|]";
+        return " [" + hex + more + " |" + ascii + more + "|]";
     }
 
     @Override

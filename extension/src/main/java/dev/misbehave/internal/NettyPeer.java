@@ -11,7 +11,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.io.IOException;
@@ -69,7 +68,7 @@ public final class NettyPeer implements MisbehavingPeer {
         this.journal = new Journal(settings.captureCap());
         this.address = new InetSocketAddress(LOOPBACK, port);
         this.listener = listener;
-        this.server = new NioServerSocketChannel(listener);
+        this.server = new PeerServerChannel(listener);
     }
 
     /** Starts a peer with the default settings. */
@@ -132,7 +131,7 @@ public final class NettyPeer implements MisbehavingPeer {
         ServerBootstrap bootstrap =
                 new ServerBootstrap()
                         .group(EventLoops.shared())
-                        .channelFactory(() -> (NioServerSocketChannel) server)
+                        .channelFactory(() -> (PeerServerChannel) server)
                         .childOption(ChannelOption.AUTO_READ, false)
                         .childHandler(
                                 new ChannelInitializer<SocketChannel>() {

@@ -20,7 +20,7 @@ public record PeerSettings(
     /** The defaults. */
     public static final PeerSettings DEFAULTS =
             new PeerSettings(
-                    Duration.ofMillis(20),
+                    Duration.ofMillis(50),
                     Duration.ofSeconds(5),
                     Duration.ofSeconds(2),
                     ConnectionRecord.DEFAULT_CAPTURE_CAP);

@@ -6,8 +6,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -84,16 +82,14 @@ final class UpstreamResetHandler extends ChannelInboundHandlerAdapter {
     /** Polls the receive queue until it has not changed for the quiet period, then resets. */
     private final class QuietWatch implements Runnable {
         private final ChannelHandlerContext ctx;
-        private final int localPort;
-        private final int remotePort;
+        private final PeerSocketChannel channel;
         private final long started = System.nanoTime();
         private long lastChange = started;
         private long lastQueued = -1;
 
         QuietWatch(ChannelHandlerContext ctx) {
             this.ctx = ctx;
-            this.localPort = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
-            this.remotePort = ((InetSocketAddress) ctx.channel().remoteAddress()).getPort();
+            this.channel = (PeerSocketChannel) ctx.channel();
         }
 
         @Override
@@ -106,9 +102,9 @@ final class UpstreamResetHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             long now = System.nanoTime();
-            OptionalLong queued = ReceiveQueue.bytesQueued(localPort, remotePort);
-            if (queued.isPresent() && queued.getAsLong() != lastQueued) {
-                lastQueued = queued.getAsLong();
+            int queued = channel.bytesQueued();
+            if (queued != lastQueued) {
+                lastQueued = queued;
                 lastChange = now;
             }
             boolean quiet = now - lastChange >= settings.quietPeriod().toNanos();

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <ul>
  *   <li>{@value #QUIET_PERIOD}: milliseconds the client must have sent nothing more, after an
- *       upstream trigger, before the peer resets (default 20).
+ *       upstream trigger, before the peer resets (default 50).
  *   <li>{@value #CLOSE_TIMEOUT}: milliseconds a peer waits for its sockets to close at the end of a
  *       test (default 2000).
  * </ul>
@@ -49,7 +49,7 @@ final class Settings {
         }
         throw new ExtensionConfigurationException(
                 "Configuration parameter " + key + " = '" + value + "' is not a positive whole number of"
-                        + " milliseconds. Set it to, for example, " + key + "=20, or remove it to use the"
+                        + " milliseconds. Set it to, for example, " + key + "=50, or remove it to use the"
                         + " default.");
     }
 }

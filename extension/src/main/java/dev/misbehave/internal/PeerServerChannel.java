@@ -1,0 +1,41 @@
+package dev.misbehave.internal;
+
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.IOException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+
+/**
+ * The listening channel of a peer: Netty's NIO server channel around a socket the peer has already
+ * bound, accepting {@link PeerSocketChannel}s.
+ */
+final class PeerServerChannel extends NioServerSocketChannel {
+
+    PeerServerChannel(ServerSocketChannel bound) {
+        super(bound);
+    }
+
+    @Override
+    protected int doReadMessages(List<Object> accepted) throws Exception {
+        SocketChannel socket = javaChannel().accept();
+        if (socket == null) {
+            return 0;
+        }
+        try {
+            accepted.add(new PeerSocketChannel(this, socket));
+            return 1;
+        } catch (RuntimeException e) {
+            closeQuietly(socket);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(SocketChannel socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing more to release
+        }
+    }
+}

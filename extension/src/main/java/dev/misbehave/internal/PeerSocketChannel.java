@@ -1,0 +1,35 @@
+package dev.misbehave.internal;
+
+import io.netty.channel.Channel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.SocketChannel;
+
+/**
+ * An accepted connection that can tell how many bytes wait unread in its kernel receive queue, for
+ * the peer's "has the client stopped sending?" check.
+ */
+final class PeerSocketChannel extends NioSocketChannel {
+
+    private InputStream unreadBytes;
+
+    PeerSocketChannel(Channel parent, SocketChannel socket) {
+        super(parent, socket);
+    }
+
+    /**
+     * The bytes the client has sent that the peer has not consumed ({@code FIONREAD}; about a
+     * microsecond, no data is read), or -1 if the socket cannot say.
+     */
+    int bytesQueued() {
+        try {
+            if (unreadBytes == null) {
+                unreadBytes = javaChannel().socket().getInputStream();
+            }
+            return unreadBytes.available();
+        } catch (IOException | RuntimeException closedOrUnsupported) {
+            return -1;
+        }
+    }
+}
