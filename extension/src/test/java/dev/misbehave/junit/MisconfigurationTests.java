@@ -13,6 +13,7 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -94,6 +95,32 @@ class MisconfigurationTests {
     }
 
     @Nested
+    @DisplayName("configuration parameters")
+    class ConfigurationParameters {
+
+        @Test
+        @DisplayName("a quiet period that is not a positive whole number names the parameter and the fix")
+        void badQuietPeriod() {
+            EngineRunner.run(ConfiguredTestCases.class, Map.of("misbehave.quietPeriodMillis", "fast"))
+                    .testEvents().assertThatEvents().haveExactly(1,
+                            event(test("resets"), finishedWithFailure(
+                                    instanceOf(ExtensionConfigurationException.class),
+                                    message("Configuration parameter misbehave.quietPeriodMillis = 'fast' is"
+                                            + " not a positive whole number of milliseconds. Set it to, for"
+                                            + " example, misbehave.quietPeriodMillis=50, or remove it to use the"
+                                            + " default."))));
+        }
+
+        @Test
+        @DisplayName("a valid quiet period and close timeout are accepted")
+        void validSettings() {
+            EngineRunner.run(ConfiguredTestCases.class,
+                            Map.of("misbehave.quietPeriodMillis", "10", "misbehave.closeTimeoutMillis", "500"))
+                    .testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+        }
+    }
+
+    @Nested
     @DisplayName("MisbehavingPeer parameters")
     class Parameters {
 
@@ -133,6 +160,14 @@ class MisconfigurationTests {
     }
 
     // ---- fixtures: run only through EngineRunner ----
+
+    static class ConfiguredTestCases {
+        @Test
+        @ForceResetAfter(bytes = 3)
+        void resets(MisbehavingPeer peer) throws java.io.IOException {
+            Clients.sendAndExpectReset(peer, new byte[10]);
+        }
+    }
 
     static class NegativeBytesTestCases {
         @Test
