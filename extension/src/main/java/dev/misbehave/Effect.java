@@ -17,4 +17,17 @@ public sealed interface Effect {
             return "reset";
         }
     }
+
+    /**
+     * Stall the connection: the peer stops reading and never writes, and keeps the connection open
+     * until the peer is closed (in a JUnit test: when the test ends, with a reset). A client waiting
+     * for a response runs into its read timeout; a client with more to send than the kernel buffers
+     * hold blocks in its write.
+     */
+    record Stall() implements Effect {
+        @Override
+        public String toString() {
+            return "stall";
+        }
+    }
 }

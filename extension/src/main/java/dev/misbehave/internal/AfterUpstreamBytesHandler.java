@@ -1,5 +1,6 @@
 package dev.misbehave.internal;
 
+import dev.misbehave.Effect;
 import dev.misbehave.Ending;
 import dev.misbehave.Trigger;
 import io.netty.buffer.ByteBuf;
@@ -9,23 +10,31 @@ import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs "reset after N upstream bytes" on one connection: consume exactly N bytes (reads are
- * requested one at a time and sized by {@link ExactReadAllocator}), stop reading, wait until the
- * client has sent nothing more for the quiet period, record, then reset.
+ * Runs "act after N upstream bytes" on one connection: consume exactly N bytes (reads are
+ * requested one at a time and sized by {@link ExactReadAllocator}), stop reading, then apply the
+ * effect.
  *
- * <p>The wait matters: a client that writes one request in several calls and takes the RST between
+ * <ul>
+ *   <li>Reset: wait until the client has sent nothing more for the quiet period, record, then reset.
+ *   <li>Stall: record, then do nothing at all; the connection stays open until the peer closes.
+ * </ul>
+ *
+ * <p>The reset's wait matters: a client that writes one request in several calls and takes the RST between
  * two of them gets the error on its next write and end-of-stream on its read. Waiting until the
  * socket's receive queue stops growing lets every write that fits the buffers complete first.
  */
-final class UpstreamResetHandler extends ChannelInboundHandlerAdapter {
+final class AfterUpstreamBytesHandler extends ChannelInboundHandlerAdapter {
 
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
+    private final Effect effect;
     private final Trigger.AfterBytes trigger;
     private final Journal.Entry entry;
     private final PeerSettings settings;
 
-    UpstreamResetHandler(Trigger.AfterBytes trigger, Journal.Entry entry, PeerSettings settings) {
+    AfterUpstreamBytesHandler(
+            Effect effect, Trigger.AfterBytes trigger, Journal.Entry entry, PeerSettings settings) {
+        this.effect = effect;
         this.trigger = trigger;
         this.entry = entry;
         this.settings = settings;
@@ -39,8 +48,7 @@ final class UpstreamResetHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         if (trigger.bytes() == 0) {
-            entry.fired(trigger);
-            reset(ctx);
+            fire(ctx, false);
         } else {
             ctx.read();
         }
@@ -55,8 +63,7 @@ final class UpstreamResetHandler extends ChannelInboundHandlerAdapter {
             bytes.release();
         }
         if (entry.receivedCount() >= trigger.bytes()) {
-            entry.fired(trigger);
-            new QuietWatch(ctx).tick();
+            fire(ctx, true);
         } else {
             ctx.read();
         }
@@ -71,6 +78,19 @@ final class UpstreamResetHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         entry.end(Ending.CLIENT_CLOSED);
+    }
+
+    /** Applies the effect; {@code clientMaySend} says whether to wait for the client's writes first. */
+    private void fire(ChannelHandlerContext ctx, boolean clientMaySend) {
+        entry.fired(trigger);
+        if (effect instanceof Effect.Stall) {
+            return; // no read is requested and nothing is written: the connection stalls
+        }
+        if (clientMaySend) {
+            new QuietWatch(ctx).tick();
+        } else {
+            reset(ctx);
+        }
     }
 
     private void reset(ChannelHandlerContext ctx) {

@@ -2,7 +2,10 @@ package dev.misbehave.junit;
 
 import dev.misbehave.Direction;
 import dev.misbehave.Fault;
+import dev.misbehave.Effect;
 import dev.misbehave.ForceResetAfter;
+import dev.misbehave.StallAfter;
+import dev.misbehave.Trigger;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
@@ -44,7 +47,8 @@ final class FaultAnnotations {
     static ExtensionConfigurationException noneFound(ExtensionContext context) {
         return new ExtensionConfigurationException(
                 "No Misbehave annotation applies to [" + context.getElement().orElse(null)
-                        + "]. Annotate the test method or its class with @ForceResetAfter(bytes = ...).");
+                        + "]. Annotate the test method or its class with @ForceResetAfter(bytes = ...)"
+                        + " or @StallAfter(bytes = ...).");
     }
 
     private static List<AnnotatedElement> searchOrder(ExtensionContext context) {
@@ -64,8 +68,12 @@ final class FaultAnnotations {
         return inner ? type.getEnclosingClass() : null;
     }
 
-    /** A {@code @ForceResetAfter} on an element, and the composed annotation it came through. */
-    private record Found(ForceResetAfter annotation, Annotation via) {
+    /** A Misbehave annotation on an element, and the composed annotation it came through. */
+    private record Found(Annotation annotation, Annotation via) {
+        String name() {
+            return "@" + annotation.annotationType().getSimpleName();
+        }
+
         String describe() {
             String self = format(annotation);
             return via == null ? self : self + " (via @" + via.annotationType().getSimpleName() + ")";
@@ -83,8 +91,8 @@ final class FaultAnnotations {
 
     private static void collect(Annotation annotation, Annotation via, List<Found> found, Set<Class<?>> visited) {
         Class<? extends Annotation> type = annotation.annotationType();
-        if (type == ForceResetAfter.class) {
-            found.add(new Found((ForceResetAfter) annotation, via));
+        if (type == ForceResetAfter.class || type == StallAfter.class) {
+            found.add(new Found(annotation, via));
             return;
         }
         if (type.getName().startsWith("java.") || !visited.add(type)) {
@@ -95,19 +103,32 @@ final class FaultAnnotations {
         }
     }
 
+    /** The attributes every "after N bytes" annotation shares, and what it does then. */
+    private record AfterBytes(long bytes, Direction direction, String verb, Effect effect) {
+        static AfterBytes of(Annotation annotation) {
+            if (annotation instanceof ForceResetAfter) {
+                ForceResetAfter reset = (ForceResetAfter) annotation;
+                return new AfterBytes(reset.bytes(), reset.direction(), "reset", new Effect.Reset());
+            }
+            StallAfter stall = (StallAfter) annotation;
+            return new AfterBytes(stall.bytes(), stall.direction(), "stall", new Effect.Stall());
+        }
+    }
+
     private static Fault toFault(AnnotatedElement element, Found found) {
-        ForceResetAfter annotation = found.annotation();
-        if (annotation.bytes() < 0) {
-            throw invalid(element, found, "`bytes` must be 0 or more. Use 0 to reset right after the"
-                    + " connection is accepted, or N to reset after the client has sent N bytes.");
+        AfterBytes attributes = AfterBytes.of(found.annotation());
+        String verb = attributes.verb();
+        if (attributes.bytes() < 0) {
+            throw invalid(element, found, "`bytes` must be 0 or more. Use 0 to " + verb + " right after"
+                    + " the connection is accepted, or N to " + verb + " after the client has sent N bytes.");
         }
-        if (annotation.direction() != Direction.UPSTREAM) {
-            throw invalid(element, found, "`direction` = " + annotation.direction() + " is not"
-                    + " supported yet (a reset after response bytes comes with the fault catalogue)."
-                    + " Use direction = UPSTREAM (the default) to reset after the client has sent N"
-                    + " bytes.");
+        if (attributes.direction() != Direction.UPSTREAM) {
+            throw invalid(element, found, "`direction` = " + attributes.direction() + " is not"
+                    + " supported yet (a " + verb + " after response bytes comes with the fault"
+                    + " catalogue). Use direction = UPSTREAM (the default) to " + verb + " after the"
+                    + " client has sent N bytes.");
         }
-        return Fault.resetAfter(annotation.direction(), annotation.bytes());
+        return new Fault(attributes.effect(), new Trigger.AfterBytes(attributes.direction(), attributes.bytes()));
     }
 
     private static ExtensionConfigurationException invalid(AnnotatedElement element, Found found, String problem) {
@@ -117,18 +138,23 @@ final class FaultAnnotations {
 
     private static ExtensionConfigurationException duplicated(AnnotatedElement element, List<Found> found) {
         List<String> each = new ArrayList<>();
+        Set<String> names = new java.util.TreeSet<>();
         for (Found one : found) {
             each.add(one.describe());
+            names.add(one.name());
         }
+        String what = names.size() == 1
+                ? names.iterator().next() + " is present " + found.size() + " times"
+                : found.size() + " Misbehave annotations are present";
         return new ExtensionConfigurationException(
-                "@ForceResetAfter is present " + found.size() + " times on [" + describe(element)
-                        + "]: " + String.join(", ", each) + ". Keep one: a test's peer applies a single"
-                        + " fault.");
+                what + " on [" + describe(element) + "]: " + String.join(", ", each)
+                        + ". Keep one: a test's peer applies a single fault.");
     }
 
-    static String format(ForceResetAfter annotation) {
-        return "@ForceResetAfter(bytes = " + annotation.bytes() + ", direction = "
-                + annotation.direction() + ")";
+    static String format(Annotation annotation) {
+        AfterBytes attributes = AfterBytes.of(annotation);
+        return "@" + annotation.annotationType().getSimpleName() + "(bytes = " + attributes.bytes()
+                + ", direction = " + attributes.direction() + ")";
     }
 
     private static String describe(AnnotatedElement element) {

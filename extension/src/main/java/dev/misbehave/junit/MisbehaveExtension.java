@@ -58,7 +58,7 @@ public final class MisbehaveExtension
                     "The MisbehavingPeer parameter (index " + parameter.getIndex() + ") of ["
                             + parameter.getDeclaringExecutable() + "]: no Misbehave annotation applies"
                             + " to this test. Annotate the test method or its class with"
-                            + " @ForceResetAfter(bytes = ...) to start a peer.");
+                            + " @ForceResetAfter(bytes = ...) or @StallAfter(bytes = ...) to start a peer.");
         }
         return peerFor(context);
     }

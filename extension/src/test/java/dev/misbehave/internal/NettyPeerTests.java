@@ -200,6 +200,47 @@ class NettyPeerTests {
     }
 
     @Nested
+    @DisplayName("stalling after N upstream bytes")
+    class StallAfterUpstreamBytes {
+
+        @ParameterizedTest(name = "after {0} bytes the client's read times out and the connection stays open")
+        @ValueSource(ints = {0, 1, 100})
+        void clientReadTimesOut(int n) throws IOException {
+            byte[] request = randomBytes(n + 500, n);
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.stallAfter(Direction.UPSTREAM, n));
+                    Socket socket = new Socket(peer.host(), peer.port())) {
+                socket.setSoTimeout(100);
+                socket.getOutputStream().write(request);
+                assertThatThrownBy(() -> socket.getInputStream().read())
+                        .isInstanceOf(java.net.SocketTimeoutException.class);
+                assertThat(peer.connections()).singleElement().satisfies(record -> {
+                    assertThat(record.received()).isEqualTo(Arrays.copyOf(request, n));
+                    assertThat(record.firedTrigger()).contains(new Trigger.AfterBytes(Direction.UPSTREAM, n));
+                    assertThat(record.ending()).isEqualTo(Ending.OPEN);
+                });
+            }
+        }
+
+        @Test
+        @DisplayName("is reset when the peer closes")
+        void resetOnClose() throws IOException {
+            NettyPeer peer = NettyPeer.start(Fault.stallAfter(Direction.UPSTREAM, 4), PeerSettings.DEFAULTS);
+            try (Socket socket = new Socket(peer.host(), peer.port())) {
+                socket.getOutputStream().write("abcdefgh".getBytes());
+                peer.awaitAccepted(1, WAIT);
+                peer.close();
+                assertThatThrownBy(() -> socket.getInputStream().read())
+                        .isInstanceOf(SocketException.class)
+                        .hasMessage("Connection reset");
+            }
+            assertThat(peer.connections()).singleElement().satisfies(record -> {
+                assertThat(new String(record.received())).isEqualTo("abcd");
+                assertThat(record.ending()).isEqualTo(Ending.PEER_RESET);
+            });
+        }
+    }
+
+    @Nested
     @DisplayName("its lifecycle")
     class Lifecycle {
 
@@ -282,7 +323,10 @@ class NettyPeerTests {
         void refusesDownstream() {
             assertThatThrownBy(() -> MisbehavingPeer.start(Fault.resetAfter(Direction.DOWNSTREAM, 1)))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("DOWNSTREAM bytes is not supported yet");
+                    .hasMessageContaining("A reset after DOWNSTREAM bytes is not supported yet");
+            assertThatThrownBy(() -> MisbehavingPeer.start(Fault.stallAfter(Direction.DOWNSTREAM, 1)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("A stall after DOWNSTREAM bytes is not supported yet");
             assertThatThrownBy(() -> Fault.resetAfter(Direction.UPSTREAM, -1))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("bytes must be 0 or more, was -1");

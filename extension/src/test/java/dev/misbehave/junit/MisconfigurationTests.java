@@ -9,6 +9,7 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.me
 import dev.misbehave.Direction;
 import dev.misbehave.ForceResetAfter;
 import dev.misbehave.MisbehavingPeer;
+import dev.misbehave.StallAfter;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -80,8 +81,45 @@ class MisconfigurationTests {
     }
 
     @Nested
+    @DisplayName("@StallAfter attributes")
+    class StallAttributes {
+
+        @Test
+        @DisplayName("a negative byte count names the annotation and the fix")
+        void negativeBytes() {
+            assertFailure(NegativeStallTestCases.class, "negative", ExtensionConfigurationException.class,
+                    "@StallAfter(bytes = -3, direction = UPSTREAM) on [method " + PREFIX
+                            + "NegativeStallTestCases.negative()]: `bytes` must be 0 or more. Use 0 to stall"
+                            + " right after the connection is accepted, or N to stall after the client has"
+                            + " sent N bytes.");
+        }
+
+        @Test
+        @DisplayName("DOWNSTREAM is refused until the fault catalogue lands it")
+        void downstream() {
+            assertFailure(DownstreamStallTestCases.class, "downstream", ExtensionConfigurationException.class,
+                    "@StallAfter(bytes = 5, direction = DOWNSTREAM) on [method " + PREFIX
+                            + "DownstreamStallTestCases.downstream()]: `direction` = DOWNSTREAM is not"
+                            + " supported yet (a stall after response bytes comes with the fault catalogue)."
+                            + " Use direction = UPSTREAM (the default) to stall after the client has sent N"
+                            + " bytes.");
+        }
+    }
+
+    @Nested
     @DisplayName("two annotations on one element")
     class Duplicates {
+
+        @Test
+        @DisplayName("a reset and a stall contradict each other")
+        void resetAndStall() {
+            assertFailure(ResetAndStallTestCases.class, "both", ExtensionConfigurationException.class,
+                    "2 Misbehave annotations are present on [method " + PREFIX
+                            + "ResetAndStallTestCases.both()]: @ForceResetAfter(bytes = 16, direction ="
+                            + " UPSTREAM), @StallAfter(bytes = 16, direction = UPSTREAM). Keep one: a test's"
+                            + " peer applies a single fault.");
+        }
+
 
         @Test
         @DisplayName("a direct and a composed @ForceResetAfter are both named")
@@ -142,7 +180,7 @@ class MisconfigurationTests {
                     "The MisbehavingPeer parameter (index 0) of [" + PREFIX
                             + "RegisteredByHandTestCases.test(dev.misbehave.MisbehavingPeer)]: no Misbehave"
                             + " annotation applies to this test. Annotate the test method or its class with"
-                            + " @ForceResetAfter(bytes = ...) to start a peer.");
+                            + " @ForceResetAfter(bytes = ...) or @StallAfter(bytes = ...) to start a peer.");
         }
 
         @Test
@@ -166,6 +204,31 @@ class MisconfigurationTests {
         @ForceResetAfter(bytes = 3)
         void resets(MisbehavingPeer peer) throws java.io.IOException {
             Clients.sendAndExpectReset(peer, new byte[10]);
+        }
+    }
+
+    static class NegativeStallTestCases {
+        @Test
+        @StallAfter(bytes = -3)
+        void negative() {
+            throw new AssertionError("must not run");
+        }
+    }
+
+    static class DownstreamStallTestCases {
+        @Test
+        @StallAfter(bytes = 5, direction = Direction.DOWNSTREAM)
+        void downstream() {
+            throw new AssertionError("must not run");
+        }
+    }
+
+    static class ResetAndStallTestCases {
+        @Test
+        @ForceResetAfter(bytes = 16)
+        @StallAfter(bytes = 16)
+        void both() {
+            throw new AssertionError("must not run");
         }
     }
 

@@ -1,0 +1,71 @@
+package dev.misbehave.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.misbehave.Ending;
+import dev.misbehave.MisbehavingPeer;
+import dev.misbehave.StallAfter;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+@DisplayName("@StallAfter through the Jupiter engine")
+class StallAfterTests {
+
+    static final Map<String, Integer> PORTS = new ConcurrentHashMap<>();
+
+    @Test
+    @DisplayName("stalls after exactly N bytes, and the stalled connection ends with the test")
+    void stallsThenEndsWithTheTest() {
+        EngineRunner.run(StallTestCases.class)
+                .testEvents().assertStatistics(stats -> stats.started(2).succeeded(2));
+        for (String fixture : new String[] {"method", "nested"}) {
+            Integer port = PORTS.get(fixture);
+            assertThat(port).as("port seen by " + fixture).isNotNull();
+            assertThatThrownBy(() -> new Socket("127.0.0.1", port).close())
+                    .as("the stalled peer of " + fixture + " must be closed after its test")
+                    .isInstanceOf(ConnectException.class);
+        }
+    }
+
+    // ---- fixtures: run only through EngineRunner ----
+
+    static void expectStall(MisbehavingPeer peer, int n, String fixture) throws IOException {
+        PORTS.put(fixture, peer.port());
+        try (Socket socket = new Socket(peer.host(), peer.port())) {
+            socket.setSoTimeout(100);
+            socket.getOutputStream().write("0123456789".getBytes());
+            assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+        }
+        assertThat(peer.connections()).singleElement().satisfies(record -> {
+            assertThat(record.receivedCount()).isEqualTo(n);
+            assertThat(record.ending()).isEqualTo(Ending.OPEN);
+        });
+    }
+
+    static class StallTestCases {
+        @Test
+        @StallAfter(bytes = 3)
+        void method(MisbehavingPeer peer) throws IOException {
+            expectStall(peer, 3, "method");
+        }
+
+        @Nested
+        @StallAfter(bytes = 6)
+        class Inner {
+            @Test
+            void nested(MisbehavingPeer peer) throws IOException {
+                expectStall(peer, 6, "nested");
+            }
+        }
+    }
+}
