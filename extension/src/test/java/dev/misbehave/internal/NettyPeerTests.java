@@ -222,6 +222,30 @@ class NettyPeerTests {
         }
 
         @Test
+        @DisplayName("blocks a large upload in the client's write until the peer closes")
+        void largeUploadBlocks() throws Exception {
+            NettyPeer peer = NettyPeer.start(Fault.stallAfter(Direction.UPSTREAM, 100), PeerSettings.DEFAULTS);
+            try (Socket socket = new Socket(peer.host(), peer.port())) {
+                java.util.concurrent.CompletableFuture<Void> upload = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    try {
+                        socket.getOutputStream().write(new byte[8 << 20]);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                assertThatThrownBy(() -> upload.get(300, java.util.concurrent.TimeUnit.MILLISECONDS))
+                        .as("the write must still be blocked")
+                        .isInstanceOf(java.util.concurrent.TimeoutException.class);
+                assertThat(peer.connections()).singleElement()
+                        .satisfies(record -> assertThat(record.receivedCount()).isEqualTo(100));
+                peer.close();
+                assertThatThrownBy(() -> upload.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                        .hasRootCauseInstanceOf(SocketException.class)
+                        .hasRootCauseMessage("Connection reset by peer");
+            }
+        }
+
+        @Test
         @DisplayName("is reset when the peer closes")
         void resetOnClose() throws IOException {
             NettyPeer peer = NettyPeer.start(Fault.stallAfter(Direction.UPSTREAM, 4), PeerSettings.DEFAULTS);
