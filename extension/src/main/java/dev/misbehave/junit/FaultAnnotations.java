@@ -1,8 +1,8 @@
 package dev.misbehave.junit;
 
 import dev.misbehave.Direction;
-import dev.misbehave.Fault;
 import dev.misbehave.Effect;
+import dev.misbehave.Fault;
 import dev.misbehave.ForceResetAfter;
 import dev.misbehave.StallAfter;
 import dev.misbehave.Trigger;
@@ -16,6 +16,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -138,7 +139,7 @@ final class FaultAnnotations {
 
     private static ExtensionConfigurationException duplicated(AnnotatedElement element, List<Found> found) {
         List<String> each = new ArrayList<>();
-        Set<String> names = new java.util.TreeSet<>();
+        Set<String> names = new TreeSet<>();
         for (Found one : found) {
             each.add(one.describe());
             names.add(one.name());
