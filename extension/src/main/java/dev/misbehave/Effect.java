@@ -19,6 +19,19 @@ public sealed interface Effect {
     }
 
     /**
+     * Close the connection in order, as a server's {@code close()} does: the client reads
+     * end-of-stream, not a reset. The peer does not read the rest of the client's request, so its
+     * kernel follows the FIN with an RST (data was left unread); a client that reads sees
+     * end-of-stream, and one of its later writes fails with "Broken pipe".
+     */
+    record Close() implements Effect {
+        @Override
+        public String toString() {
+            return "close";
+        }
+    }
+
+    /**
      * Stall the connection: the peer stops reading and never writes, and keeps the connection open
      * until the peer is closed (in a JUnit test: when the test ends, with a reset). A client waiting
      * for a response runs into its read timeout; a client with more to send than the kernel buffers

@@ -76,6 +76,20 @@ public interface MisbehavingPeer extends AutoCloseable {
     List<ConnectionRecord> awaitConnections(int count, Duration timeout);
 
     /**
+     * Waits until the fault's trigger has fired on at least {@code count} connections, then returns
+     * the journal. Use it where connections do not end while the test runs, for example after
+     * {@link StallAfter}: the journal then already shows the bytes consumed before the trigger.
+     *
+     * @param count how many connections to wait for, 1 or more
+     * @param timeout how long to wait at most
+     * @return an immutable snapshot of all connections, in accept order
+     * @throws AssertionError on timeout, with the journal so far in its message
+     * @throws IllegalArgumentException if {@code count} is less than 1 or {@code timeout} is
+     *     negative
+     */
+    List<ConnectionRecord> awaitTriggered(int count, Duration timeout);
+
+    /**
      * Stops listening and resets every connection still open. When it returns, the port is released
      * (a new connect to it is refused) unless the bounded wait (2 seconds by default) ran out.
      * Idempotent.

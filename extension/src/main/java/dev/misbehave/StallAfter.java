@@ -28,8 +28,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * </ul>
  *
  * <p>The stalled connection's journal entry shows the N bytes, the fired trigger and {@link
- * Ending#OPEN} while the test runs, so wait for it with {@link MisbehavingPeer#connections()}
- * rather than {@link MisbehavingPeer#awaitConnections}. The peer never notices that the client
+ * Ending#OPEN} while the test runs, so wait for it with {@link MisbehavingPeer#awaitTriggered}
+ * rather than {@link MisbehavingPeer#awaitConnections}, which waits for ended connections. The peer never notices that the client
  * gave up, since it does not read.
  *
  * <p>Where it applies, parallel execution and misconfiguration work as for {@link ForceResetAfter}.

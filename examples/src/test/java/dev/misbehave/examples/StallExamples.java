@@ -32,7 +32,7 @@ class StallExamples {
                 URI.create("http://" + peer.host() + ":" + peer.port() + "/health"), Duration.ofMillis(250));
 
         Health health = probe.check();
-        List<ConnectionRecord> journal = peer.connections();
+        List<ConnectionRecord> journal = peer.awaitTriggered(1, Duration.ofSeconds(5)); // stalled: never ends
         Observed.print("HttpClient GET, stall after 16 B", health.failure(), journal);
 
         assertThat(health.status()).as("outcome").isEqualTo(Status.UNRESPONSIVE);

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li>Reset: wait until the client has sent nothing more for the quiet period, record, then reset.
+ *   <li>Close: the same wait, record, then an orderly close (FIN).
  *   <li>Stall: record, then do nothing at all; the connection stays open until the peer closes.
  * </ul>
  *
@@ -89,6 +90,16 @@ final class AfterUpstreamBytesHandler extends ChannelInboundHandlerAdapter {
         if (clientMaySend) {
             new QuietWatch(ctx).tick();
         } else {
+            act(ctx);
+        }
+    }
+
+    private void act(ChannelHandlerContext ctx) {
+        if (effect instanceof Effect.Close) {
+            if (entry.end(Ending.PEER_CLOSED)) {
+                ctx.close();
+            }
+        } else {
             reset(ctx);
         }
     }
@@ -99,7 +110,7 @@ final class AfterUpstreamBytesHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Polls the receive queue until it has not changed for the quiet period, then resets. */
+    /** Polls the receive queue until it has not changed for the quiet period, then acts. */
     private final class QuietWatch implements Runnable {
         private final ChannelHandlerContext ctx;
         private final PeerSocketChannel channel;
@@ -130,7 +141,7 @@ final class AfterUpstreamBytesHandler extends ChannelInboundHandlerAdapter {
             boolean quiet = now - lastChange >= settings.quietPeriod().toNanos();
             boolean waitedEnough = now - started >= settings.maxQuietWait().toNanos();
             if (quiet || waitedEnough) {
-                reset(ctx);
+                act(ctx);
             } else {
                 ctx.executor().schedule(this, POLL_NANOS, TimeUnit.NANOSECONDS);
             }

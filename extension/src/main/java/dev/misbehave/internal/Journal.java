@@ -53,6 +53,21 @@ final class Journal {
                 + " accepted connection(s) within " + timeout + " but " + entries.size() + " were.");
     }
 
+    synchronized List<ConnectionRecord> awaitFired(int count, Duration timeout) {
+        return await(() -> firedCount() >= count, timeout, () -> "Expected the trigger to fire on at least "
+                + count + " connection(s) within " + timeout + " but it fired on " + firedCount() + ".");
+    }
+
+    private int firedCount() {
+        int fired = 0;
+        for (Entry entry : entries) {
+            if (entry.fired != null) {
+                fired++;
+            }
+        }
+        return fired;
+    }
+
     private List<ConnectionRecord> await(BooleanSupplier done, Duration timeout, Supplier<String> failure) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!done.getAsBoolean()) {
@@ -136,6 +151,7 @@ final class Journal {
         void fired(Trigger trigger) {
             synchronized (Journal.this) {
                 fired = trigger;
+                Journal.this.notifyAll();
             }
         }
 

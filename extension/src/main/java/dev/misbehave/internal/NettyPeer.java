@@ -110,7 +110,9 @@ public final class NettyPeer implements MisbehavingPeer {
 
     /** Throws if the engine cannot run {@code fault} yet. */
     public static void checkSupported(Fault fault) {
-        boolean knownEffect = fault.effect() instanceof Effect.Reset || fault.effect() instanceof Effect.Stall;
+        boolean knownEffect = fault.effect() instanceof Effect.Reset
+                || fault.effect() instanceof Effect.Close
+                || fault.effect() instanceof Effect.Stall;
         if (!knownEffect || !(fault.trigger() instanceof Trigger.AfterBytes)) {
             throw new IllegalArgumentException("Unsupported fault: " + fault);
         }
@@ -191,6 +193,17 @@ public final class NettyPeer implements MisbehavingPeer {
 
     @Override
     public List<ConnectionRecord> awaitConnections(int count, Duration timeout) {
+        checkAwait(count, timeout);
+        return journal.awaitEnded(count, timeout);
+    }
+
+    @Override
+    public List<ConnectionRecord> awaitTriggered(int count, Duration timeout) {
+        checkAwait(count, timeout);
+        return journal.awaitFired(count, timeout);
+    }
+
+    private static void checkAwait(int count, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         if (count < 1) {
             throw new IllegalArgumentException("count must be 1 or more, was " + count);
@@ -198,7 +211,6 @@ public final class NettyPeer implements MisbehavingPeer {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
         }
-        return journal.awaitEnded(count, timeout);
     }
 
     /** Waits until the peer has accepted at least {@code count} connections (for tests). */

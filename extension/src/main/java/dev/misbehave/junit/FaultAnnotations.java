@@ -3,6 +3,7 @@ package dev.misbehave.junit;
 import dev.misbehave.Direction;
 import dev.misbehave.Effect;
 import dev.misbehave.Fault;
+import dev.misbehave.ForceCloseAfter;
 import dev.misbehave.ForceResetAfter;
 import dev.misbehave.StallAfter;
 import dev.misbehave.Trigger;
@@ -48,8 +49,8 @@ final class FaultAnnotations {
     static ExtensionConfigurationException noneFound(ExtensionContext context) {
         return new ExtensionConfigurationException(
                 "No Misbehave annotation applies to [" + context.getElement().orElse(null)
-                        + "]. Annotate the test method or its class with @ForceResetAfter(bytes = ...)"
-                        + " or @StallAfter(bytes = ...).");
+                        + "]. Annotate the test method or its class with @ForceResetAfter(bytes = ...),"
+                        + " @ForceCloseAfter(bytes = ...) or @StallAfter(bytes = ...).");
     }
 
     private static List<AnnotatedElement> searchOrder(ExtensionContext context) {
@@ -92,7 +93,7 @@ final class FaultAnnotations {
 
     private static void collect(Annotation annotation, Annotation via, List<Found> found, Set<Class<?>> visited) {
         Class<? extends Annotation> type = annotation.annotationType();
-        if (type == ForceResetAfter.class || type == StallAfter.class) {
+        if (type == ForceResetAfter.class || type == ForceCloseAfter.class || type == StallAfter.class) {
             found.add(new Found(annotation, via));
             return;
         }
@@ -110,6 +111,10 @@ final class FaultAnnotations {
             if (annotation instanceof ForceResetAfter) {
                 ForceResetAfter reset = (ForceResetAfter) annotation;
                 return new AfterBytes(reset.bytes(), reset.direction(), "reset", new Effect.Reset());
+            }
+            if (annotation instanceof ForceCloseAfter) {
+                ForceCloseAfter close = (ForceCloseAfter) annotation;
+                return new AfterBytes(close.bytes(), close.direction(), "close", new Effect.Close());
             }
             StallAfter stall = (StallAfter) annotation;
             return new AfterBytes(stall.bytes(), stall.direction(), "stall", new Effect.Stall());

@@ -58,7 +58,8 @@ public final class MisbehaveExtension
                     "The MisbehavingPeer parameter (index " + parameter.getIndex() + ") of ["
                             + parameter.getDeclaringExecutable() + "]: no Misbehave annotation applies"
                             + " to this test. Annotate the test method or its class with"
-                            + " @ForceResetAfter(bytes = ...) or @StallAfter(bytes = ...) to start a peer.");
+                            + " @ForceResetAfter(bytes = ...), @ForceCloseAfter(bytes = ...) or"
+                            + " @StallAfter(bytes = ...) to start a peer.");
         }
         return peerFor(context);
     }

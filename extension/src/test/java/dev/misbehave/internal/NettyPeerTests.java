@@ -200,6 +200,44 @@ class NettyPeerTests {
     }
 
     @Nested
+    @DisplayName("closing after N upstream bytes")
+    class CloseAfterUpstreamBytes {
+
+        @ParameterizedTest(name = "after {0} bytes the client reads end-of-stream, not a reset")
+        @ValueSource(ints = {0, 1, 100, 65_536})
+        void clientReadsEndOfStream(int n) throws IOException {
+            byte[] request = randomBytes(n + 1000, n);
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.closeAfter(Direction.UPSTREAM, n));
+                    Socket socket = new Socket(peer.host(), peer.port())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(request);
+                assertThat(socket.getInputStream().read()).isEqualTo(-1);
+                assertThat(peer.connections()).singleElement().satisfies(record -> {
+                    assertThat(record.received()).isEqualTo(Arrays.copyOf(request, n));
+                    assertThat(record.firedTrigger()).contains(new Trigger.AfterBytes(Direction.UPSTREAM, n));
+                    assertThat(record.ending()).isEqualTo(Ending.PEER_CLOSED);
+                });
+            }
+        }
+
+        @Test
+        @DisplayName("lets a client that writes its request in pieces meet the close in its read")
+        void waitsForTheClientToFinishWriting() throws IOException {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.closeAfter(Direction.UPSTREAM, 10));
+                    Socket socket = new Socket(peer.host(), peer.port())) {
+                socket.setSoTimeout(10_000);
+                OutputStream out = socket.getOutputStream();
+                out.write(new byte[10]);
+                out.write(new byte[50]);
+                out.write(new byte[50]);
+                assertThat(socket.getInputStream().read()).isEqualTo(-1);
+                assertThat(peer.connections()).singleElement()
+                        .satisfies(record -> assertThat(record.receivedCount()).isEqualTo(10));
+            }
+        }
+    }
+
+    @Nested
     @DisplayName("stalling after N upstream bytes")
     class StallAfterUpstreamBytes {
 
@@ -207,13 +245,13 @@ class NettyPeerTests {
         @ValueSource(ints = {0, 1, 100})
         void clientReadTimesOut(int n) throws IOException {
             byte[] request = randomBytes(n + 500, n);
-            try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.stallAfter(Direction.UPSTREAM, n));
+            try (NettyPeer peer = NettyPeer.start(Fault.stallAfter(Direction.UPSTREAM, n), PeerSettings.DEFAULTS);
                     Socket socket = new Socket(peer.host(), peer.port())) {
                 socket.setSoTimeout(100);
                 socket.getOutputStream().write(request);
                 assertThatThrownBy(() -> socket.getInputStream().read())
                         .isInstanceOf(java.net.SocketTimeoutException.class);
-                assertThat(peer.connections()).singleElement().satisfies(record -> {
+                assertThat(peer.awaitTriggered(1, WAIT)).singleElement().satisfies(record -> {
                     assertThat(record.received()).isEqualTo(Arrays.copyOf(request, n));
                     assertThat(record.firedTrigger()).contains(new Trigger.AfterBytes(Direction.UPSTREAM, n));
                     assertThat(record.ending()).isEqualTo(Ending.OPEN);
@@ -236,7 +274,7 @@ class NettyPeerTests {
                 assertThatThrownBy(() -> upload.get(300, java.util.concurrent.TimeUnit.MILLISECONDS))
                         .as("the write must still be blocked")
                         .isInstanceOf(java.util.concurrent.TimeoutException.class);
-                assertThat(peer.connections()).singleElement()
+                assertThat(peer.awaitTriggered(1, WAIT)).singleElement()
                         .satisfies(record -> assertThat(record.receivedCount()).isEqualTo(100));
                 peer.close();
                 assertThatThrownBy(() -> upload.get(10, java.util.concurrent.TimeUnit.SECONDS))
@@ -251,7 +289,7 @@ class NettyPeerTests {
             NettyPeer peer = NettyPeer.start(Fault.stallAfter(Direction.UPSTREAM, 4), PeerSettings.DEFAULTS);
             try (Socket socket = new Socket(peer.host(), peer.port())) {
                 socket.getOutputStream().write("abcdefgh".getBytes());
-                peer.awaitAccepted(1, WAIT);
+                peer.awaitTriggered(1, WAIT);
                 peer.close();
                 assertThatThrownBy(() -> socket.getInputStream().read())
                         .isInstanceOf(SocketException.class)
@@ -339,6 +377,8 @@ class NettyPeerTests {
                 assertThatThrownBy(() -> peer.awaitConnections(1, Duration.ofSeconds(-1)))
                         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout must not be negative");
                 assertThatThrownBy(() -> peer.awaitConnections(1, null)).isInstanceOf(NullPointerException.class);
+                assertThatThrownBy(() -> peer.awaitTriggered(0, WAIT))
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("count must be 1 or more, was 0");
             }
         }
 

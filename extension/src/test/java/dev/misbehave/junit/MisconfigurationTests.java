@@ -7,6 +7,7 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.in
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
 import dev.misbehave.Direction;
+import dev.misbehave.ForceCloseAfter;
 import dev.misbehave.ForceResetAfter;
 import dev.misbehave.MisbehavingPeer;
 import dev.misbehave.StallAfter;
@@ -107,6 +108,21 @@ class MisconfigurationTests {
     }
 
     @Nested
+    @DisplayName("@ForceCloseAfter attributes")
+    class CloseAttributes {
+
+        @Test
+        @DisplayName("a negative byte count names the annotation and the fix")
+        void negativeBytes() {
+            assertFailure(NegativeCloseTestCases.class, "negative", ExtensionConfigurationException.class,
+                    "@ForceCloseAfter(bytes = -1, direction = UPSTREAM) on [method " + PREFIX
+                            + "NegativeCloseTestCases.negative()]: `bytes` must be 0 or more. Use 0 to close"
+                            + " right after the connection is accepted, or N to close after the client has"
+                            + " sent N bytes.");
+        }
+    }
+
+    @Nested
     @DisplayName("two annotations on one element")
     class Duplicates {
 
@@ -180,7 +196,8 @@ class MisconfigurationTests {
                     "The MisbehavingPeer parameter (index 0) of [" + PREFIX
                             + "RegisteredByHandTestCases.test(dev.misbehave.MisbehavingPeer)]: no Misbehave"
                             + " annotation applies to this test. Annotate the test method or its class with"
-                            + " @ForceResetAfter(bytes = ...) or @StallAfter(bytes = ...) to start a peer.");
+                            + " @ForceResetAfter(bytes = ...), @ForceCloseAfter(bytes = ...) or"
+                            + " @StallAfter(bytes = ...) to start a peer.");
         }
 
         @Test
@@ -204,6 +221,14 @@ class MisconfigurationTests {
         @ForceResetAfter(bytes = 3)
         void resets(MisbehavingPeer peer) throws java.io.IOException {
             Clients.sendAndExpectReset(peer, new byte[10]);
+        }
+    }
+
+    static class NegativeCloseTestCases {
+        @Test
+        @ForceCloseAfter(bytes = -1)
+        void negative() {
+            throw new AssertionError("must not run");
         }
     }
 

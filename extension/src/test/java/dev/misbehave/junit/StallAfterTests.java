@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.DisplayName;
@@ -46,7 +47,7 @@ class StallAfterTests {
             socket.getOutputStream().write("0123456789".getBytes());
             assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
         }
-        assertThat(peer.connections()).singleElement().satisfies(record -> {
+        assertThat(peer.awaitTriggered(1, Duration.ofSeconds(10))).singleElement().satisfies(record -> {
             assertThat(record.receivedCount()).isEqualTo(n);
             assertThat(record.ending()).isEqualTo(Ending.OPEN);
         });
