@@ -100,13 +100,7 @@ final class AfterUpstreamBytesHandler extends ChannelInboundHandlerAdapter {
                 ctx.close();
             }
         } else {
-            reset(ctx);
-        }
-    }
-
-    private void reset(ChannelHandlerContext ctx) {
-        if (entry.end(Ending.PEER_RESET)) {
-            Connections.abort(ctx.channel());
+            Connections.reset(entry, ctx.channel());
         }
     }
 
@@ -114,6 +108,8 @@ final class AfterUpstreamBytesHandler extends ChannelInboundHandlerAdapter {
     private final class QuietWatch implements Runnable {
         private final ChannelHandlerContext ctx;
         private final PeerSocketChannel channel;
+        private final long quietNanos = settings.quietPeriod().toNanos();
+        private final long maxWaitNanos = settings.maxQuietWait().toNanos();
         private final long started = System.nanoTime();
         private long lastChange = started;
         private long lastQueued = -1;
@@ -138,8 +134,8 @@ final class AfterUpstreamBytesHandler extends ChannelInboundHandlerAdapter {
                 lastQueued = queued;
                 lastChange = now;
             }
-            boolean quiet = now - lastChange >= settings.quietPeriod().toNanos();
-            boolean waitedEnough = now - started >= settings.maxQuietWait().toNanos();
+            boolean quiet = now - lastChange >= quietNanos;
+            boolean waitedEnough = now - started >= maxWaitNanos;
             if (quiet || waitedEnough) {
                 act(ctx);
             } else {

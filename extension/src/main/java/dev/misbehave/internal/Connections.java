@@ -1,5 +1,6 @@
 package dev.misbehave.internal;
 
+import dev.misbehave.Ending;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
@@ -8,6 +9,15 @@ import io.netty.channel.ChannelOption;
 final class Connections {
 
     private Connections() {}
+
+    /**
+     * Records {@link Ending#PEER_RESET} (unless the entry has ended already), then aborts the
+     * connection: the journal shows the reset before the client can observe it.
+     */
+    static ChannelFuture reset(Journal.Entry entry, Channel channel) {
+        entry.end(Ending.PEER_RESET);
+        return abort(channel);
+    }
 
     /**
      * Aborts the connection with a TCP RST: {@code SO_LINGER} 0, set just before the close, makes

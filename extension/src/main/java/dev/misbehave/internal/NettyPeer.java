@@ -162,8 +162,7 @@ public final class NettyPeer implements MisbehavingPeer {
         open.put(channel, entry);
         channel.closeFuture().addListener(f -> open.remove(channel));
         if (closed.get()) {
-            entry.end(dev.misbehave.Ending.PEER_RESET);
-            Connections.abort(channel);
+            Connections.reset(entry, channel);
             return;
         }
         AfterUpstreamBytesHandler handler = new AfterUpstreamBytesHandler(fault.effect(), trigger, entry, settings);
@@ -238,11 +237,7 @@ public final class NettyPeer implements MisbehavingPeer {
         Promise<Void> released = server.eventLoop().newPromise();
         server.close().addListener(serverClosed -> completeWhenReleased(released, deadline));
         closing.add(released);
-        open.forEach(
-                (channel, entry) -> {
-                    entry.end(dev.misbehave.Ending.PEER_RESET);
-                    closing.add(Connections.abort(channel));
-                });
+        open.forEach((channel, entry) -> closing.add(Connections.reset(entry, channel)));
         for (Future<?> future : closing) {
             long left = Math.max(0, deadline - System.nanoTime());
             future.awaitUninterruptibly(left, TimeUnit.NANOSECONDS);

@@ -46,13 +46,6 @@ final class FaultAnnotations {
         return Optional.empty();
     }
 
-    static ExtensionConfigurationException noneFound(ExtensionContext context) {
-        return new ExtensionConfigurationException(
-                "No Misbehave annotation applies to [" + context.getElement().orElse(null)
-                        + "]. Annotate the test method or its class with @ForceResetAfter(bytes = ...),"
-                        + " @ForceCloseAfter(bytes = ...) or @StallAfter(bytes = ...).");
-    }
-
     private static List<AnnotatedElement> searchOrder(ExtensionContext context) {
         List<AnnotatedElement> order = new ArrayList<>();
         context.getTestMethod().ifPresent(order::add);

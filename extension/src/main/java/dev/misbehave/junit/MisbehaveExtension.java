@@ -33,9 +33,7 @@ public final class MisbehaveExtension
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        if (FaultAnnotations.find(context).isPresent()) {
-            peerFor(context);
-        }
+        FaultAnnotations.find(context).ifPresent(fault -> peerFor(context, fault));
     }
 
     @Override
@@ -52,16 +50,19 @@ public final class MisbehaveExtension
                             + " it can be injected only into test methods and @BeforeEach/@AfterEach"
                             + " methods, not into constructors or @BeforeAll/@AfterAll methods.");
         }
-        Optional<Fault> fault = FaultAnnotations.find(context);
-        if (fault.isEmpty()) {
-            throw new ParameterResolutionException(
-                    "The MisbehavingPeer parameter (index " + parameter.getIndex() + ") of ["
-                            + parameter.getDeclaringExecutable() + "]: no Misbehave annotation applies"
-                            + " to this test. Annotate the test method or its class with"
-                            + " @ForceResetAfter(bytes = ...), @ForceCloseAfter(bytes = ...) or"
-                            + " @StallAfter(bytes = ...) to start a peer.");
+        // Normally beforeEach has started the peer; a parameter resolved earlier (a constructor
+        // in a test-method-scoped context) starts it here.
+        Optional<NettyPeer> started = existingPeer(context);
+        if (started.isPresent()) {
+            return started.get();
         }
-        return peerFor(context);
+        Fault fault = FaultAnnotations.find(context).orElseThrow(() -> new ParameterResolutionException(
+                "The MisbehavingPeer parameter (index " + parameter.getIndex() + ") of ["
+                        + parameter.getDeclaringExecutable() + "]: no Misbehave annotation applies"
+                        + " to this test. Annotate the test method or its class with"
+                        + " @ForceResetAfter(bytes = ...), @ForceCloseAfter(bytes = ...) or"
+                        + " @StallAfter(bytes = ...) to start a peer."));
+        return peerFor(context, fault);
     }
 
     @Override
@@ -81,17 +82,13 @@ public final class MisbehaveExtension
         }
     }
 
-    // getOrComputeIfAbsent is deprecated in JUnit 6 in favour of computeIfAbsent, which JUnit 5
-    // lacks; Misbehave compiles against JUnit 5 and runs on both lines.
-    @SuppressWarnings("deprecation")
-    private static NettyPeer peerFor(ExtensionContext context) {
-        return store(context)
-                .getOrComputeIfAbsent(PEER, key -> startPeer(context), NettyPeer.class);
-    }
-
-    private static NettyPeer startPeer(ExtensionContext context) {
-        Fault fault = FaultAnnotations.find(context).orElseThrow(() -> FaultAnnotations.noneFound(context));
-        return NettyPeer.start(fault, Settings.from(context));
+    /** The test's peer, started on first use; the store closes it when the test ends. */
+    private static NettyPeer peerFor(ExtensionContext context, Fault fault) {
+        return existingPeer(context).orElseGet(() -> {
+            NettyPeer peer = NettyPeer.start(fault, Settings.from(context));
+            store(context).put(PEER, peer);
+            return peer;
+        });
     }
 
     private static Optional<NettyPeer> existingPeer(ExtensionContext context) {
