@@ -31,6 +31,8 @@ public final class ConnectionRecord {
     private final long sentCount;
     private final Trigger firedTrigger;
     private final Ending ending;
+    private final Fault fault;
+    private final Delivery delivery;
 
     /**
      * Creates a record. Misbehave creates these; tests normally only read them.
@@ -44,6 +46,9 @@ public final class ConnectionRecord {
      * @param sentCount how many bytes the peer sent in all
      * @param firedTrigger the trigger that fired, or null if none did
      * @param ending how the connection ended, or {@link Ending#OPEN}
+     * @param fault the fault planned for this connection when it was accepted, or null if it was
+     *     served normally
+     * @param delivery whether the client's kernel held every sent byte before a reset
      */
     public ConnectionRecord(
             int index,
@@ -54,7 +59,9 @@ public final class ConnectionRecord {
             byte[] sent,
             long sentCount,
             Trigger firedTrigger,
-            Ending ending) {
+            Ending ending,
+            Fault fault,
+            Delivery delivery) {
         if (index < 0) {
             throw new IllegalArgumentException("index must be 0 or more, was " + index);
         }
@@ -67,6 +74,8 @@ public final class ConnectionRecord {
         this.sentCount = checkCount("sentCount", sentCount, sent);
         this.firedTrigger = firedTrigger;
         this.ending = Objects.requireNonNull(ending, "ending");
+        this.fault = fault;
+        this.delivery = Objects.requireNonNull(delivery, "delivery");
     }
 
     private static long checkCount(String name, long count, byte[] captured) {
@@ -159,6 +168,25 @@ public final class ConnectionRecord {
     }
 
     /**
+     * The fault this connection was planned with when the peer accepted it.
+     *
+     * @return the fault, or empty if the connection was served normally (no fault, or its schedule
+     *     did not select this connection)
+     */
+    public Optional<Fault> fault() {
+        return Optional.ofNullable(fault);
+    }
+
+    /**
+     * Whether the client's kernel held every byte the peer sent before the peer reset.
+     *
+     * @return {@link Delivery#NOT_CHECKED} unless a reset followed sent bytes
+     */
+    public Delivery delivery() {
+        return delivery;
+    }
+
+    /**
      * One readable line: index, client, byte counts with a short hex and ASCII preview, the trigger
      * that fired and the ending.
      */
@@ -168,7 +196,9 @@ public final class ConnectionRecord {
                 + " from " + client.getAddress().getHostAddress() + ":" + client.getPort()
                 + " received " + receivedCount + " B" + preview(received)
                 + ", sent " + sentCount + " B" + preview(sent)
+                + ", " + (fault == null ? "served normally" : "fault '" + fault + "'")
                 + ", trigger " + (firedTrigger == null ? "none" : "'" + firedTrigger + "'")
+                + (delivery == Delivery.NOT_CHECKED ? "" : ", delivery " + delivery)
                 + ", " + ending;
     }
 
@@ -208,7 +238,9 @@ public final class ConnectionRecord {
                 && Arrays.equals(received, that.received)
                 && Arrays.equals(sent, that.sent)
                 && Objects.equals(firedTrigger, that.firedTrigger)
-                && ending == that.ending;
+                && ending == that.ending
+                && Objects.equals(fault, that.fault)
+                && delivery == that.delivery;
     }
 
     @Override

@@ -1,15 +1,25 @@
 package dev.misbehave;
 
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Random;
+
 /**
  * What the peer does to a connection when the {@link Trigger} of its {@link Fault} fires.
  *
- * <p>Effects are plain immutable values; they know nothing of Netty or JUnit.
+ * <p>Effects are plain immutable values; they know nothing of Netty or JUnit. Terminal effects
+ * ({@link Reset}, {@link Close}, {@link HalfClose}, {@link Stall}, {@link Garbage}) end normal
+ * service on the connection; shaping effects ({@link Delay}, {@link Throttle}, {@link Slice}) keep
+ * serving the {@link Script}, slower or in pieces, from the trigger on; listener effects ({@link
+ * Refuse}, {@link NeverAccept}) act on the peer's port and apply from the moment the fault is set.
  */
 public sealed interface Effect {
 
     /**
      * Abort the connection with a TCP RST: the peer sets {@code SO_LINGER} to 0 and closes, so the
-     * client sees "Connection reset", never an orderly end-of-stream.
+     * client sees "Connection reset", never an orderly end-of-stream. After sent bytes, the peer
+     * first waits (bounded) until the client's kernel holds them all; see {@link Delivery}.
      */
     record Reset() implements Effect {
         @Override
@@ -21,7 +31,7 @@ public sealed interface Effect {
     /**
      * Close the connection in order, as a server's {@code close()} does: the client reads
      * end-of-stream, not a reset. The peer does not read the rest of the client's request, so its
-     * kernel follows the FIN with an RST (data was left unread); a client that reads sees
+     * kernel follows the FIN with an RST if data was left unread; a client that reads sees
      * end-of-stream, and one of its later writes fails with "Broken pipe".
      */
     record Close() implements Effect {
@@ -32,15 +42,225 @@ public sealed interface Effect {
     }
 
     /**
+     * Shut down the peer's output (a FIN to the client) and keep reading: the client reads
+     * end-of-stream but can still send, and the peer records what it sends until the client closes.
+     */
+    record HalfClose() implements Effect {
+        @Override
+        public String toString() {
+            return "half-close";
+        }
+    }
+
+    /**
      * Stall the connection: the peer stops reading and never writes, and keeps the connection open
      * until the peer is closed (in a JUnit test: when the test ends, with a reset). A client waiting
      * for a response runs into its read timeout; a client with more to send than the kernel buffers
-     * hold blocks in its write.
+     * hold blocks in its write. This is also the reverse half-close: the peer stops reading but keeps
+     * the connection.
      */
     record Stall() implements Effect {
         @Override
         public String toString() {
             return "stall";
+        }
+    }
+
+    /**
+     * Send {@code bytes} instead of what the script says, then end the connection with {@code then}
+     * ({@link Reset} or {@link Close}).
+     *
+     * @param bytes the garbage, 1 byte or more
+     * @param then {@link Reset} or {@link Close}
+     */
+    record Garbage(byte[] bytes, Effect then) implements Effect {
+        /**
+         * Validates and copies the values.
+         *
+         * @param bytes the garbage, 1 byte or more
+         * @param then {@link Reset} or {@link Close}
+         * @throws IllegalArgumentException if {@code bytes} is empty or {@code then} is another effect
+         */
+        public Garbage {
+            Objects.requireNonNull(bytes, "bytes");
+            Objects.requireNonNull(then, "then");
+            if (bytes.length == 0) {
+                throw new IllegalArgumentException("bytes must not be empty; give the garbage to send");
+            }
+            if (!(then instanceof Reset) && !(then instanceof Close)) {
+                throw new IllegalArgumentException(
+                        "then must be a Reset or a Close, was " + then + ": garbage ends the connection");
+            }
+            bytes = bytes.clone();
+        }
+
+        /**
+         * {@code length} pseudo-random bytes from {@code seed}: the same seed gives the same bytes
+         * in every run.
+         *
+         * @param length 1 or more
+         * @param seed the seed
+         * @param then {@link Reset} or {@link Close}
+         * @return the effect
+         */
+        public static Garbage random(int length, long seed, Effect then) {
+            if (length < 1) {
+                throw new IllegalArgumentException("length must be 1 or more, was " + length);
+            }
+            byte[] bytes = new byte[length];
+            new Random(seed).nextBytes(bytes);
+            return new Garbage(bytes, then);
+        }
+
+        /**
+         * The garbage.
+         *
+         * @return a copy of the bytes
+         */
+        @Override
+        public byte[] bytes() {
+            return bytes.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Garbage that && then.equals(that.then) && Arrays.equals(bytes, that.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(then, Arrays.hashCode(bytes));
+        }
+
+        @Override
+        public String toString() {
+            return "garbage (" + bytes.length + " B) then " + then;
+        }
+    }
+
+    /**
+     * Delay the bytes of one direction: {@code first} before the first chunk after the trigger,
+     * {@code perChunk} before each later one. A chunk is one response of the script (downstream) or
+     * one read (upstream).
+     *
+     * @param direction which bytes are delayed
+     * @param first the delay before the first chunk, zero or more
+     * @param perChunk the delay before each later chunk, zero or more
+     */
+    record Delay(Direction direction, Duration first, Duration perChunk) implements Effect {
+        /**
+         * Validates the values.
+         *
+         * @param direction which bytes are delayed
+         * @param first zero or more
+         * @param perChunk zero or more
+         * @throws IllegalArgumentException if a duration is negative or both are zero
+         */
+        public Delay {
+            Objects.requireNonNull(direction, "direction");
+            requireNotNegative("first", first);
+            requireNotNegative("perChunk", perChunk);
+            if (first.isZero() && perChunk.isZero()) {
+                throw new IllegalArgumentException("first and perChunk are both zero: nothing would be delayed");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "delay " + direction + " " + first.toMillis() + " ms first, " + perChunk.toMillis()
+                    + " ms per chunk";
+        }
+    }
+
+    /**
+     * Limit one direction to {@code bytesPerSecond}. Downstream, the peer sends in timed pieces;
+     * upstream, it reads in timed pieces, so its small receive window slows the client's writes.
+     *
+     * @param direction which bytes are limited
+     * @param bytesPerSecond 1 or more
+     */
+    record Throttle(Direction direction, long bytesPerSecond) implements Effect {
+        /**
+         * Validates the values.
+         *
+         * @param direction which bytes are limited
+         * @param bytesPerSecond 1 or more
+         * @throws IllegalArgumentException if {@code bytesPerSecond} is less than 1
+         */
+        public Throttle {
+            Objects.requireNonNull(direction, "direction");
+            if (bytesPerSecond < 1) {
+                throw new IllegalArgumentException("bytesPerSecond must be 1 or more, was " + bytesPerSecond);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "throttle " + direction + " to " + bytesPerSecond + " B/s";
+        }
+    }
+
+    /**
+     * Split one direction into pieces of at most {@code bytes} bytes with {@code gap} between them.
+     * Downstream, each piece is its own write (the client's reads return partial data); upstream,
+     * the peer reads one piece at a time.
+     *
+     * @param direction which bytes are split
+     * @param bytes the piece size, 1 or more
+     * @param gap the pause between pieces, zero or more
+     */
+    record Slice(Direction direction, int bytes, Duration gap) implements Effect {
+        /**
+         * Validates the values.
+         *
+         * @param direction which bytes are split
+         * @param bytes 1 or more
+         * @param gap zero or more
+         * @throws IllegalArgumentException if {@code bytes} is less than 1 or {@code gap} is negative
+         */
+        public Slice {
+            Objects.requireNonNull(direction, "direction");
+            if (bytes < 1) {
+                throw new IllegalArgumentException("bytes must be 1 or more, was " + bytes);
+            }
+            requireNotNegative("gap", gap);
+        }
+
+        @Override
+        public String toString() {
+            return "slice " + direction + " into " + bytes + " B pieces, " + gap.toMillis() + " ms apart";
+        }
+    }
+
+    /**
+     * Refuse connections: nothing listens on the peer's port, which stays reserved so that no other
+     * socket takes it, and a client's {@code connect()} fails with "Connection refused". Needs the
+     * {@link Trigger.OnAccept} trigger and the {@link Schedule.All} schedule; to refuse for a while
+     * and then serve, change the fault with {@link MisbehavingPeer#behave()}.
+     */
+    record Refuse() implements Effect {
+        @Override
+        public String toString() {
+            return "refuse";
+        }
+    }
+
+    /**
+     * Never accept: the peer listens but its accept queue is full (the peer fills it itself), so the
+     * kernel drops a client's SYN and {@code connect()} times out. Needs the {@link
+     * Trigger.OnAccept} trigger and the {@link Schedule.All} schedule.
+     */
+    record NeverAccept() implements Effect {
+        @Override
+        public String toString() {
+            return "never accept";
+        }
+    }
+
+    private static void requireNotNegative(String name, Duration value) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative, was " + value);
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.misbehave.internal.NettyPeer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A running in-process TCP peer that misbehaves on cue, and the journal of every connection it
@@ -11,13 +12,19 @@ import java.util.List;
  *
  * <p>In a JUnit test, declare a parameter of this type on a test annotated with a Misbehave
  * annotation such as {@link ForceResetAfter}; the extension starts the peer before the test and
- * closes it after. Outside JUnit, start one with {@link #start(Fault)} and close it yourself:
+ * closes it after. Outside JUnit, start one with {@link #start(Script, Fault)} and close it
+ * yourself:
  *
  * <pre>{@code
  * try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, 16))) {
  *     // connect to peer.address()
  * }
  * }</pre>
+ *
+ * <p>A peer serves its {@link Script} and applies its {@link Fault} to the connections the fault's
+ * {@link Schedule} selects; the others are served normally. {@link #misbehave(Fault)} and {@link
+ * #behave()} change the fault while the peer runs; each connection keeps the plan it got when it
+ * was accepted, and its journal entry says which ({@link ConnectionRecord#fault()}).
  *
  * <p>The peer listens on 127.0.0.1 on an ephemeral port. All methods are thread-safe.
  */
@@ -32,8 +39,70 @@ public interface MisbehavingPeer extends AutoCloseable {
      * @throws java.io.UncheckedIOException if the peer cannot bind its port
      */
     static MisbehavingPeer start(Fault fault) {
-        return NettyPeer.start(fault);
+        return NettyPeer.start(Script.silent(), fault);
     }
+
+    /**
+     * Starts a peer that serves {@code script} and applies {@code fault} to the connections its
+     * schedule selects.
+     *
+     * @param script what the peer says when it is not misbehaving
+     * @param fault what to do, when, and on which connections
+     * @return the running peer; close it when done
+     * @throws IllegalArgumentException if the fault cannot run with the script (for example {@link
+     *     Trigger.AfterExchanges} with a script that does not respond)
+     * @throws java.io.UncheckedIOException if the peer cannot bind its port
+     */
+    static MisbehavingPeer start(Script script, Fault fault) {
+        return NettyPeer.start(script, fault);
+    }
+
+    /**
+     * Starts a well-behaved peer that serves {@code script} on every connection. Give it a fault
+     * later with {@link #misbehave(Fault)}.
+     *
+     * @param script what the peer says
+     * @return the running peer; close it when done
+     * @throws java.io.UncheckedIOException if the peer cannot bind its port
+     */
+    static MisbehavingPeer start(Script script) {
+        return NettyPeer.start(script, null);
+    }
+
+    /**
+     * The script the peer serves.
+     *
+     * @return the script
+     */
+    Script script();
+
+    /**
+     * The fault that new connections get.
+     *
+     * @return the current fault, or empty while the peer behaves
+     */
+    Optional<Fault> fault();
+
+    /**
+     * Applies {@code fault} from now on: connections accepted from now get it (if its schedule
+     * selects them, counting every connection since the peer started); connections already accepted
+     * keep their plan. A listener fault ({@link Effect.Refuse}, {@link Effect.NeverAccept}) takes
+     * effect on the port before this method returns.
+     *
+     * @param fault the new fault
+     * @throws IllegalArgumentException if the fault cannot run with the script
+     * @throws IllegalStateException if the peer is closed
+     */
+    void misbehave(Fault fault);
+
+    /**
+     * Serves every new connection normally from now on, and listens again if the fault refused or
+     * never accepted connections; the port stays the same. Connections already accepted keep their
+     * plan.
+     *
+     * @throws IllegalStateException if the peer is closed
+     */
+    void behave();
 
     /**
      * The host the peer listens on, for clients that take a host name and a port.

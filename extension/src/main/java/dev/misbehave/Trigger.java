@@ -1,18 +1,32 @@
 package dev.misbehave;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * When the {@link Effect} of a {@link Fault} fires on a connection.
  *
- * <p>Triggers are plain immutable values; they know nothing of Netty or JUnit.
+ * <p>Triggers are plain immutable values; they know nothing of Netty or JUnit. A trigger fires at
+ * most once per connection, and the journal records it ({@link ConnectionRecord#firedTrigger()})
+ * before the effect runs.
  */
 public sealed interface Trigger {
 
+    /** Fires as soon as the peer accepts the connection, before it reads or sends anything. */
+    record OnAccept() implements Trigger {
+        @Override
+        public String toString() {
+            return "on accept";
+        }
+    }
+
     /**
-     * Fires once the peer has consumed exactly {@code bytes} bytes of the given direction. The peer
-     * never consumes byte {@code bytes + 1}. {@code bytes = 0} fires as soon as the connection is
-     * accepted.
+     * Fires once exactly {@code bytes} bytes of the given direction have passed: for {@link
+     * Direction#UPSTREAM} the peer consumes exactly that many bytes of the client's and never byte
+     * {@code bytes + 1}; for {@link Direction#DOWNSTREAM} the peer sends exactly that many bytes of
+     * its {@link Script} and no more. {@code bytes = 0} fires as soon as the connection is accepted.
      *
      * @param direction which bytes are counted
      * @param bytes how many bytes, 0 or more
@@ -38,6 +52,163 @@ public sealed interface Trigger {
         @Override
         public String toString() {
             return "after " + bytes + " " + direction + " bytes";
+        }
+    }
+
+    /**
+     * Fires right after the {@code occurrence}-th occurrence of {@code pattern} in the given
+     * direction: upstream, the peer consumes the pattern's last byte and nothing after it;
+     * downstream, the peer sends up to and including the pattern's last byte and nothing after it.
+     * Occurrences do not overlap. Example: {@code "\r\n\r\n"} upstream fires at the end of an HTTP
+     * request's headers, before its body.
+     *
+     * @param direction which bytes are searched
+     * @param pattern the bytes to find, 1 or more
+     * @param occurrence which occurrence fires, 1 or more
+     */
+    record OnPattern(Direction direction, byte[] pattern, int occurrence) implements Trigger {
+        /**
+         * Validates and copies the values.
+         *
+         * @param direction which bytes are searched
+         * @param pattern the bytes to find, 1 or more
+         * @param occurrence which occurrence fires, 1 or more
+         * @throws NullPointerException if {@code direction} or {@code pattern} is null
+         * @throws IllegalArgumentException if {@code pattern} is empty or {@code occurrence} is less
+         *     than 1
+         */
+        public OnPattern {
+            Objects.requireNonNull(direction, "direction");
+            Objects.requireNonNull(pattern, "pattern");
+            if (pattern.length == 0) {
+                throw new IllegalArgumentException("pattern must not be empty; give the bytes to wait for");
+            }
+            if (occurrence < 1) {
+                throw new IllegalArgumentException("occurrence must be 1 or more, was " + occurrence);
+            }
+            pattern = pattern.clone();
+        }
+
+        /**
+         * Fires after the first occurrence of a text pattern, encoded as UTF-8.
+         *
+         * @param direction which bytes are searched
+         * @param pattern the text to find, not empty
+         * @return the trigger
+         */
+        public static OnPattern of(Direction direction, String pattern) {
+            return new OnPattern(direction, pattern.getBytes(StandardCharsets.UTF_8), 1);
+        }
+
+        /**
+         * The bytes to find.
+         *
+         * @return a copy of the pattern
+         */
+        @Override
+        public byte[] pattern() {
+            return pattern.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof OnPattern that
+                    && direction == that.direction
+                    && occurrence == that.occurrence
+                    && Arrays.equals(pattern, that.pattern);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(direction, occurrence, Arrays.hashCode(pattern));
+        }
+
+        @Override
+        public String toString() {
+            return "on " + direction + " pattern \"" + Script.escape(pattern) + "\""
+                    + (occurrence == 1 ? "" : " (occurrence " + occurrence + ")");
+        }
+    }
+
+    /**
+     * Fires when the client has sent nothing for {@code idle} (counted from the accept, then from
+     * each byte the peer consumes): a server's idle timeout.
+     *
+     * @param idle how long the client must be silent, positive
+     */
+    record AfterIdle(Duration idle) implements Trigger {
+        /**
+         * Validates the value.
+         *
+         * @param idle positive
+         * @throws IllegalArgumentException if {@code idle} is zero or negative
+         */
+        public AfterIdle {
+            requirePositive("idle", idle);
+        }
+
+        @Override
+        public String toString() {
+            return "after " + idle.toMillis() + " ms idle";
+        }
+    }
+
+    /**
+     * Fires {@code delay} after the connection was accepted, whatever has passed on it.
+     *
+     * @param delay positive
+     */
+    record AfterDuration(Duration delay) implements Trigger {
+        /**
+         * Validates the value.
+         *
+         * @param delay positive
+         * @throws IllegalArgumentException if {@code delay} is zero or negative
+         */
+        public AfterDuration {
+            requirePositive("delay", delay);
+        }
+
+        @Override
+        public String toString() {
+            return "after " + delay.toMillis() + " ms";
+        }
+    }
+
+    /**
+     * Fires when the client starts request {@code exchanges + 1} on a kept-alive connection, after
+     * the peer has answered {@code exchanges} requests: the peer consumes the first byte of the next
+     * request and nothing more. This is a pooled connection gone stale: the first request on it
+     * succeeds, the next one meets the fault. Needs a {@link Script} that responds, which says where
+     * a request ends.
+     *
+     * @param exchanges how many request/response exchanges succeed first, 1 or more
+     */
+    record AfterExchanges(int exchanges) implements Trigger {
+        /**
+         * Validates the value.
+         *
+         * @param exchanges 1 or more
+         * @throws IllegalArgumentException if {@code exchanges} is less than 1
+         */
+        public AfterExchanges {
+            if (exchanges < 1) {
+                throw new IllegalArgumentException(
+                        "exchanges must be 1 or more, was " + exchanges
+                                + ". To act on the first request, use AfterBytes(UPSTREAM, 1).");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "after " + exchanges + (exchanges == 1 ? " exchange" : " exchanges");
+        }
+    }
+
+    private static void requirePositive(String name, Duration value) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + value);
         }
     }
 }

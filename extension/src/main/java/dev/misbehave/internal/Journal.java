@@ -183,7 +183,9 @@ final class Journal {
                     new byte[0],
                     0,
                     fired,
-                    ending);
+                    ending,
+                    null,
+                    dev.misbehave.Delivery.NOT_CHECKED);
         }
     }
 }

@@ -86,6 +86,31 @@ public final class NettyPeer implements MisbehavingPeer {
         return start(fault, PeerSettings.DEFAULTS);
     }
 
+    /** Starts a peer with the default settings. */
+    public static MisbehavingPeer start(dev.misbehave.Script script, Fault fault) {
+        return start(fault, PeerSettings.DEFAULTS);
+    }
+
+    @Override
+    public dev.misbehave.Script script() {
+        return dev.misbehave.Script.silent();
+    }
+
+    @Override
+    public java.util.Optional<Fault> fault() {
+        return java.util.Optional.ofNullable(fault);
+    }
+
+    @Override
+    public void misbehave(Fault fault) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public void behave() {
+        throw new UnsupportedOperationException("not yet");
+    }
+
     /**
      * Starts a peer.
      *
@@ -222,10 +247,6 @@ public final class NettyPeer implements MisbehavingPeer {
         return Journal.describe(journal.snapshot());
     }
 
-    /** The fault this peer applies. */
-    public Fault fault() {
-        return fault;
-    }
 
     @Override
     public void close() {
