@@ -86,9 +86,28 @@ public final class NettyPeer implements MisbehavingPeer {
         return start(fault, PeerSettings.DEFAULTS);
     }
 
-    /** Starts a peer with the default settings. */
+    /** Starts a peer with the default settings; {@code fault} may be null for a well-behaved peer. */
     public static MisbehavingPeer start(dev.misbehave.Script script, Fault fault) {
-        return start(fault, PeerSettings.DEFAULTS);
+        return start(script, fault, PeerSettings.DEFAULTS);
+    }
+
+    /**
+     * Starts a peer that serves {@code script} and applies {@code fault} (null: none).
+     *
+     * @throws IllegalArgumentException if the fault cannot run with the script
+     * @throws UncheckedIOException if no port can be bound
+     */
+    public static NettyPeer start(dev.misbehave.Script script, Fault fault, PeerSettings settings) {
+        Objects.requireNonNull(script, "script");
+        checkSupported(script, fault);
+        return start(fault, settings);
+    }
+
+    /** Throws IllegalArgumentException if {@code fault} (may be null) cannot run with {@code script}. */
+    public static void checkSupported(dev.misbehave.Script script, Fault fault) {
+        if (fault != null) {
+            checkSupported(fault);
+        }
     }
 
     @Override
