@@ -5,6 +5,7 @@ import dev.misbehave.Direction;
 import dev.misbehave.Effect;
 import dev.misbehave.Fault;
 import dev.misbehave.MisbehavingPeer;
+import dev.misbehave.Script;
 import dev.misbehave.Trigger;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -61,8 +63,8 @@ public final class NettyPeer implements MisbehavingPeer {
     private static final String HOST = "127.0.0.1";
     private static final InetAddress LOOPBACK = loopback();
 
-    private final Fault fault;
-    private final Trigger.AfterBytes trigger;
+    private final Script script;
+    private volatile Fault fault;
     private final PeerSettings settings;
     private final Journal journal;
     private final InetSocketAddress address;
@@ -71,9 +73,9 @@ public final class NettyPeer implements MisbehavingPeer {
     private final Map<Channel, Journal.Entry> open = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private NettyPeer(Fault fault, PeerSettings settings, ServerSocketChannel listener, int port) {
+    private NettyPeer(Script script, Fault fault, PeerSettings settings, ServerSocketChannel listener, int port) {
+        this.script = script;
         this.fault = fault;
-        this.trigger = (Trigger.AfterBytes) fault.trigger();
         this.settings = settings;
         this.journal = new Journal(settings.captureCap());
         this.address = new InetSocketAddress(LOOPBACK, port);
@@ -81,13 +83,8 @@ public final class NettyPeer implements MisbehavingPeer {
         this.server = new PeerServerChannel(listener);
     }
 
-    /** Starts a peer with the default settings. */
-    public static MisbehavingPeer start(Fault fault) {
-        return start(fault, PeerSettings.DEFAULTS);
-    }
-
     /** Starts a peer with the default settings; {@code fault} may be null for a well-behaved peer. */
-    public static MisbehavingPeer start(dev.misbehave.Script script, Fault fault) {
+    public static MisbehavingPeer start(Script script, Fault fault) {
         return start(script, fault, PeerSettings.DEFAULTS);
     }
 
@@ -97,53 +94,14 @@ public final class NettyPeer implements MisbehavingPeer {
      * @throws IllegalArgumentException if the fault cannot run with the script
      * @throws UncheckedIOException if no port can be bound
      */
-    public static NettyPeer start(dev.misbehave.Script script, Fault fault, PeerSettings settings) {
+    public static NettyPeer start(Script script, Fault fault, PeerSettings settings) {
         Objects.requireNonNull(script, "script");
-        checkSupported(script, fault);
-        return start(fault, settings);
-    }
-
-    /** Throws IllegalArgumentException if {@code fault} (may be null) cannot run with {@code script}. */
-    public static void checkSupported(dev.misbehave.Script script, Fault fault) {
-        if (fault != null) {
-            checkSupported(fault);
-        }
-    }
-
-    @Override
-    public dev.misbehave.Script script() {
-        return dev.misbehave.Script.silent();
-    }
-
-    @Override
-    public java.util.Optional<Fault> fault() {
-        return java.util.Optional.ofNullable(fault);
-    }
-
-    @Override
-    public void misbehave(Fault fault) {
-        throw new UnsupportedOperationException("not yet");
-    }
-
-    @Override
-    public void behave() {
-        throw new UnsupportedOperationException("not yet");
-    }
-
-    /**
-     * Starts a peer.
-     *
-     * @throws IllegalArgumentException if this version cannot run the fault
-     * @throws UncheckedIOException if no port can be bound
-     */
-    public static NettyPeer start(Fault fault, PeerSettings settings) {
-        Objects.requireNonNull(fault, "fault");
         Objects.requireNonNull(settings, "settings");
-        checkSupported(fault);
+        checkSupported(script, fault);
         ServerSocketChannel listener = bindListener();
         NettyPeer peer;
         try {
-            peer = new NettyPeer(fault, settings, listener, listener.socket().getLocalPort());
+            peer = new NettyPeer(script, fault, settings, listener, listener.socket().getLocalPort());
         } catch (RuntimeException e) {
             closeQuietly(listener);
             throw e;
@@ -152,19 +110,76 @@ public final class NettyPeer implements MisbehavingPeer {
         return peer;
     }
 
-    /** Throws if the engine cannot run {@code fault} yet. */
-    public static void checkSupported(Fault fault) {
-        boolean knownEffect = fault.effect() instanceof Effect.Reset
-                || fault.effect() instanceof Effect.Close
-                || fault.effect() instanceof Effect.Stall;
-        if (!knownEffect || !(fault.trigger() instanceof Trigger.AfterBytes)) {
+    /**
+     * Throws IllegalArgumentException if {@code fault} (may be null) cannot run with {@code script}:
+     * a trigger that the script can never reach.
+     */
+    public static void checkSupported(Script script, Fault fault) {
+        if (fault == null) {
+            return;
+        }
+        Trigger trigger = fault.trigger();
+        boolean responds = script.response().isPresent();
+        boolean sends = responds || script.echoes() || script.greeting().length > 0;
+        if (trigger instanceof Trigger.AfterExchanges && !responds) {
+            throw new IllegalArgumentException(
+                    "'" + trigger + "' counts request/response exchanges, but the script (" + script
+                            + ") does not respond. Give the peer a script that responds, for example"
+                            + " Script.respond(RequestEnd.delimiter(\"\\n\"), \"OK\\n\").");
+        }
+        if (downstream(trigger) && !sends) {
+            throw new IllegalArgumentException(
+                    "'" + trigger + "' counts bytes the peer sends, but the script (" + script + ")"
+                            + " sends nothing, so it would never fire. Give the peer a script that"
+                            + " responds, echoes or greets, or count UPSTREAM bytes.");
+        }
+        if (shapes(fault.effect(), Direction.DOWNSTREAM) && !sends) {
+            throw new IllegalArgumentException(
+                    "'" + fault.effect() + "' shapes the bytes the peer sends, but the script (" + script
+                            + ") sends nothing. Give the peer a script that responds, echoes or greets.");
+        }
+    }
+
+    private static boolean downstream(Trigger trigger) {
+        return trigger instanceof Trigger.AfterBytes b && b.direction() == Direction.DOWNSTREAM && b.bytes() > 0
+                || trigger instanceof Trigger.OnPattern p && p.direction() == Direction.DOWNSTREAM;
+    }
+
+    private static boolean shapes(Effect effect, Direction direction) {
+        return (effect instanceof Effect.Delay || effect instanceof Effect.Throttle || effect instanceof Effect.Slice)
+                && Shaper.direction(effect) == direction;
+    }
+
+    @Override
+    public Script script() {
+        return script;
+    }
+
+    @Override
+    public Optional<Fault> fault() {
+        return Optional.ofNullable(fault);
+    }
+
+    @Override
+    public void misbehave(Fault fault) {
+        Objects.requireNonNull(fault, "fault");
+        checkSupported(script, fault);
+        checkOpen();
+        if (fault.effect() instanceof Effect.Refuse || fault.effect() instanceof Effect.NeverAccept) {
             throw new IllegalArgumentException("Unsupported fault: " + fault);
         }
-        Trigger.AfterBytes afterBytes = (Trigger.AfterBytes) fault.trigger();
-        if (afterBytes.direction() != Direction.UPSTREAM) {
-            throw new IllegalArgumentException(
-                    "A " + fault.effect() + " after DOWNSTREAM bytes is not supported yet. Use"
-                            + " Direction.UPSTREAM to act after the client has sent N bytes.");
+        this.fault = fault;
+    }
+
+    @Override
+    public void behave() {
+        checkOpen();
+        this.fault = null;
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("The peer " + this + " is closed; start a new one.");
         }
     }
 
@@ -202,14 +217,20 @@ public final class NettyPeer implements MisbehavingPeer {
     }
 
     private void accept(SocketChannel channel) {
-        Journal.Entry entry = journal.open(channel.remoteAddress());
+        Fault current = fault;
+        Fault planned;
+        Journal.Entry entry;
+        synchronized (journal) {
+            planned = current != null && current.schedule().selects(journal.size()) ? current : null;
+            entry = journal.open(channel.remoteAddress(), planned);
+        }
         open.put(channel, entry);
         channel.closeFuture().addListener(f -> open.remove(channel));
         if (closed.get()) {
             Connections.reset(entry, channel);
             return;
         }
-        AfterUpstreamBytesHandler handler = new AfterUpstreamBytesHandler(fault.effect(), trigger, entry, settings);
+        PlanHandler handler = new PlanHandler(script, planned, entry, settings);
         channel.config().setRecvByteBufAllocator(new ExactReadAllocator(handler::wanted));
         channel.pipeline().addLast(handler);
     }
@@ -301,7 +322,9 @@ public final class NettyPeer implements MisbehavingPeer {
 
     @Override
     public String toString() {
-        return "MisbehavingPeer[" + HOST + ":" + port() + ", " + fault + "]";
+        Fault current = fault;
+        return "MisbehavingPeer[" + HOST + ":" + port() + ", " + script
+                + (current == null ? "" : ", " + current) + "]";
     }
 
     private static void closeQuietly(ServerSocketChannel listener) {

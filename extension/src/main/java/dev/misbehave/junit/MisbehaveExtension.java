@@ -85,7 +85,7 @@ public final class MisbehaveExtension
     /** The test's peer, started on first use; the store closes it when the test ends. */
     private static NettyPeer peerFor(ExtensionContext context, Fault fault) {
         return existingPeer(context).orElseGet(() -> {
-            NettyPeer peer = NettyPeer.start(fault, Settings.from(context));
+            NettyPeer peer = NettyPeer.start(dev.misbehave.Script.silent(), fault, Settings.from(context));
             store(context).put(PEER, peer);
             return peer;
         });
