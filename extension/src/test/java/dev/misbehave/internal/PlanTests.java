@@ -333,6 +333,84 @@ class PlanTests {
     }
 
     @Nested
+    @DisplayName("the port")
+    class ThePort {
+
+        static void expectServed(MisbehavingPeer peer) throws IOException {
+            try (Socket socket = new Socket(peer.host(), peer.port())) {
+                socket.getOutputStream().write("PING\n".getBytes(UTF_8));
+                assertThat(new String(readExactly(socket, 5), UTF_8)).isEqualTo("PONG\n");
+            }
+        }
+
+        static void expectRefused(MisbehavingPeer peer) {
+            assertThatThrownBy(() -> new Socket(peer.host(), peer.port()).close())
+                    .isInstanceOf(java.net.ConnectException.class);
+        }
+
+        static void expectConnectTimeout(MisbehavingPeer peer) {
+            assertThatThrownBy(() -> {
+                try (Socket socket = new Socket()) {
+                    socket.connect(peer.address(), 300);
+                }
+            }).isInstanceOf(java.net.SocketTimeoutException.class);
+        }
+
+        @Test
+        @DisplayName("refuses, then serves on the same port after behave()")
+        void refuseThenServe() throws IOException {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(LINES, Fault.refuse())) {
+                int port = peer.port();
+                expectRefused(peer);
+                peer.behave();
+                assertThat(peer.port()).isEqualTo(port);
+                expectServed(peer);
+                assertThat(peer.connections()).singleElement().satisfies(r -> assertThat(r.fault()).isEmpty());
+            }
+        }
+
+        @Test
+        @DisplayName("never accepts: a client's connect times out; then serves after behave()")
+        void neverAcceptThenServe() throws IOException {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(LINES, Fault.neverAccept())) {
+                expectConnectTimeout(peer);
+                expectConnectTimeout(peer);
+                peer.behave();
+                expectServed(peer);
+                assertThat(peer.connections()).hasSize(1);
+            }
+        }
+
+        @Test
+        @DisplayName("moves between serving, refusing and never accepting, and releases the port on close")
+        void cycle() throws IOException {
+            MisbehavingPeer peer = MisbehavingPeer.start(LINES);
+            try {
+                expectServed(peer);
+                peer.misbehave(Fault.refuse());
+                expectRefused(peer);
+                peer.misbehave(Fault.neverAccept());
+                expectConnectTimeout(peer);
+                peer.misbehave(Fault.refuse());
+                expectRefused(peer);
+                peer.misbehave(Fault.resetAfter(Direction.UPSTREAM, 1));
+                try (Socket socket = new Socket(peer.host(), peer.port())) {
+                    socket.getOutputStream().write("PING\n".getBytes(UTF_8));
+                    assertThat(readAll(socket).failure()).hasMessage("Connection reset");
+                }
+                peer.behave();
+                expectServed(peer);
+            } finally {
+                peer.close();
+            }
+            expectRefused(peer);
+            try (java.net.ServerSocket again = new java.net.ServerSocket(peer.port(), 1, java.net.InetAddress.getLoopbackAddress())) {
+                assertThat(again.getLocalPort()).isEqualTo(peer.port());
+            }
+        }
+    }
+
+    @Nested
     @DisplayName("shaping")
     class Shaping {
 
