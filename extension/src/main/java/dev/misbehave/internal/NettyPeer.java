@@ -68,19 +68,42 @@ public final class NettyPeer implements MisbehavingPeer {
     private final PeerSettings settings;
     private final Journal journal;
     private final InetSocketAddress address;
-    private final ServerSocketChannel listener;
-    private final Channel server;
     private final Map<Channel, Journal.Entry> open = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private NettyPeer(Script script, Fault fault, PeerSettings settings, ServerSocketChannel listener, int port) {
+    /** What holds the port. Guarded by this peer's monitor, with the three fields below. */
+    private Mode mode;
+    /** In {@link Mode#SERVING}: the listening socket and its Netty channel. */
+    private ServerSocketChannel listener;
+    private Channel server;
+    /** In {@link Mode#REFUSING}: the port, bound but not listening. */
+    private PortReservation reservation;
+    /** In {@link Mode#NEVER_ACCEPTING}: a listener whose accept queue is full. */
+    private FullBacklog fullBacklog;
+
+    /** Who holds the peer's port. */
+    private enum Mode {
+        SERVING,
+        REFUSING,
+        NEVER_ACCEPTING
+    }
+
+    private NettyPeer(Script script, Fault fault, PeerSettings settings, int port) {
         this.script = script;
         this.fault = fault;
         this.settings = settings;
         this.journal = new Journal(settings.captureCap());
         this.address = new InetSocketAddress(LOOPBACK, port);
-        this.listener = listener;
-        this.server = new PeerServerChannel(listener);
+    }
+
+    private static Mode modeOf(Fault fault) {
+        if (fault != null && fault.effect() instanceof Effect.Refuse) {
+            return Mode.REFUSING;
+        }
+        if (fault != null && fault.effect() instanceof Effect.NeverAccept) {
+            return Mode.NEVER_ACCEPTING;
+        }
+        return Mode.SERVING;
     }
 
     /** Starts a peer with the default settings; {@code fault} may be null for a well-behaved peer. */
@@ -98,16 +121,40 @@ public final class NettyPeer implements MisbehavingPeer {
         Objects.requireNonNull(script, "script");
         Objects.requireNonNull(settings, "settings");
         checkSupported(script, fault);
-        ServerSocketChannel listener = bindListener();
-        NettyPeer peer;
+        Mode mode = modeOf(fault);
         try {
-            peer = new NettyPeer(script, fault, settings, listener, listener.socket().getLocalPort());
-        } catch (RuntimeException e) {
-            closeQuietly(listener);
-            throw e;
+            switch (mode) {
+                case REFUSING: {
+                    PortReservation reserved = PortReservation.reserve(LOOPBACK, 0);
+                    NettyPeer peer = new NettyPeer(script, fault, settings, reserved.port());
+                    synchronized (peer) {
+                        peer.mode = mode;
+                        peer.reservation = reserved;
+                    }
+                    return peer;
+                }
+                case NEVER_ACCEPTING: {
+                    FullBacklog full = FullBacklog.open(LOOPBACK, 0);
+                    NettyPeer peer = new NettyPeer(script, fault, settings, full.port());
+                    synchronized (peer) {
+                        peer.mode = mode;
+                        peer.fullBacklog = full;
+                    }
+                    return peer;
+                }
+                default: {
+                    ServerSocketChannel bound = bindListener(0);
+                    NettyPeer peer = new NettyPeer(script, fault, settings, bound.socket().getLocalPort());
+                    synchronized (peer) {
+                        peer.mode = mode;
+                        peer.serve(bound);
+                    }
+                    return peer;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Misbehave could not bind a port on " + HOST, e);
         }
-        peer.register();
-        return peer;
     }
 
     /**
@@ -164,17 +211,77 @@ public final class NettyPeer implements MisbehavingPeer {
     public void misbehave(Fault fault) {
         Objects.requireNonNull(fault, "fault");
         checkSupported(script, fault);
-        checkOpen();
-        if (fault.effect() instanceof Effect.Refuse || fault.effect() instanceof Effect.NeverAccept) {
-            throw new IllegalArgumentException("Unsupported fault: " + fault);
-        }
-        this.fault = fault;
+        change(fault);
     }
 
     @Override
     public void behave() {
+        change(null);
+    }
+
+    /**
+     * Sets the fault new connections get and moves the port to the mode it needs. Serving faults
+     * are set before the port serves again, listener faults once the port has stopped serving, so
+     * every connection accepted meanwhile gets a fault it can run.
+     */
+    private synchronized void change(Fault next) {
         checkOpen();
-        this.fault = null;
+        Mode target = modeOf(next);
+        if (target == Mode.SERVING) {
+            this.fault = next;
+        }
+        switchTo(target);
+        this.fault = next;
+    }
+
+    private void switchTo(Mode target) {
+        if (mode == target) {
+            return;
+        }
+        PortReservation held = null;
+        try {
+            switch (mode) {
+                case SERVING:
+                    held = PortReservation.takeOver(address, this::stopServing);
+                    break;
+                case NEVER_ACCEPTING:
+                    held = PortReservation.takeOver(address, fullBacklog::close);
+                    fullBacklog = null;
+                    break;
+                default:
+                    held = reservation;
+                    reservation = null;
+            }
+            switch (target) {
+                case REFUSING:
+                    reservation = held;
+                    break;
+                case NEVER_ACCEPTING:
+                    fullBacklog = held.handOver(FullBacklog::open);
+                    break;
+                default:
+                    serve(held.handOver((host, port) -> bindListener(port)));
+            }
+            mode = target;
+        } catch (IOException e) {
+            if (held != null) {
+                held.close();
+            }
+            throw new UncheckedIOException("Misbehave could not move port " + port() + " from " + mode
+                    + " to " + target, e);
+        }
+    }
+
+    /** Closes the Netty listener and waits (bounded) until the JDK has released its socket. */
+    private void stopServing() {
+        Channel closing = server;
+        ServerSocketChannel socket = listener;
+        server = null;
+        listener = null;
+        long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
+        Promise<Void> released = closing.eventLoop().newPromise();
+        closing.close().addListener(closed -> completeWhenReleased(closing, socket, released, deadline));
+        released.awaitUninterruptibly(settings.closeTimeout().toMillis());
     }
 
     private void checkOpen() {
@@ -183,22 +290,30 @@ public final class NettyPeer implements MisbehavingPeer {
         }
     }
 
-    private static ServerSocketChannel bindListener() {
-        ServerSocketChannel listener = null;
+    private static ServerSocketChannel bindListener(int port) throws IOException {
+        ServerSocketChannel bound = ServerSocketChannel.open();
         try {
-            listener = ServerSocketChannel.open();
+            // SO_REUSEPORT, so the port can be handed to a reservation and back without a gap
+            PortReservation.prepareListener(bound);
             // Set before listen(): accepted sockets inherit it, so a peer that stops reading closes
             // its window early and a large upload blocks, deterministically, in the client's write.
-            listener.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
-            listener.bind(new InetSocketAddress(LOOPBACK, 0), BACKLOG);
-            return listener;
-        } catch (IOException e) {
-            closeQuietly(listener);
-            throw new UncheckedIOException("Misbehave could not bind a port on " + HOST, e);
+            bound.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
+            bound.bind(new InetSocketAddress(LOOPBACK, port), BACKLOG);
+            return bound;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(bound);
+            throw e;
         }
     }
 
-    private void register() {
+    /** Starts serving on {@code bound}: wraps it in a Netty channel and registers it. */
+    private void serve(ServerSocketChannel bound) {
+        listener = bound;
+        server = new PeerServerChannel(bound);
+        register(server);
+    }
+
+    private void register(Channel server) {
         ServerBootstrap bootstrap =
                 new ServerBootstrap()
                         .group(EventLoops.shared())
@@ -221,7 +336,9 @@ public final class NettyPeer implements MisbehavingPeer {
         Fault planned;
         Journal.Entry entry;
         synchronized (journal) {
-            planned = current != null && current.schedule().selects(journal.size()) ? current : null;
+            boolean runsOnConnections = modeOf(current) == Mode.SERVING;
+            planned = current != null && runsOnConnections && current.schedule().selects(journal.size())
+                    ? current : null;
             entry = journal.open(channel.remoteAddress(), planned);
         }
         open.put(channel, entry);
@@ -295,9 +412,20 @@ public final class NettyPeer implements MisbehavingPeer {
         }
         long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
         List<Future<?>> closing = new ArrayList<>();
-        Promise<Void> released = server.eventLoop().newPromise();
-        server.close().addListener(serverClosed -> completeWhenReleased(released, deadline));
-        closing.add(released);
+        synchronized (this) {
+            if (mode == Mode.SERVING) {
+                Channel serverChannel = server;
+                ServerSocketChannel socket = listener;
+                Promise<Void> released = serverChannel.eventLoop().newPromise();
+                serverChannel.close().addListener(
+                        serverClosed -> completeWhenReleased(serverChannel, socket, released, deadline));
+                closing.add(released);
+            } else if (mode == Mode.REFUSING) {
+                reservation.close();
+            } else {
+                fullBacklog.close();
+            }
+        }
         open.forEach((channel, entry) -> closing.add(Connections.reset(entry, channel)));
         for (Future<?> future : closing) {
             long left = Math.max(0, deadline - System.nanoTime());
@@ -309,14 +437,15 @@ public final class NettyPeer implements MisbehavingPeer {
      * Completes {@code released} once the listener has left the selector, which is when the JDK
      * closes its socket. Runs on the event loop, the thread that selects: a task scheduled now runs
      * after the loop's next select, and a check that comes too early schedules itself again, until
-     * {@code close()} has stopped waiting.
+     * the waiter has stopped waiting.
      */
-    private void completeWhenReleased(Promise<Void> released, long deadline) {
-        if (!listener.isRegistered()) {
+    private static void completeWhenReleased(
+            Channel serverChannel, ServerSocketChannel socket, Promise<Void> released, long deadline) {
+        if (!socket.isRegistered()) {
             released.trySuccess(null);
         } else if (System.nanoTime() - deadline < 0) {
-            server.eventLoop().schedule(
-                    () -> completeWhenReleased(released, deadline), 0, TimeUnit.NANOSECONDS);
+            serverChannel.eventLoop().schedule(
+                    () -> completeWhenReleased(serverChannel, socket, released, deadline), 0, TimeUnit.NANOSECONDS);
         }
     }
 

@@ -127,7 +127,7 @@ class PlanTests {
     class Downstream {
 
         @ParameterizedTest(name = "a reset after {0} response bytes reaches a reading client as exactly {0} bytes, then a reset")
-        @ValueSource(ints = {1, 100, 4096})
+        @ValueSource(ints = {1, 100, 4096, 262_144, 1 << 20, 4 << 20})
         void resetAfterResponseBytes(int k) throws IOException {
             Script big = Script.respond(RequestEnd.delimiter("\n"), body(k + 5000));
             try (MisbehavingPeer peer = MisbehavingPeer.start(big, Fault.resetAfter(Direction.DOWNSTREAM, k));
@@ -138,6 +138,24 @@ class PlanTests {
                 assertThat(read.failure()).isInstanceOf(SocketException.class).hasMessage("Connection reset");
                 ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
                 assertThat(record.sentCount()).isEqualTo(k);
+                assertThat(record.delivery()).isEqualTo(dev.misbehave.Delivery.CONFIRMED);
+                assertThat(record.ending()).isEqualTo(Ending.PEER_RESET);
+            }
+        }
+
+        @Test
+        @DisplayName("a client that never reads: the reset comes after the bounded wait, delivery unconfirmed")
+        void unconfirmedDelivery() throws IOException {
+            Script big = Script.respond(RequestEnd.delimiter("\n"), body(8 << 20));
+            PeerSettings quick = new PeerSettings(Duration.ofMillis(50), Duration.ofSeconds(5), Duration.ofSeconds(2),
+                    Duration.ofMillis(200), 1024);
+            try (NettyPeer peer = NettyPeer.start(big, Fault.resetAfter(Direction.DOWNSTREAM, 65_536), quick);
+                    Socket socket = new Socket()) {
+                socket.setReceiveBufferSize(4096);
+                socket.connect(peer.address());
+                socket.getOutputStream().write("GET\n".getBytes(UTF_8));
+                ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
+                assertThat(record.delivery()).isEqualTo(dev.misbehave.Delivery.UNCONFIRMED);
                 assertThat(record.ending()).isEqualTo(Ending.PEER_RESET);
             }
         }
@@ -329,6 +347,84 @@ class PlanTests {
             MisbehavingPeer peer = MisbehavingPeer.start(LINES);
             peer.close();
             assertThatThrownBy(peer::behave).isInstanceOf(IllegalStateException.class).hasMessageContaining("is closed");
+        }
+    }
+
+    @Nested
+    @DisplayName("the port")
+    class ThePort {
+
+        static void expectServed(MisbehavingPeer peer) throws IOException {
+            try (Socket socket = new Socket(peer.host(), peer.port())) {
+                socket.getOutputStream().write("PING\n".getBytes(UTF_8));
+                assertThat(new String(readExactly(socket, 5), UTF_8)).isEqualTo("PONG\n");
+            }
+        }
+
+        static void expectRefused(MisbehavingPeer peer) {
+            assertThatThrownBy(() -> new Socket(peer.host(), peer.port()).close())
+                    .isInstanceOf(java.net.ConnectException.class);
+        }
+
+        static void expectConnectTimeout(MisbehavingPeer peer) {
+            assertThatThrownBy(() -> {
+                try (Socket socket = new Socket()) {
+                    socket.connect(peer.address(), 300);
+                }
+            }).isInstanceOf(java.net.SocketTimeoutException.class);
+        }
+
+        @Test
+        @DisplayName("refuses, then serves on the same port after behave()")
+        void refuseThenServe() throws IOException {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(LINES, Fault.refuse())) {
+                int port = peer.port();
+                expectRefused(peer);
+                peer.behave();
+                assertThat(peer.port()).isEqualTo(port);
+                expectServed(peer);
+                assertThat(peer.connections()).singleElement().satisfies(r -> assertThat(r.fault()).isEmpty());
+            }
+        }
+
+        @Test
+        @DisplayName("never accepts: a client's connect times out; then serves after behave()")
+        void neverAcceptThenServe() throws IOException {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(LINES, Fault.neverAccept())) {
+                expectConnectTimeout(peer);
+                expectConnectTimeout(peer);
+                peer.behave();
+                expectServed(peer);
+                assertThat(peer.connections()).hasSize(1);
+            }
+        }
+
+        @Test
+        @DisplayName("moves between serving, refusing and never accepting, and releases the port on close")
+        void cycle() throws IOException {
+            MisbehavingPeer peer = MisbehavingPeer.start(LINES);
+            try {
+                expectServed(peer);
+                peer.misbehave(Fault.refuse());
+                expectRefused(peer);
+                peer.misbehave(Fault.neverAccept());
+                expectConnectTimeout(peer);
+                peer.misbehave(Fault.refuse());
+                expectRefused(peer);
+                peer.misbehave(Fault.resetAfter(Direction.UPSTREAM, 1));
+                try (Socket socket = new Socket(peer.host(), peer.port())) {
+                    socket.getOutputStream().write("PING\n".getBytes(UTF_8));
+                    assertThat(readAll(socket).failure()).hasMessage("Connection reset");
+                }
+                peer.behave();
+                expectServed(peer);
+            } finally {
+                peer.close();
+            }
+            expectRefused(peer);
+            try (java.net.ServerSocket again = new java.net.ServerSocket(peer.port(), 1, java.net.InetAddress.getLoopbackAddress())) {
+                assertThat(again.getLocalPort()).isEqualTo(peer.port());
+            }
         }
     }
 
