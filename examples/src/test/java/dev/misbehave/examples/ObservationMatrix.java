@@ -127,7 +127,9 @@ class ObservationMatrix {
 
     /** What {@link ConnectionFailure#classify} returns; NONE is empty (success or a timeout). */
     enum Kind {
-        RESET, CLOSED, REFUSED, NONE;
+        RESET, CLOSED, REFUSED, NONE,
+        /** The client call was still blocked when its bound ran out: no timeout of its own fired. */
+        HUNG;
 
         static Kind of(Throwable thrown) {
             return thrown == null ? NONE
@@ -170,23 +172,23 @@ class ObservationMatrix {
      * outcome has (measured, then encoded here).
      */
     record Row(String name, String code, Fault fault, Method method, Procedure procedure,
-            Duration timeout, Duration connectTimeout, boolean concurrent, Map<Client, Kind> expected) {
+            Duration timeout, Duration connectTimeout, boolean concurrent, Duration slowest, Map<Client, Kind> expected) {
 
         Row with(Procedure p) {
-            return new Row(name, code, fault, method, p, timeout, connectTimeout, concurrent, expected);
+            return new Row(name, code, fault, method, p, timeout, connectTimeout, concurrent, slowest, expected);
         }
 
         Row timeout(Duration t) {
-            return new Row(name, code, fault, method, procedure, t, connectTimeout, concurrent, expected);
+            return new Row(name, code, fault, method, procedure, t, connectTimeout, concurrent, slowest, expected);
         }
 
         Row connectTimeout(Duration t) {
-            return new Row(name, code, fault, method, procedure, timeout, t, concurrent, expected);
+            return new Row(name, code, fault, method, procedure, timeout, t, concurrent, slowest, expected);
         }
 
         /** Runs its trials concurrently: a slow row whose outcome does not hang on timing. */
         Row concurrently() {
-            return new Row(name, code, fault, method, procedure, timeout, connectTimeout, true, expected);
+            return new Row(name, code, fault, method, procedure, timeout, connectTimeout, true, slowest, expected);
         }
 
         Row expect(Kind raw, Kind httpClient, Kind urlConnection) {
@@ -194,17 +196,27 @@ class ObservationMatrix {
             map.put(Client.RAW, raw);
             map.put(Client.HTTP_CLIENT, httpClient);
             map.put(Client.URL_CONNECTION, urlConnection);
-            return new Row(name, code, fault, method, procedure, timeout, connectTimeout, concurrent, map);
+            return new Row(name, code, fault, method, procedure, timeout, connectTimeout, concurrent, slowest, map);
         }
 
         String title() {
             return name + " — " + method + (procedure == Procedure.ONE ? "" : " ×2");
         }
 
-        /** A client call may take this long before it counts as hung. */
+        /** A row whose peer takes this long to send a whole response, however well the client does. */
+        Row takes(Duration d) {
+            return new Row(name, code, fault, method, procedure, timeout, connectTimeout, concurrent, d, expected);
+        }
+
+        /**
+         * A client call may take this long before it counts as hung: two attempts per request (a
+         * silent retry), each as long as its timeouts allow (a loopback connect is immediate unless
+         * the row sets a connect timeout), plus the time the peer takes, plus a second.
+         */
         Duration bound() {
-            long slowest = Math.max(timeout.toMillis(), connectTimeout.toMillis());
-            return Duration.ofMillis(2L * procedure.requests * slowest + 1_000);
+            long connecting = connectTimeout.equals(CONNECT_TIMEOUT) ? 0 : connectTimeout.toMillis(); // loopback
+            return Duration.ofMillis(2L * procedure.requests * (timeout.toMillis() + connecting)
+                    + slowest.toMillis() + 1_000);
         }
 
         @Override
@@ -214,7 +226,8 @@ class ObservationMatrix {
     }
 
     static Row row(String name, String code, Fault fault, Method method) {
-        return new Row(name, code, fault, method, Procedure.ONE, TIMEOUT, CONNECT_TIMEOUT, false, Map.of());
+        return new Row(name, code, fault, method, Procedure.ONE, TIMEOUT, CONNECT_TIMEOUT, false, Duration.ZERO,
+                Map.of());
     }
 
     static final Direction UP = Direction.UPSTREAM;
@@ -223,65 +236,93 @@ class ObservationMatrix {
     static final Kind CLOSED = Kind.CLOSED;
     static final Kind REFUSED = Kind.REFUSED;
     static final Kind NONE = Kind.NONE;
+    static final Kind HUNG = Kind.HUNG;
 
-    /** The rows, in catalogue order, with the classification measured per client. */
+    /**
+     * The rows, in catalogue order, each with the classification measured per client: {@code
+     * expect(raw socket, HttpClient, HttpURLConnection)}. A change here is a change of the
+     * catalogue's table.
+     */
     static final List<Row> ROWS = List.of(
             row("reset after 100 upstream B", "Fault.resetAfter(UPSTREAM, 100)",
-                    Fault.resetAfter(UP, 100), Method.GET),
+                    Fault.resetAfter(UP, 100), Method.GET)
+                    .expect(RESET, RESET, RESET),
             row("reset after 100 upstream B", "Fault.resetAfter(UPSTREAM, 100)",
-                    Fault.resetAfter(UP, 100), Method.POST),
+                    Fault.resetAfter(UP, 100), Method.POST)
+                    .expect(RESET, RESET, RESET),
             row("reset on accept", "Fault.resetAfter(UPSTREAM, 0)",
-                    Fault.resetAfter(UP, 0), Method.GET),
+                    Fault.resetAfter(UP, 0), Method.GET)
+                    .expect(RESET, RESET, RESET),
             row("reset on accept", "Fault.resetAfter(UPSTREAM, 0)",
-                    Fault.resetAfter(UP, 0), Method.POST),
+                    Fault.resetAfter(UP, 0), Method.POST)
+                    .expect(RESET, RESET, RESET),
             row("reset after 1000 downstream B", "Fault.resetAfter(DOWNSTREAM, 1000)",
-                    Fault.resetAfter(DOWN, 1000), Method.GET),
+                    Fault.resetAfter(DOWN, 1000), Method.GET)
+                    .expect(RESET, RESET, RESET),
             row("reset after 65536 downstream B", "Fault.resetAfter(DOWNSTREAM, 65536)",
-                    Fault.resetAfter(DOWN, 65536), Method.GET),
+                    Fault.resetAfter(DOWN, 65536), Method.GET)
+                    .expect(RESET, RESET, RESET),
             row("reset on the upstream pattern `\\r\\n\\r\\n`",
                     "new Fault(new Effect.Reset(), Trigger.OnPattern.of(UPSTREAM, \"\\r\\n\\r\\n\"))",
-                    new Fault(new Effect.Reset(), Trigger.OnPattern.of(UP, "\r\n\r\n")), Method.GET),
+                    new Fault(new Effect.Reset(), Trigger.OnPattern.of(UP, "\r\n\r\n")), Method.GET)
+                    .expect(RESET, RESET, RESET),
             row("reset on the upstream pattern `\\r\\n\\r\\n`",
                     "new Fault(new Effect.Reset(), Trigger.OnPattern.of(UPSTREAM, \"\\r\\n\\r\\n\"))",
-                    new Fault(new Effect.Reset(), Trigger.OnPattern.of(UP, "\r\n\r\n")), Method.POST),
+                    new Fault(new Effect.Reset(), Trigger.OnPattern.of(UP, "\r\n\r\n")), Method.POST)
+                    .expect(RESET, RESET, RESET),
             row("reset after 1 exchange", "new Fault(new Effect.Reset(), new Trigger.AfterExchanges(1))",
                     new Fault(new Effect.Reset(), new Trigger.AfterExchanges(1)), Method.GET)
-                    .with(Procedure.TWO),
+                    .with(Procedure.TWO)
+                    .expect(RESET, NONE, NONE), // both HTTP clients retry the 2nd GET on a new connection
             row("reset after 200 ms", "new Fault(new Effect.Reset(), new Trigger.AfterDuration(200 ms))",
-                    new Fault(new Effect.Reset(), new Trigger.AfterDuration(Duration.ofMillis(200))), Method.GET),
+                    new Fault(new Effect.Reset(), new Trigger.AfterDuration(Duration.ofMillis(200))), Method.GET)
+                    .expect(RESET, NONE, NONE), // the HTTP clients are done before 200 ms
             row("close after 100 upstream B", "Fault.closeAfter(UPSTREAM, 100)",
-                    Fault.closeAfter(UP, 100), Method.GET),
+                    Fault.closeAfter(UP, 100), Method.GET)
+                    .expect(NONE, CLOSED, CLOSED), // raw: read() returns -1
             row("close after 100 upstream B", "Fault.closeAfter(UPSTREAM, 100)",
-                    Fault.closeAfter(UP, 100), Method.POST),
+                    Fault.closeAfter(UP, 100), Method.POST)
+                    .expect(NONE, CLOSED, CLOSED),
             row("close after 1000 downstream B", "Fault.closeAfter(DOWNSTREAM, 1000)",
-                    Fault.closeAfter(DOWN, 1000), Method.GET),
+                    Fault.closeAfter(DOWN, 1000), Method.GET)
+                    .expect(NONE, CLOSED, NONE), // JDK 17 HttpURLConnection: a short body, no exception
             row("close after 200 ms idle, then a second request",
                     "new Fault(new Effect.Close(), new Trigger.AfterIdle(200 ms))",
                     new Fault(new Effect.Close(), new Trigger.AfterIdle(Duration.ofMillis(200))), Method.GET)
-                    .with(Procedure.TWO_AFTER_PEER_ENDED),
+                    .with(Procedure.TWO_AFTER_PEER_ENDED)
+                    .expect(NONE, NONE, NONE),
             row("half-close after 1000 downstream B", "Fault.halfCloseAfter(DOWNSTREAM, 1000)",
-                    Fault.halfCloseAfter(DOWN, 1000), Method.GET),
+                    Fault.halfCloseAfter(DOWN, 1000), Method.GET)
+                    .expect(NONE, CLOSED, NONE),
             row("stall after 16 upstream B", "Fault.stallAfter(UPSTREAM, 16)",
-                    Fault.stallAfter(UP, 16), Method.GET).timeout(STALL_TIMEOUT),
+                    Fault.stallAfter(UP, 16), Method.GET).timeout(STALL_TIMEOUT)
+                    .expect(NONE, NONE, NONE), // timeouts
             row("stall after 16 upstream B", "Fault.stallAfter(UPSTREAM, 16)",
-                    Fault.stallAfter(UP, 16), Method.POST).timeout(STALL_TIMEOUT),
+                    Fault.stallAfter(UP, 16), Method.POST).timeout(STALL_TIMEOUT)
+                    .expect(NONE, NONE, NONE),
             row("stall after 1000 downstream B", "Fault.stallAfter(DOWNSTREAM, 1000)",
-                    Fault.stallAfter(DOWN, 1000), Method.GET).timeout(STALL_TIMEOUT),
+                    Fault.stallAfter(DOWN, 1000), Method.GET).timeout(STALL_TIMEOUT)
+                    .expect(NONE, HUNG, NONE), // HttpClient's request timeout ends with the response head
             row("delay the response 1000 ms, client timeout 300 ms",
                     "new Fault(new Effect.Delay(DOWNSTREAM, 1000 ms, 0), new Trigger.OnAccept())",
                     new Fault(new Effect.Delay(DOWN, Duration.ofMillis(1000), Duration.ZERO), new Trigger.OnAccept()),
-                    Method.GET).timeout(Duration.ofMillis(300)),
+                    Method.GET).timeout(Duration.ofMillis(300))
+                    .expect(NONE, NONE, NONE),
             row("slice the response into 100 B pieces 5 ms apart",
                     "new Fault(new Effect.Slice(DOWNSTREAM, 100, 5 ms), new Trigger.OnAccept())",
                     new Fault(new Effect.Slice(DOWN, 100, Duration.ofMillis(5)), new Trigger.OnAccept()),
-                    Method.GET).concurrently(),
+                    Method.GET).concurrently().takes(Duration.ofSeconds(7)) // 1,025 pieces: about 5.5 s
+                    .expect(NONE, NONE, NONE), // raw: the whole response, then its read timeout
             row("garbage `NOT HTTP\\r\\n\\r\\n` instead of the response, then close",
                     "new Fault(new Effect.Garbage(\"NOT HTTP\\r\\n\\r\\n\", new Effect.Close()), Trigger.OnPattern.of(UPSTREAM, \"\\r\\n\\r\\n\"))",
                     new Fault(new Effect.Garbage("NOT HTTP\r\n\r\n".getBytes(US_ASCII), new Effect.Close()),
-                            Trigger.OnPattern.of(UP, "\r\n\r\n")), Method.GET),
-            row("refuse", "Fault.refuse()", Fault.refuse(), Method.GET),
+                            Trigger.OnPattern.of(UP, "\r\n\r\n")), Method.GET)
+                    .expect(NONE, NONE, NONE), // protocol errors, not connection failures
+            row("refuse", "Fault.refuse()", Fault.refuse(), Method.GET)
+                    .expect(REFUSED, REFUSED, REFUSED),
             row("never accept, connect timeout 500 ms", "Fault.neverAccept()", Fault.neverAccept(), Method.GET)
-                    .connectTimeout(Duration.ofMillis(500)));
+                    .connectTimeout(Duration.ofMillis(500))
+                    .expect(NONE, NONE, NONE)); // connect timeouts
 
     // ---- one trial -------------------------------------------------------------------------------
 
@@ -320,8 +361,7 @@ class ObservationMatrix {
         try (MisbehavingPeer peer = MisbehavingPeer.start(HTTP, Fault.closeAfter(DOWN, RESPONSE_BYTES))) {
             for (Client client : Client.values()) {
                 for (Method method : Method.values()) {
-                    Seen seen = call(client, new Row("warm-up", "", null, method, Procedure.ONE, TIMEOUT,
-                            CONNECT_TIMEOUT, false, Map.of()), peer);
+                    Seen seen = call(client, row("warm-up", "", null, method), peer);
                     assertThat(seen.thrown()).as("warm-up %s %s", client, method).isNull();
                 }
             }
@@ -432,18 +472,20 @@ class ObservationMatrix {
             Future<Seen> call = calls.submit(() -> call(client, row, peer));
             Seen seen;
             List<ConnectionRecord> journal;
+            boolean hung = false;
             try {
                 seen = call.get(row.bound().toMillis(), TimeUnit.MILLISECONDS);
                 journal = settle(peer, client);
-            } catch (TimeoutException hung) {
+            } catch (TimeoutException stillWaiting) {
+                hung = true;
                 journal = peer.connections();
                 peer.close(); // resets every open connection: the client is released
                 Seen after = call.get(row.bound().toMillis(), TimeUnit.MILLISECONDS);
                 seen = new Seen("still waiting after " + row.bound().toMillis() + " ms (hung); when the peer closed: "
                         + after.outcome(), after.thrown(), after.bytes(), after.reads());
             }
-            return new Trial(normalize(seen.outcome()), Kind.of(seen.thrown()), seen.bytes(), seen.reads(),
-                    Report.journal(journal));
+            return new Trial(normalize(seen.outcome()), hung ? Kind.HUNG : Kind.of(seen.thrown()), seen.bytes(),
+                    seen.reads(), Report.journal(journal));
         }
     }
 
@@ -508,7 +550,8 @@ class ObservationMatrix {
     }
 
     static byte[] rawRequest(Method method, MisbehavingPeer peer) {
-        String host = "Host: " + peer.host() + ":" + peer.port() + "\r\n";
+        String host = "Host: " + peer.host() + ":" + peer.port() + "\r\nUser-Agent: raw-java.net.Socket\r\n"
+                + "Accept: */*\r\nConnection: keep-alive\r\n";
         if (method == Method.GET) {
             return ("GET " + PATH + " HTTP/1.1\r\n" + host + "\r\n").getBytes(US_ASCII);
         }
@@ -631,15 +674,17 @@ class ObservationMatrix {
                 stage = "getResponseCode";
                 int code = connection.getResponseCode();
                 stage = "read body";
-                try (InputStream in = connection.getInputStream()) {
-                    for (int guard = 0; guard < 10_000_000; guard++) {
-                        int n = in.read(buffer);
-                        if (n < 0) {
-                            break;
-                        }
-                        body += n;
-                        total += n;
+                InputStream in = connection.getInputStream();
+                for (int guard = 0; guard < 10_000_000; guard++) {
+                    int n = in.read(buffer);
+                    if (n < 0) {
+                        break;
                     }
+                    body += n;
+                    total += n;
+                }
+                if (i < row.procedure().requests - 1) {
+                    in.close(); // the connection goes back to the keep-alive cache for the next request
                 }
                 parts.add(ordinal(i, row) + "no exception, " + code + ", " + body + " body B");
             } catch (IOException e) {
@@ -649,7 +694,7 @@ class ObservationMatrix {
                 return new Seen(String.join("; ", parts), e, total, 0);
             }
             if (i == row.procedure().requests - 1) {
-                connection.disconnect();
+                connection.disconnect(); // with the body stream still open: closes the connection
             }
         }
         return new Seen(String.join("; ", parts), null, total, 0);
