@@ -1,9 +1,10 @@
 package dev.misbehave.internal;
 
 import dev.misbehave.ConnectionRecord;
+import dev.misbehave.Delivery;
+import dev.misbehave.Fault;
 import dev.misbehave.Ending;
 import dev.misbehave.Trigger;
-import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,11 +28,16 @@ final class Journal {
         this.captureCap = captureCap;
     }
 
-    synchronized Entry open(InetSocketAddress client) {
-        Entry entry = new Entry(entries.size(), Instant.now(), client);
+    synchronized Entry open(InetSocketAddress client, Fault fault) {
+        Entry entry = new Entry(entries.size(), Instant.now(), client, fault);
         entries.add(entry);
         notifyAll();
         return entry;
+    }
+
+    /** The number of connections accepted so far, which is also the index the next one gets. */
+    synchronized int size() {
+        return entries.size();
     }
 
     synchronized List<ConnectionRecord> snapshot() {
@@ -114,37 +120,56 @@ final class Journal {
         private final int index;
         private final Instant acceptedAt;
         private final InetSocketAddress client;
-        private byte[] received = new byte[0];
-        private int receivedKept;
-        private long receivedCount;
+        private final Fault fault;
+        private final Capture received = new Capture();
+        private final Capture sent = new Capture();
         private Trigger fired;
         private Ending ending = Ending.OPEN;
+        private Delivery delivery = Delivery.NOT_CHECKED;
 
-        private Entry(int index, Instant acceptedAt, InetSocketAddress client) {
+        private Entry(int index, Instant acceptedAt, InetSocketAddress client, Fault fault) {
             this.index = index;
             this.acceptedAt = acceptedAt;
             this.client = client;
+            this.fault = fault;
+        }
+
+        int index() {
+            return index;
+        }
+
+        /** The fault planned for this connection, or null if it is served normally. */
+        Fault fault() {
+            return fault;
         }
 
         long receivedCount() {
             synchronized (Journal.this) {
-                return receivedCount;
+                return received.count;
             }
         }
 
-        void received(ByteBuf bytes) {
+        long sentCount() {
             synchronized (Journal.this) {
-                int n = bytes.readableBytes();
-                int keep = (int) Math.min(n, captureCap - receivedKept);
-                if (keep > 0) {
-                    if (receivedKept + keep > received.length) {
-                        int grown = Math.max(receivedKept + keep, Math.min(captureCap, received.length * 2));
-                        received = Arrays.copyOf(received, grown);
-                    }
-                    bytes.getBytes(bytes.readerIndex(), received, receivedKept, keep);
-                    receivedKept += keep;
-                }
-                receivedCount += n;
+                return sent.count;
+            }
+        }
+
+        void received(byte[] bytes, int offset, int length) {
+            synchronized (Journal.this) {
+                received.add(bytes, offset, length);
+            }
+        }
+
+        void sent(byte[] bytes, int offset, int length) {
+            synchronized (Journal.this) {
+                sent.add(bytes, offset, length);
+            }
+        }
+
+        void delivery(Delivery result) {
+            synchronized (Journal.this) {
+                delivery = result;
             }
         }
 
@@ -178,14 +203,38 @@ final class Journal {
                     index,
                     acceptedAt,
                     client,
-                    Arrays.copyOf(received, receivedKept),
-                    receivedCount,
-                    new byte[0],
-                    0,
+                    received.bytes(),
+                    received.count,
+                    sent.bytes(),
+                    sent.count,
                     fired,
                     ending,
-                    null,
-                    dev.misbehave.Delivery.NOT_CHECKED);
+                    fault,
+                    delivery);
+        }
+    }
+
+    /** The bytes of one direction, kept up to the cap, counted exactly. Guarded by the journal. */
+    private final class Capture {
+        private byte[] kept = new byte[0];
+        private int keptCount;
+        private long count;
+
+        void add(byte[] bytes, int offset, int length) {
+            int keep = (int) Math.min(length, captureCap - keptCount);
+            if (keep > 0) {
+                if (keptCount + keep > kept.length) {
+                    int grown = Math.max(keptCount + keep, Math.min(captureCap, kept.length * 2));
+                    kept = Arrays.copyOf(kept, grown);
+                }
+                System.arraycopy(bytes, offset, kept, keptCount, keep);
+                keptCount += keep;
+            }
+            count += length;
+        }
+
+        byte[] bytes() {
+            return Arrays.copyOf(kept, keptCount);
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.misbehave.Direction;
 import dev.misbehave.Effect;
 import dev.misbehave.Fault;
 import dev.misbehave.MisbehavingPeer;
+import dev.misbehave.Script;
 import dev.misbehave.Trigger;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -61,33 +63,51 @@ public final class NettyPeer implements MisbehavingPeer {
     private static final String HOST = "127.0.0.1";
     private static final InetAddress LOOPBACK = loopback();
 
-    private final Fault fault;
-    private final Trigger.AfterBytes trigger;
+    private final Script script;
+    private volatile Fault fault;
     private final PeerSettings settings;
     private final Journal journal;
     private final InetSocketAddress address;
-    private final ServerSocketChannel listener;
-    private final Channel server;
     private final Map<Channel, Journal.Entry> open = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private NettyPeer(Fault fault, PeerSettings settings, ServerSocketChannel listener, int port) {
+    /** What holds the port. Guarded by this peer's monitor, with the three fields below. */
+    private Mode mode;
+    /** In {@link Mode#SERVING}: the listening socket and its Netty channel. */
+    private ServerSocketChannel listener;
+    private Channel server;
+    /** In {@link Mode#REFUSING}: the port, bound but not listening. */
+    private PortReservation reservation;
+    /** In {@link Mode#NEVER_ACCEPTING}: a listener whose accept queue is full. */
+    private FullBacklog fullBacklog;
+
+    /** Who holds the peer's port. */
+    private enum Mode {
+        SERVING,
+        REFUSING,
+        NEVER_ACCEPTING
+    }
+
+    private NettyPeer(Script script, Fault fault, PeerSettings settings, int port) {
+        this.script = script;
         this.fault = fault;
-        this.trigger = (Trigger.AfterBytes) fault.trigger();
         this.settings = settings;
         this.journal = new Journal(settings.captureCap());
         this.address = new InetSocketAddress(LOOPBACK, port);
-        this.listener = listener;
-        this.server = new PeerServerChannel(listener);
     }
 
-    /** Starts a peer with the default settings. */
-    public static MisbehavingPeer start(Fault fault) {
-        return start(fault, PeerSettings.DEFAULTS);
+    private static Mode modeOf(Fault fault) {
+        if (fault != null && fault.effect() instanceof Effect.Refuse) {
+            return Mode.REFUSING;
+        }
+        if (fault != null && fault.effect() instanceof Effect.NeverAccept) {
+            return Mode.NEVER_ACCEPTING;
+        }
+        return Mode.SERVING;
     }
 
     /** Starts a peer with the default settings; {@code fault} may be null for a well-behaved peer. */
-    public static MisbehavingPeer start(dev.misbehave.Script script, Fault fault) {
+    public static MisbehavingPeer start(Script script, Fault fault) {
         return start(script, fault, PeerSettings.DEFAULTS);
     }
 
@@ -97,93 +117,203 @@ public final class NettyPeer implements MisbehavingPeer {
      * @throws IllegalArgumentException if the fault cannot run with the script
      * @throws UncheckedIOException if no port can be bound
      */
-    public static NettyPeer start(dev.misbehave.Script script, Fault fault, PeerSettings settings) {
+    public static NettyPeer start(Script script, Fault fault, PeerSettings settings) {
         Objects.requireNonNull(script, "script");
-        checkSupported(script, fault);
-        return start(fault, settings);
-    }
-
-    /** Throws IllegalArgumentException if {@code fault} (may be null) cannot run with {@code script}. */
-    public static void checkSupported(dev.misbehave.Script script, Fault fault) {
-        if (fault != null) {
-            checkSupported(fault);
-        }
-    }
-
-    @Override
-    public dev.misbehave.Script script() {
-        return dev.misbehave.Script.silent();
-    }
-
-    @Override
-    public java.util.Optional<Fault> fault() {
-        return java.util.Optional.ofNullable(fault);
-    }
-
-    @Override
-    public void misbehave(Fault fault) {
-        throw new UnsupportedOperationException("not yet");
-    }
-
-    @Override
-    public void behave() {
-        throw new UnsupportedOperationException("not yet");
-    }
-
-    /**
-     * Starts a peer.
-     *
-     * @throws IllegalArgumentException if this version cannot run the fault
-     * @throws UncheckedIOException if no port can be bound
-     */
-    public static NettyPeer start(Fault fault, PeerSettings settings) {
-        Objects.requireNonNull(fault, "fault");
         Objects.requireNonNull(settings, "settings");
-        checkSupported(fault);
-        ServerSocketChannel listener = bindListener();
-        NettyPeer peer;
+        checkSupported(script, fault);
+        Mode mode = modeOf(fault);
         try {
-            peer = new NettyPeer(fault, settings, listener, listener.socket().getLocalPort());
-        } catch (RuntimeException e) {
-            closeQuietly(listener);
-            throw e;
-        }
-        peer.register();
-        return peer;
-    }
-
-    /** Throws if the engine cannot run {@code fault} yet. */
-    public static void checkSupported(Fault fault) {
-        boolean knownEffect = fault.effect() instanceof Effect.Reset
-                || fault.effect() instanceof Effect.Close
-                || fault.effect() instanceof Effect.Stall;
-        if (!knownEffect || !(fault.trigger() instanceof Trigger.AfterBytes)) {
-            throw new IllegalArgumentException("Unsupported fault: " + fault);
-        }
-        Trigger.AfterBytes afterBytes = (Trigger.AfterBytes) fault.trigger();
-        if (afterBytes.direction() != Direction.UPSTREAM) {
-            throw new IllegalArgumentException(
-                    "A " + fault.effect() + " after DOWNSTREAM bytes is not supported yet. Use"
-                            + " Direction.UPSTREAM to act after the client has sent N bytes.");
-        }
-    }
-
-    private static ServerSocketChannel bindListener() {
-        ServerSocketChannel listener = null;
-        try {
-            listener = ServerSocketChannel.open();
-            // Set before listen(): accepted sockets inherit it, so a peer that stops reading closes
-            // its window early and a large upload blocks, deterministically, in the client's write.
-            listener.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
-            listener.bind(new InetSocketAddress(LOOPBACK, 0), BACKLOG);
-            return listener;
+            switch (mode) {
+                case REFUSING: {
+                    PortReservation reserved = PortReservation.reserve(LOOPBACK, 0);
+                    NettyPeer peer = new NettyPeer(script, fault, settings, reserved.port());
+                    synchronized (peer) {
+                        peer.mode = mode;
+                        peer.reservation = reserved;
+                    }
+                    return peer;
+                }
+                case NEVER_ACCEPTING: {
+                    FullBacklog full = FullBacklog.open(LOOPBACK, 0);
+                    NettyPeer peer = new NettyPeer(script, fault, settings, full.port());
+                    synchronized (peer) {
+                        peer.mode = mode;
+                        peer.fullBacklog = full;
+                    }
+                    return peer;
+                }
+                default: {
+                    ServerSocketChannel bound = bindListener(0);
+                    NettyPeer peer = new NettyPeer(script, fault, settings, bound.socket().getLocalPort());
+                    synchronized (peer) {
+                        peer.mode = mode;
+                        peer.serve(bound);
+                    }
+                    return peer;
+                }
+            }
         } catch (IOException e) {
-            closeQuietly(listener);
             throw new UncheckedIOException("Misbehave could not bind a port on " + HOST, e);
         }
     }
 
-    private void register() {
+    /**
+     * Throws IllegalArgumentException if {@code fault} (may be null) cannot run with {@code script}:
+     * a trigger that the script can never reach.
+     */
+    public static void checkSupported(Script script, Fault fault) {
+        if (fault == null) {
+            return;
+        }
+        Trigger trigger = fault.trigger();
+        boolean responds = script.response().isPresent();
+        boolean sends = responds || script.echoes() || script.greeting().length > 0;
+        if (trigger instanceof Trigger.AfterExchanges && !responds) {
+            throw new IllegalArgumentException(
+                    "'" + trigger + "' counts request/response exchanges, but the script (" + script
+                            + ") does not respond. Give the peer a script that responds, for example"
+                            + " Script.respond(RequestEnd.delimiter(\"\\n\"), \"OK\\n\").");
+        }
+        if (downstream(trigger) && !sends) {
+            throw new IllegalArgumentException(
+                    "'" + trigger + "' counts bytes the peer sends, but the script (" + script + ")"
+                            + " sends nothing, so it would never fire. Give the peer a script that"
+                            + " responds, echoes or greets, or count UPSTREAM bytes.");
+        }
+        if (shapes(fault.effect(), Direction.DOWNSTREAM) && !sends) {
+            throw new IllegalArgumentException(
+                    "'" + fault.effect() + "' shapes the bytes the peer sends, but the script (" + script
+                            + ") sends nothing. Give the peer a script that responds, echoes or greets.");
+        }
+    }
+
+    private static boolean downstream(Trigger trigger) {
+        return trigger instanceof Trigger.AfterBytes b && b.direction() == Direction.DOWNSTREAM && b.bytes() > 0
+                || trigger instanceof Trigger.OnPattern p && p.direction() == Direction.DOWNSTREAM;
+    }
+
+    private static boolean shapes(Effect effect, Direction direction) {
+        return (effect instanceof Effect.Delay || effect instanceof Effect.Throttle || effect instanceof Effect.Slice)
+                && Shaper.direction(effect) == direction;
+    }
+
+    @Override
+    public Script script() {
+        return script;
+    }
+
+    @Override
+    public Optional<Fault> fault() {
+        return Optional.ofNullable(fault);
+    }
+
+    @Override
+    public void misbehave(Fault fault) {
+        Objects.requireNonNull(fault, "fault");
+        checkSupported(script, fault);
+        change(fault);
+    }
+
+    @Override
+    public void behave() {
+        change(null);
+    }
+
+    /**
+     * Sets the fault new connections get and moves the port to the mode it needs. Serving faults
+     * are set before the port serves again, listener faults once the port has stopped serving, so
+     * every connection accepted meanwhile gets a fault it can run.
+     */
+    private synchronized void change(Fault next) {
+        checkOpen();
+        Mode target = modeOf(next);
+        if (target == Mode.SERVING) {
+            this.fault = next;
+        }
+        switchTo(target);
+        this.fault = next;
+    }
+
+    private void switchTo(Mode target) {
+        if (mode == target) {
+            return;
+        }
+        PortReservation held = null;
+        try {
+            switch (mode) {
+                case SERVING:
+                    held = PortReservation.takeOver(address, this::stopServing);
+                    break;
+                case NEVER_ACCEPTING:
+                    held = PortReservation.takeOver(address, fullBacklog::close);
+                    fullBacklog = null;
+                    break;
+                default:
+                    held = reservation;
+                    reservation = null;
+            }
+            switch (target) {
+                case REFUSING:
+                    reservation = held;
+                    break;
+                case NEVER_ACCEPTING:
+                    fullBacklog = held.handOver(FullBacklog::open);
+                    break;
+                default:
+                    serve(held.handOver((host, port) -> bindListener(port)));
+            }
+            mode = target;
+        } catch (IOException e) {
+            if (held != null) {
+                held.close();
+            }
+            throw new UncheckedIOException("Misbehave could not move port " + port() + " from " + mode
+                    + " to " + target, e);
+        }
+    }
+
+    /** Closes the Netty listener and waits (bounded) until the JDK has released its socket. */
+    private void stopServing() {
+        Channel closing = server;
+        ServerSocketChannel socket = listener;
+        server = null;
+        listener = null;
+        long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
+        Promise<Void> released = closing.eventLoop().newPromise();
+        closing.close().addListener(closed -> completeWhenReleased(closing, socket, released, deadline));
+        released.awaitUninterruptibly(settings.closeTimeout().toMillis());
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("The peer " + this + " is closed; start a new one.");
+        }
+    }
+
+    private static ServerSocketChannel bindListener(int port) throws IOException {
+        ServerSocketChannel bound = ServerSocketChannel.open();
+        try {
+            // SO_REUSEPORT, so the port can be handed to a reservation and back without a gap
+            PortReservation.prepareListener(bound);
+            // Set before listen(): accepted sockets inherit it, so a peer that stops reading closes
+            // its window early and a large upload blocks, deterministically, in the client's write.
+            bound.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
+            bound.bind(new InetSocketAddress(LOOPBACK, port), BACKLOG);
+            return bound;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(bound);
+            throw e;
+        }
+    }
+
+    /** Starts serving on {@code bound}: wraps it in a Netty channel and registers it. */
+    private void serve(ServerSocketChannel bound) {
+        listener = bound;
+        server = new PeerServerChannel(bound);
+        register(server);
+    }
+
+    private void register(Channel server) {
         ServerBootstrap bootstrap =
                 new ServerBootstrap()
                         .group(EventLoops.shared())
@@ -202,14 +332,22 @@ public final class NettyPeer implements MisbehavingPeer {
     }
 
     private void accept(SocketChannel channel) {
-        Journal.Entry entry = journal.open(channel.remoteAddress());
+        Fault current = fault;
+        Fault planned;
+        Journal.Entry entry;
+        synchronized (journal) {
+            boolean runsOnConnections = modeOf(current) == Mode.SERVING;
+            planned = current != null && runsOnConnections && current.schedule().selects(journal.size())
+                    ? current : null;
+            entry = journal.open(channel.remoteAddress(), planned);
+        }
         open.put(channel, entry);
         channel.closeFuture().addListener(f -> open.remove(channel));
         if (closed.get()) {
             Connections.reset(entry, channel);
             return;
         }
-        AfterUpstreamBytesHandler handler = new AfterUpstreamBytesHandler(fault.effect(), trigger, entry, settings);
+        PlanHandler handler = new PlanHandler(script, planned, entry, settings);
         channel.config().setRecvByteBufAllocator(new ExactReadAllocator(handler::wanted));
         channel.pipeline().addLast(handler);
     }
@@ -274,9 +412,20 @@ public final class NettyPeer implements MisbehavingPeer {
         }
         long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
         List<Future<?>> closing = new ArrayList<>();
-        Promise<Void> released = server.eventLoop().newPromise();
-        server.close().addListener(serverClosed -> completeWhenReleased(released, deadline));
-        closing.add(released);
+        synchronized (this) {
+            if (mode == Mode.SERVING) {
+                Channel serverChannel = server;
+                ServerSocketChannel socket = listener;
+                Promise<Void> released = serverChannel.eventLoop().newPromise();
+                serverChannel.close().addListener(
+                        serverClosed -> completeWhenReleased(serverChannel, socket, released, deadline));
+                closing.add(released);
+            } else if (mode == Mode.REFUSING) {
+                reservation.close();
+            } else {
+                fullBacklog.close();
+            }
+        }
         open.forEach((channel, entry) -> closing.add(Connections.reset(entry, channel)));
         for (Future<?> future : closing) {
             long left = Math.max(0, deadline - System.nanoTime());
@@ -288,20 +437,23 @@ public final class NettyPeer implements MisbehavingPeer {
      * Completes {@code released} once the listener has left the selector, which is when the JDK
      * closes its socket. Runs on the event loop, the thread that selects: a task scheduled now runs
      * after the loop's next select, and a check that comes too early schedules itself again, until
-     * {@code close()} has stopped waiting.
+     * the waiter has stopped waiting.
      */
-    private void completeWhenReleased(Promise<Void> released, long deadline) {
-        if (!listener.isRegistered()) {
+    private static void completeWhenReleased(
+            Channel serverChannel, ServerSocketChannel socket, Promise<Void> released, long deadline) {
+        if (!socket.isRegistered()) {
             released.trySuccess(null);
         } else if (System.nanoTime() - deadline < 0) {
-            server.eventLoop().schedule(
-                    () -> completeWhenReleased(released, deadline), 0, TimeUnit.NANOSECONDS);
+            serverChannel.eventLoop().schedule(
+                    () -> completeWhenReleased(serverChannel, socket, released, deadline), 0, TimeUnit.NANOSECONDS);
         }
     }
 
     @Override
     public String toString() {
-        return "MisbehavingPeer[" + HOST + ":" + port() + ", " + fault + "]";
+        Fault current = fault;
+        return "MisbehavingPeer[" + HOST + ":" + port() + ", " + script
+                + (current == null ? "" : ", " + current) + "]";
     }
 
     private static void closeQuietly(ServerSocketChannel listener) {

@@ -29,6 +29,7 @@ final class Settings {
                 millis(context, QUIET_PERIOD, defaults.quietPeriod()),
                 defaults.maxQuietWait(),
                 millis(context, CLOSE_TIMEOUT, defaults.closeTimeout()),
+                defaults.deliveryTimeout(),
                 defaults.captureCap());
     }
 

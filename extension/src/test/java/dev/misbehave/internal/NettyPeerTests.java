@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.misbehave.ConnectionRecord;
 import dev.misbehave.Direction;
+import dev.misbehave.Effect;
 import dev.misbehave.Ending;
 import dev.misbehave.Fault;
+import dev.misbehave.Script;
 import dev.misbehave.MisbehavingPeer;
 import dev.misbehave.Trigger;
 import java.io.IOException;
@@ -245,7 +247,7 @@ class NettyPeerTests {
         @ValueSource(ints = {0, 1, 100})
         void clientReadTimesOut(int n) throws IOException {
             byte[] request = randomBytes(n + 500, n);
-            try (NettyPeer peer = NettyPeer.start(Fault.stallAfter(Direction.UPSTREAM, n), PeerSettings.DEFAULTS);
+            try (NettyPeer peer = NettyPeer.start(Script.silent(), Fault.stallAfter(Direction.UPSTREAM, n), PeerSettings.DEFAULTS);
                     Socket socket = new Socket(peer.host(), peer.port())) {
                 socket.setSoTimeout(100);
                 socket.getOutputStream().write(request);
@@ -262,7 +264,7 @@ class NettyPeerTests {
         @Test
         @DisplayName("blocks a large upload in the client's write until the peer closes")
         void largeUploadBlocks() throws Exception {
-            NettyPeer peer = NettyPeer.start(Fault.stallAfter(Direction.UPSTREAM, 100), PeerSettings.DEFAULTS);
+            NettyPeer peer = NettyPeer.start(Script.silent(), Fault.stallAfter(Direction.UPSTREAM, 100), PeerSettings.DEFAULTS);
             try (Socket socket = new Socket(peer.host(), peer.port())) {
                 java.util.concurrent.CompletableFuture<Void> upload = java.util.concurrent.CompletableFuture.runAsync(() -> {
                     try {
@@ -286,7 +288,7 @@ class NettyPeerTests {
         @Test
         @DisplayName("is reset when the peer closes")
         void resetOnClose() throws IOException {
-            NettyPeer peer = NettyPeer.start(Fault.stallAfter(Direction.UPSTREAM, 4), PeerSettings.DEFAULTS);
+            NettyPeer peer = NettyPeer.start(Script.silent(), Fault.stallAfter(Direction.UPSTREAM, 4), PeerSettings.DEFAULTS);
             try (Socket socket = new Socket(peer.host(), peer.port())) {
                 socket.getOutputStream().write("abcdefgh".getBytes());
                 peer.awaitTriggered(1, WAIT);
@@ -320,7 +322,7 @@ class NettyPeerTests {
         @Test
         @DisplayName("resets open connections and stops listening when closed, idempotently")
         void closeResetsAndReleases() throws IOException {
-            NettyPeer peer = NettyPeer.start(Fault.resetAfter(Direction.UPSTREAM, 1000), PeerSettings.DEFAULTS);
+            NettyPeer peer = NettyPeer.start(Script.silent(), Fault.resetAfter(Direction.UPSTREAM, 1000), PeerSettings.DEFAULTS);
             try (Socket socket = new Socket(peer.host(), peer.port())) {
                 socket.getOutputStream().write(1);
                 peer.awaitAccepted(1, WAIT);
@@ -383,14 +385,17 @@ class NettyPeerTests {
         }
 
         @Test
-        @DisplayName("refuses faults it cannot run yet")
-        void refusesDownstream() {
+        @DisplayName("refuses a fault whose trigger the script can never reach")
+        void refusesUnreachableTriggers() {
             assertThatThrownBy(() -> MisbehavingPeer.start(Fault.resetAfter(Direction.DOWNSTREAM, 1)))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("A reset after DOWNSTREAM bytes is not supported yet");
-            assertThatThrownBy(() -> MisbehavingPeer.start(Fault.stallAfter(Direction.DOWNSTREAM, 1)))
+                    .hasMessageContaining("'after 1 DOWNSTREAM bytes' counts bytes the peer sends, but the"
+                            + " script (silent) sends nothing");
+            assertThatThrownBy(() -> MisbehavingPeer.start(
+                            Script.echo(), new Fault(new Effect.Reset(), new Trigger.AfterExchanges(1))))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("A stall after DOWNSTREAM bytes is not supported yet");
+                    .hasMessageContaining("'after 1 exchange' counts request/response exchanges, but the"
+                            + " script (echo) does not respond");
             assertThatThrownBy(() -> Fault.resetAfter(Direction.UPSTREAM, -1))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("bytes must be 0 or more, was -1");

@@ -1,0 +1,473 @@
+package dev.misbehave.internal;
+
+import dev.misbehave.Delivery;
+import dev.misbehave.Direction;
+import dev.misbehave.Effect;
+import dev.misbehave.Ending;
+import dev.misbehave.Fault;
+import dev.misbehave.Script;
+import dev.misbehave.Trigger;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.SocketChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one connection's plan on its event loop: serve the {@link Script} (greeting, then a response
+ * per request, an echo, or silence), count bytes in both directions, fire the fault's {@link
+ * Trigger} at its exact byte, and apply its {@link Effect}. A connection outside the fault's
+ * schedule runs the same code with no fault.
+ *
+ * <p>Reads are requested one at a time ({@code AUTO_READ} off) and sized by {@link #wanted()}, so
+ * the peer never consumes a byte past an upstream trigger. Writes go out one piece at a time, cut at
+ * a downstream trigger, so the peer never sends a byte past it.
+ */
+final class PlanHandler extends ChannelInboundHandlerAdapter {
+
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** Stop reading while this many bytes wait to be sent (an echo to a client that does not read). */
+    private static final long MAX_PENDING = 1 << 20;
+    /** A throttle sends or reads in pieces this many times a second. */
+    private static final int THROTTLE_TICKS = 100;
+
+    private final Script script;
+    private final Fault fault;
+    private final Journal.Entry entry;
+    private final PeerSettings settings;
+    private final RequestFramer framer;
+    private final byte[] response;
+    private final PatternMatcher patternMatcher;
+
+    private ChannelHandlerContext ctx;
+    private boolean fired;
+    private boolean readingStopped;
+    private boolean writingStopped;
+    private boolean readScheduled;
+    private int exchanges;
+    private long lastReadNanos;
+
+    private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
+    private long pendingBytes;
+    private int offset;
+    private boolean writeInFlight;
+    private boolean writeScheduled;
+    private Runnable afterWrites;
+    private boolean dropHeadAfterWrite;
+
+    private Shaper upShaper;
+    private Shaper downShaper;
+
+    PlanHandler(Script script, Fault fault, Journal.Entry entry, PeerSettings settings) {
+        this.script = script;
+        this.fault = fault;
+        this.entry = entry;
+        this.settings = settings;
+        this.framer = script.requestEnd().map(RequestFramer::new).orElse(null);
+        this.response = script.response().orElse(null);
+        this.patternMatcher = fault != null && fault.trigger() instanceof Trigger.OnPattern p
+                ? new PatternMatcher(p.pattern()) : null;
+    }
+
+    // ---- reading -------------------------------------------------------------------------------
+
+    /** How many bytes the next read may consume. */
+    int wanted() {
+        long limit = ExactReadAllocator.MAX_READ;
+        if (fault != null && !fired) {
+            Trigger trigger = fault.trigger();
+            if (trigger instanceof Trigger.AfterBytes b && b.direction() == Direction.UPSTREAM) {
+                limit = Math.min(limit, b.bytes() - entry.receivedCount());
+            } else if (trigger instanceof Trigger.OnPattern p && p.direction() == Direction.UPSTREAM) {
+                limit = Math.min(limit, patternMatcher.bytesToPossibleMatch());
+            } else if (trigger instanceof Trigger.AfterExchanges e) {
+                limit = Math.min(limit, exchanges >= e.exchanges() ? 1 : framer.bytesToPossibleEnd());
+            }
+        }
+        if (upShaper != null) {
+            limit = Math.min(limit, upShaper.pieceSize());
+        }
+        return (int) Math.max(1, limit);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        lastReadNanos = System.nanoTime();
+        if (fault != null) {
+            Trigger trigger = fault.trigger();
+            if (trigger instanceof Trigger.OnAccept
+                    || trigger instanceof Trigger.AfterBytes b && b.bytes() == 0) {
+                fire(false);
+            } else if (trigger instanceof Trigger.AfterIdle idle) {
+                ctx.executor().schedule(this::checkIdle, idle.idle().toNanos(), TimeUnit.NANOSECONDS);
+            } else if (trigger instanceof Trigger.AfterDuration after) {
+                ctx.executor().schedule(() -> fireUnlessDone(false), after.delay().toNanos(), TimeUnit.NANOSECONDS);
+            }
+        }
+        enqueue(script.greeting());
+        readNext();
+    }
+
+    private void readNext() {
+        if (readingStopped || readScheduled || !ctx.channel().isActive() || pendingBytes > MAX_PENDING) {
+            return;
+        }
+        long delay = upShaper == null ? 0 : upShaper.delayBeforeNext(wanted());
+        if (delay <= 0) {
+            ctx.read();
+        } else {
+            readScheduled = true;
+            ctx.executor().schedule(() -> {
+                readScheduled = false;
+                readNext();
+            }, delay, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf buf = (ByteBuf) msg;
+        byte[] bytes;
+        try {
+            bytes = new byte[buf.readableBytes()];
+            buf.readBytes(bytes);
+        } finally {
+            buf.release();
+        }
+        lastReadNanos = System.nanoTime();
+        entry.received(bytes, 0, bytes.length);
+        if (readingStopped) {
+            return;
+        }
+        if (writingStopped) {
+            readNext(); // half-closed: keep reading and recording until the client closes
+            return;
+        }
+        if (upstreamTriggerReached(bytes)) {
+            fire(true);
+            if (readingStopped || writingStopped) {
+                return;
+            }
+        }
+        serve(bytes);
+        readNext();
+    }
+
+    /** Whether the bytes just read complete the fault's upstream trigger (reads never pass it). */
+    private boolean upstreamTriggerReached(byte[] bytes) {
+        if (fault == null || fired) {
+            return false;
+        }
+        Trigger trigger = fault.trigger();
+        if (trigger instanceof Trigger.AfterBytes b) {
+            return b.direction() == Direction.UPSTREAM && entry.receivedCount() >= b.bytes();
+        }
+        if (trigger instanceof Trigger.OnPattern p && p.direction() == Direction.UPSTREAM) {
+            return patternMatcher.feed(bytes, 0, bytes.length) >= 0 && ++patternsSeen >= p.occurrence();
+        }
+        if (trigger instanceof Trigger.AfterExchanges e) {
+            return exchanges >= e.exchanges();
+        }
+        return false;
+    }
+
+    private int patternsSeen;
+
+    /** The script's part: echo, or count requests and queue a response for each. */
+    private void serve(byte[] bytes) {
+        if (script.echoes()) {
+            enqueue(bytes);
+            return;
+        }
+        if (framer == null) {
+            return;
+        }
+        int pos = 0;
+        while (pos < bytes.length) {
+            int used = framer.feed(bytes, pos, bytes.length - pos);
+            if (used < 0) {
+                break;
+            }
+            pos += used;
+            exchanges++;
+            enqueue(response);
+        }
+    }
+
+    private void checkIdle() {
+        if (fired || entry.ended()) {
+            return;
+        }
+        long idleNanos = ((Trigger.AfterIdle) fault.trigger()).idle().toNanos();
+        long silent = System.nanoTime() - lastReadNanos;
+        if (silent >= idleNanos) {
+            fire(false);
+        } else {
+            ctx.executor().schedule(this::checkIdle, idleNanos - silent, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    // ---- writing -------------------------------------------------------------------------------
+
+    private void enqueue(byte[] bytes) {
+        if (bytes.length == 0 || writingStopped) {
+            return;
+        }
+        pending.add(bytes);
+        pendingBytes += bytes.length;
+        pump();
+    }
+
+    /** Sends the next piece, unless one is in flight, cut at a downstream trigger and shaped. */
+    private void pump() {
+        if (writeInFlight || writeScheduled || !ctx.channel().isActive()) {
+            return;
+        }
+        if (pending.isEmpty()) {
+            Runnable then = afterWrites;
+            afterWrites = null;
+            if (then != null) {
+                then.run();
+            }
+            return;
+        }
+        byte[] head = pending.peek();
+        int length = head.length - offset;
+        if (fault != null && !fired) {
+            length = cutAtDownstreamTrigger(head, length);
+        }
+        if (downShaper != null) {
+            length = (int) Math.min(length, downShaper.pieceSize());
+            long delay = downShaper.delayBeforeNext(length, offset == 0);
+            if (delay > 0) {
+                writeScheduled = true;
+                ctx.executor().schedule(() -> {
+                    writeScheduled = false;
+                    pump();
+                }, delay, TimeUnit.NANOSECONDS);
+                return;
+            }
+        }
+        write(head, length);
+    }
+
+    private int cutAtDownstreamTrigger(byte[] head, int length) {
+        Trigger trigger = fault.trigger();
+        if (trigger instanceof Trigger.AfterBytes b && b.direction() == Direction.DOWNSTREAM) {
+            return (int) Math.min(length, b.bytes() - entry.sentCount());
+        }
+        if (trigger instanceof Trigger.OnPattern p && p.direction() == Direction.DOWNSTREAM) {
+            int end = patternMatcher.peek(head, offset, length);
+            return end < 0 ? length : end;
+        }
+        return length;
+    }
+
+    private void write(byte[] head, int length) {
+        int from = offset;
+        entry.sent(head, from, length); // record, then act
+        writeInFlight = true;
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(head, from, length)).addListener((ChannelFuture f) -> {
+            writeInFlight = false;
+            if (!f.isSuccess()) {
+                failed(f.cause());
+                return;
+            }
+            offset += length;
+            if (dropHeadAfterWrite) {
+                dropHeadAfterWrite = false;
+                pending.poll();
+                offset = 0;
+            } else if (offset == head.length) {
+                pending.poll();
+                pendingBytes -= head.length;
+                offset = 0;
+                readNext();
+            }
+            if (fault != null && !fired && downstreamTriggerReached(head, from, length)) {
+                fire(false);
+            }
+            pump();
+        });
+    }
+
+    private boolean downstreamTriggerReached(byte[] head, int from, int length) {
+        Trigger trigger = fault.trigger();
+        if (trigger instanceof Trigger.AfterBytes b && b.direction() == Direction.DOWNSTREAM) {
+            return entry.sentCount() >= b.bytes();
+        }
+        if (trigger instanceof Trigger.OnPattern p && p.direction() == Direction.DOWNSTREAM) {
+            return patternMatcher.feed(head, from, length) >= 0 && ++patternsSeen >= p.occurrence();
+        }
+        return false;
+    }
+
+    /** Runs {@code then} once every queued byte has been handed to the kernel. */
+    private void whenWritten(Runnable then) {
+        afterWrites = then;
+        pump();
+    }
+
+    // ---- the fault -----------------------------------------------------------------------------
+
+    private void fireUnlessDone(boolean clientMaySend) {
+        if (!fired && !entry.ended() && ctx.channel().isActive()) {
+            fire(clientMaySend);
+        }
+    }
+
+    /**
+     * Records the trigger, then applies the effect. {@code clientMaySend} says whether the client may
+     * still be writing its request (an upstream trigger), so a reset or close waits for it first.
+     */
+    private void fire(boolean clientMaySend) {
+        fired = true;
+        entry.fired(fault.trigger());
+        Effect effect = fault.effect();
+        if (effect instanceof Effect.Delay || effect instanceof Effect.Throttle || effect instanceof Effect.Slice) {
+            Shaper shaper = Shaper.of(effect, THROTTLE_TICKS);
+            if (Shaper.direction(effect) == Direction.UPSTREAM) {
+                upShaper = shaper;
+            } else {
+                downShaper = shaper;
+            }
+            return;
+        }
+        readingStopped = !(effect instanceof Effect.HalfClose);
+        writingStopped = true;
+        dropUnsent();
+        if (effect instanceof Effect.Stall) {
+            return; // nothing is read or written any more: the connection stalls
+        }
+        if (effect instanceof Effect.HalfClose) {
+            whenWritten(this::shutdownOutput);
+            return;
+        }
+        Runnable act = () -> act(effect);
+        if (clientMaySend) {
+            new QuietWatch(act).tick();
+        } else {
+            act.run();
+        }
+    }
+
+    /** Forgets queued bytes not yet handed to the kernel; the piece in flight still completes. */
+    private void dropUnsent() {
+        byte[] inFlight = writeInFlight ? pending.peek() : null;
+        pending.clear();
+        pendingBytes = 0;
+        if (inFlight != null) {
+            pending.add(inFlight);
+            dropHeadAfterWrite = true;
+        } else {
+            offset = 0;
+        }
+    }
+
+    private void act(Effect effect) {
+        if (entry.ended() || !ctx.channel().isActive()) {
+            return;
+        }
+        if (effect instanceof Effect.Garbage garbage) {
+            byte[] bytes = garbage.bytes();
+            pending.add(bytes);
+            pendingBytes += bytes.length;
+            Effect then = garbage.then();
+            whenWritten(() -> act(then));
+            return;
+        }
+        if (effect instanceof Effect.Close) {
+            whenWritten(() -> {
+                if (entry.end(Ending.PEER_CLOSED)) {
+                    ctx.close();
+                }
+            });
+            return;
+        }
+        whenWritten(this::resetAfterDelivery);
+    }
+
+    /** Resets, after waiting (bounded) until the client's kernel holds every byte sent. */
+    private void resetAfterDelivery() {
+        if (entry.sentCount() == 0) {
+            Connections.reset(entry, ctx.channel());
+            return;
+        }
+        SocketChannel channel = (SocketChannel) ctx.channel();
+        InetSocketAddress local = channel.localAddress();
+        InetSocketAddress remote = channel.remoteAddress();
+        SendQueues.shared().whenDrained(local, remote, settings.deliveryTimeout(), ctx.executor(), drained -> {
+            entry.delivery(drained ? Delivery.CONFIRMED : Delivery.UNCONFIRMED);
+            Connections.reset(entry, ctx.channel());
+        });
+    }
+
+    private void shutdownOutput() {
+        SocketChannel channel = (SocketChannel) ctx.channel();
+        if (channel.isActive()) {
+            channel.shutdownOutput();
+        }
+        readNext();
+    }
+
+    // ---- endings -------------------------------------------------------------------------------
+
+    private void failed(Throwable cause) {
+        entry.end(cause instanceof IOException ? Ending.CLIENT_RESET : Ending.PEER_RESET);
+        Connections.abort(ctx.channel());
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        failed(cause);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        entry.end(Ending.CLIENT_CLOSED);
+    }
+
+    /** Polls the receive queue until it has not changed for the quiet period, then acts. */
+    private final class QuietWatch implements Runnable {
+        private final Runnable action;
+        private final PeerSocketChannel channel;
+        private final long quietNanos = settings.quietPeriod().toNanos();
+        private final long maxWaitNanos = settings.maxQuietWait().toNanos();
+        private final long started = System.nanoTime();
+        private long lastChange = started;
+        private long lastQueued = -1;
+
+        QuietWatch(Runnable action) {
+            this.action = action;
+            this.channel = (PeerSocketChannel) ctx.channel();
+        }
+
+        @Override
+        public void run() {
+            tick();
+        }
+
+        void tick() {
+            if (entry.ended() || !ctx.channel().isActive()) {
+                return;
+            }
+            long now = System.nanoTime();
+            int queued = channel.bytesQueued();
+            if (queued != lastQueued) {
+                lastQueued = queued;
+                lastChange = now;
+            }
+            if (now - lastChange >= quietNanos || now - started >= maxWaitNanos) {
+                action.run();
+            } else {
+                ctx.executor().schedule(this, POLL_NANOS, TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+}
