@@ -170,16 +170,39 @@ class MisconfigurationTests {
                     + onTest(BadComposedTestCases.class) + "`bytes` = -2 is negative. Use 0 to reset as soon as"
                     + " the connection is accepted, or N to reset after the client has sent N bytes.");
         }
+    }
+
+    @Nested
+    @DisplayName("a fault the engine cannot run with the peer's script")
+    class EngineRejects {
+
+        private void assertRejected(Class<?> fixture, String annotation, String engineSays) {
+            EngineRunner.run(fixture).testEvents().assertThatEvents().haveExactly(1,
+                    event(test("test"), finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
+                            message(m -> m.startsWith(annotation + onTest(fixture) + "the peer cannot run this"
+                                    + " fault with a silent peer (no @PeerScript): ")
+                                    && m.contains(engineSays)
+                                    && m.endsWith(" Change the fault or the peer's @PeerScript.")))));
+        }
 
         @Test
-        @DisplayName("a fault the engine cannot run with the peer's script is reported with both")
-        void engineRejects() {
-            EngineRunner.run(ExchangesWithSilentScriptTestCases.class).testEvents().assertThatEvents().haveExactly(1,
-                    event(test("test"), finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
-                            message(m -> m.startsWith("@ForceResetAfter(exchanges = 1)"
-                                    + onTest(ExchangesWithSilentScriptTestCases.class) + "the peer cannot run"
-                                    + " this fault with a silent peer (no @PeerScript): ")
-                                    && m.endsWith(" Change the fault or the peer's @PeerScript.")))));
+        @DisplayName("exchanges on a peer that does not respond")
+        void exchangesOnSilentPeer() {
+            assertRejected(ExchangesWithSilentScriptTestCases.class, "@ForceResetAfter(exchanges = 1)",
+                    "does not respond");
+        }
+
+        @Test
+        @DisplayName("DOWNSTREAM bytes on a peer that sends nothing")
+        void downstreamOnSilentPeer() {
+            assertRejected(DownstreamOnSilentPeerTestCases.class,
+                    "@ForceResetAfter(bytes = 16, direction = DOWNSTREAM)", "sends nothing");
+        }
+
+        @Test
+        @DisplayName("@Delay (DOWNSTREAM by default) on a peer that sends nothing")
+        void delayOnSilentPeer() {
+            assertRejected(DelayOnSilentPeerTestCases.class, "@Delay(firstMillis = 100)", "sends nothing");
         }
     }
 
@@ -639,6 +662,14 @@ class MisconfigurationTests {
 
     static class ExchangesWithSilentScriptTestCases {
         @Test @ForceResetAfter(exchanges = 1) void test() { mustNotRun(); }
+    }
+
+    static class DownstreamOnSilentPeerTestCases {
+        @Test @ForceResetAfter(bytes = 16, direction = Direction.DOWNSTREAM) void test() { mustNotRun(); }
+    }
+
+    static class DelayOnSilentPeerTestCases {
+        @Test @Delay(firstMillis = 100) void test() { mustNotRun(); }
     }
 
     @ForceResetAfter(bytes = -5)
