@@ -44,6 +44,10 @@ final class Scripts {
                     + " needs `requestEndsWith`, the end of the head the field is in. Add requestEndsWith"
                     + " = \"\\r\\n\\r\\n\", or remove lengthField.");
         }
+        if (!script.lengthField().isEmpty() && script.lengthField().isBlank()) {
+            throw declaration.invalid("`lengthField` = " + AnnotationText.quote(script.lengthField()) + " is"
+                    + " blank. Give the name of the field, for example lengthField = \"Content-Length\".");
+        }
         if (length && script.requestLength() < 1) {
             throw declaration.invalid("`requestLength` = " + script.requestLength() + " must be 1 or more"
                     + " (-1 leaves it unset).");

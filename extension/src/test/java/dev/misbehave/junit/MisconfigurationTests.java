@@ -383,6 +383,15 @@ class MisconfigurationTests {
         }
 
         @Test
+        @DisplayName("a blank length field")
+        void blankLengthField() {
+            assertConfigurationError(BlankLengthFieldTestCases.class,
+                    "@PeerScript(requestEndsWith = \"\\r\\n\\r\\n\", lengthField = \" \", response = \"ok\")"
+                            + onTest(BlankLengthFieldTestCases.class) + "`lengthField` = \" \" is blank. Give the"
+                            + " name of the field, for example lengthField = \"Content-Length\".");
+        }
+
+        @Test
         @DisplayName("a request length of 0")
         void lengthZero() {
             assertConfigurationError(LengthZeroTestCases.class, "@PeerScript(requestLength = 0, response = \"ok\")"
@@ -756,6 +765,10 @@ class MisconfigurationTests {
 
     static class LengthFieldAloneTestCases {
         @Test @PeerScript(requestLength = 4, lengthField = "Content-Length", response = "ok") void test() { mustNotRun(); }
+    }
+
+    static class BlankLengthFieldTestCases {
+        @Test @PeerScript(requestEndsWith = "\r\n\r\n", lengthField = " ", response = "ok") void test() { mustNotRun(); }
     }
 
     static class LengthZeroTestCases {

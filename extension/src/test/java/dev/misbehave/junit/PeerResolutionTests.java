@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Nested;
@@ -137,6 +138,7 @@ class PeerResolutionTests {
         void instanceField() {
             assertAllSucceed(InstanceFieldTestCases.class, 2);
             assertThat(SEEN.get("instance a")).isNotNull().isNotSameAs(SEEN.get("instance b"));
+            assertThat(SEEN.get("instance before each " + SEEN.get("instance port a"))).isSameAs(SEEN.get("instance a"));
             assertRefused((Integer) SEEN.get("instance port b"));
         }
 
@@ -311,6 +313,12 @@ class PeerResolutionTests {
     static class InstanceFieldTestCases {
         @ForceCloseAfter(bytes = 1)
         MisbehavingPeer own;
+
+        @BeforeEach
+        void fieldIsSetBeforeTheUsersBeforeEach() {
+            assertThat(own).isNotNull();
+            SEEN.put("instance before each " + own.port(), own);
+        }
 
         @Test
         void a() throws IOException {
