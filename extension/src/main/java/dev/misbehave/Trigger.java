@@ -26,7 +26,9 @@ public sealed interface Trigger {
      * Fires once exactly {@code bytes} bytes of the given direction have passed: for {@link
      * Direction#UPSTREAM} the peer consumes exactly that many bytes of the client's and never byte
      * {@code bytes + 1}; for {@link Direction#DOWNSTREAM} the peer sends exactly that many bytes of
-     * its {@link Script} and no more. {@code bytes = 0} fires as soon as the connection is accepted.
+     * its {@link Script} and no more, and fires once its kernel has taken the last of them (a client
+     * that stops reading before then holds the trigger back, as it would hold back a real server
+     * blocked in its write). {@code bytes = 0} fires as soon as the connection is accepted.
      *
      * @param direction which bytes are counted
      * @param bytes how many bytes, 0 or more

@@ -127,7 +127,7 @@ class PlanTests {
     class Downstream {
 
         @ParameterizedTest(name = "a reset after {0} response bytes reaches a reading client as exactly {0} bytes, then a reset")
-        @ValueSource(ints = {1, 100, 4096})
+        @ValueSource(ints = {1, 100, 4096, 262_144, 1 << 20, 4 << 20})
         void resetAfterResponseBytes(int k) throws IOException {
             Script big = Script.respond(RequestEnd.delimiter("\n"), body(k + 5000));
             try (MisbehavingPeer peer = MisbehavingPeer.start(big, Fault.resetAfter(Direction.DOWNSTREAM, k));
@@ -138,6 +138,24 @@ class PlanTests {
                 assertThat(read.failure()).isInstanceOf(SocketException.class).hasMessage("Connection reset");
                 ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
                 assertThat(record.sentCount()).isEqualTo(k);
+                assertThat(record.delivery()).isEqualTo(dev.misbehave.Delivery.CONFIRMED);
+                assertThat(record.ending()).isEqualTo(Ending.PEER_RESET);
+            }
+        }
+
+        @Test
+        @DisplayName("a client that never reads: the reset comes after the bounded wait, delivery unconfirmed")
+        void unconfirmedDelivery() throws IOException {
+            Script big = Script.respond(RequestEnd.delimiter("\n"), body(8 << 20));
+            PeerSettings quick = new PeerSettings(Duration.ofMillis(50), Duration.ofSeconds(5), Duration.ofSeconds(2),
+                    Duration.ofMillis(200), 1024);
+            try (NettyPeer peer = NettyPeer.start(big, Fault.resetAfter(Direction.DOWNSTREAM, 65_536), quick);
+                    Socket socket = new Socket()) {
+                socket.setReceiveBufferSize(4096);
+                socket.connect(peer.address());
+                socket.getOutputStream().write("GET\n".getBytes(UTF_8));
+                ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
+                assertThat(record.delivery()).isEqualTo(dev.misbehave.Delivery.UNCONFIRMED);
                 assertThat(record.ending()).isEqualTo(Ending.PEER_RESET);
             }
         }
