@@ -128,7 +128,7 @@ public final class MisbehaveExtension
         }
         List<PeerPlan> plans = existing == null ? PeerPlan.forTest(context) : List.of();
         List<FieldPeer> fields = withFields ? instanceFieldPlans(context) : List.of();
-        checkNamesUnique(context, plans, fields);
+        checkNamesUnique(context, existing, plans, fields);
         TestPeers peers = existing;
         if (peers == null) {
             peers = new TestPeers(false);
@@ -172,8 +172,12 @@ public final class MisbehaveExtension
     }
 
     /** A name means one peer: an annotation's {@code peer} and a field's name must not meet. */
-    private static void checkNamesUnique(ExtensionContext context, List<PeerPlan> plans, List<FieldPeer> fields) {
+    private static void checkNamesUnique(
+            ExtensionContext context, TestPeers started, List<PeerPlan> plans, List<FieldPeer> fields) {
         Map<String, String> declaredBy = new LinkedHashMap<>();
+        if (started != null) {
+            started.names().forEach(name -> declaredBy.put(name, "an annotation of the test"));
+        }
         for (TestPeers shared : sharedPeers(context)) {
             for (TestPeers.Running running : shared.running()) {
                 declaredBy.put(running.name(), "a static field");
