@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code tcp_syn_retries}).
  *
  * <p>How: a listener with a backlog of 1 (the JDK turns 0 or less into 50) that nothing accepts
- * from, and connections of its own ("fillers") until one does not complete within {@link
- * #FILL_BOUND_MILLIS}. Linux queues backlog + 1 = 2 connections and drops SYNs after that (also
+ * from, and connections of its own ("fillers") until the kernel lists the accept queue as full
+ * (Linux, about 15 ms) or one does not complete within {@link #FILL_BOUND_MILLIS}. Linux queues backlog + 1 = 2 connections and drops SYNs after that (also
  * with SYN cookies on: a full accept queue drops the SYN before cookies are considered). The
  * filler that did not complete is kept open: if it was only slow, it still takes its place in the
  * queue when it completes; if its SYN was dropped, its retransmissions are dropped too, harmlessly.
