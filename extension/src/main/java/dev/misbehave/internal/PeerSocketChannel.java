@@ -32,4 +32,12 @@ final class PeerSocketChannel extends NioSocketChannel {
             return -1;
         }
     }
+
+    /**
+     * Withdraws a read requested earlier and not yet served, so no byte the client sends from now on
+     * is consumed. Call on the event loop.
+     */
+    void stopReading() {
+        clearReadPending();
+    }
 }

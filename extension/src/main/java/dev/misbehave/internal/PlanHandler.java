@@ -340,6 +340,9 @@ final class PlanHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         readingStopped = !(effect instanceof Effect.HalfClose);
+        if (readingStopped) {
+            ((PeerSocketChannel) ctx.channel()).stopReading(); // a read requested before the trigger
+        }
         writingStopped = true;
         dropUnsent();
         if (effect instanceof Effect.Stall) {

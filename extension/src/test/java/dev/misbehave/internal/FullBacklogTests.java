@@ -120,4 +120,18 @@ class FullBacklogTests {
             }
         }
     }
+
+    @Test
+    @DisplayName("reads a full accept queue from the kernel's listing: queued above the backlog")
+    void parsesTheListenLine() {
+        String header = "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
+        String full = "   0: 0000000000000000FFFF00000100007F:A1B2 00000000000000000000000000000000:0000 0A 00000001:00000002 00:00000000 00000000  1000        0 12345 1 0 100 0 0 10 0\n";
+        String notFull = full.replace("00000001:00000002", "00000000:00000001");
+        String established = full.replace(" 0A ", " 01 ");
+        assertThat(FullBacklog.acceptQueueFull(header + full, 0xA1B2, 1)).isTrue();
+        assertThat(FullBacklog.acceptQueueFull(header + notFull, 0xA1B2, 1)).isFalse();
+        assertThat(FullBacklog.acceptQueueFull(header + established, 0xA1B2, 1)).isFalse();
+        assertThat(FullBacklog.acceptQueueFull(header + full, 0xA1B3, 1)).isFalse();
+        assertThat(FullBacklog.acceptQueueFull("garbage", 1, 1)).isFalse();
+    }
 }

@@ -203,6 +203,23 @@ class PlanTests {
         }
 
         @Test
+        @DisplayName("a stall after K response bytes consumes nothing the client sends afterwards")
+        void stallDownstreamStopsReading() throws IOException {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(LINES, Fault.stallAfter(Direction.DOWNSTREAM, 5));
+                    Socket socket = new Socket(peer.host(), peer.port())) {
+                socket.getOutputStream().write("one\n".getBytes(UTF_8));
+                assertThat(new String(readExactly(socket, 5), UTF_8)).isEqualTo("PONG\n");
+                peer.awaitTriggered(1, WAIT);
+                socket.getOutputStream().write("two\n".getBytes(UTF_8));
+                socket.setSoTimeout(200);
+                assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(java.net.SocketTimeoutException.class);
+                ConnectionRecord record = peer.connections().get(0);
+                assertThat(new String(record.received(), UTF_8)).isEqualTo("one\n");
+                assertThat(record.ending()).isEqualTo(Ending.OPEN);
+            }
+        }
+
+        @Test
         @DisplayName("garbage replaces the response, then the connection is reset")
         void garbageThenReset() throws IOException {
             Fault fault = new Fault(new Effect.Garbage("%%%".getBytes(UTF_8), new Effect.Reset()),

@@ -1,0 +1,124 @@
+package dev.misbehave.examples;
+
+import static dev.misbehave.assertj.ConnectionConditions.connectionReset;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.misbehave.ConnectionRecord;
+import dev.misbehave.Delivery;
+import dev.misbehave.Direction;
+import dev.misbehave.Ending;
+import dev.misbehave.ForceCloseAfter;
+import dev.misbehave.ForceResetAfter;
+import dev.misbehave.MisbehavingPeer;
+import dev.misbehave.PeerScript;
+import dev.misbehave.Slice;
+import dev.misbehave.Throttle;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A report download (JDK HttpClient) from a server that fails mid-transfer. The peer's script
+ * answers every request with {@code responses/report.http}: a 67-byte head and a 300,000-byte
+ * body.
+ */
+@DisplayName("A report download from a server that fails mid-transfer")
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
+class DownloadExamples {
+
+    static final int HEAD = 67;
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    static ReportDownloader downloader(MisbehavingPeer peer) {
+        return new ReportDownloader(URI.create("http://" + peer.host() + ":" + peer.port() + "/report.csv"),
+                Duration.ofSeconds(5));
+    }
+
+    static byte[] body() throws IOException {
+        try (InputStream in = DownloadExamples.class.getResourceAsStream("/responses/report.http")) {
+            byte[] all = in.readAllBytes();
+            return Arrays.copyOfRange(all, HEAD, all.length);
+        }
+    }
+
+    @DisplayName("a crash after 256 KiB of the body: the client got exactly 256 KiB, then the reset")
+    // tag::download-reset-mid-body[]
+    @Test
+    @PeerScript(requestEndsWith = "\r\n\r\n", responseResource = "/responses/report.http")
+    @ForceResetAfter(bytes = HEAD + 262_144, direction = Direction.DOWNSTREAM) // head + 256 KiB of body
+    void crashMidTransfer(MisbehavingPeer peer) {
+        Throwable thrown = catchThrowable(() -> downloader(peer).download());
+        List<ConnectionRecord> journal = peer.awaitConnections(1, WAIT);
+        Observed.print("HttpClient download, reset after 256 KiB of body", thrown, journal);
+
+        assertThat(thrown).as("outcome").isInstanceOf(DownloadFailedException.class).is(connectionReset());
+        assertThat(((DownloadFailedException) thrown).bytesReceived()).as("outcome").isEqualTo(262_144);
+        assertThat(journal).as("journal").singleElement().satisfies(connection -> {
+            assertThat(connection.sentCount()).as("journal").isEqualTo(HEAD + 262_144);
+            assertThat(connection.delivery()).as("journal").isEqualTo(Delivery.CONFIRMED);
+            assertThat(connection.ending()).as("journal").isEqualTo(Ending.PEER_RESET);
+        });
+    }
+    // end::download-reset-mid-body[]
+
+    @DisplayName("a close after 100,000 body bytes: the short body is caught, not returned")
+    // tag::download-close-mid-body[]
+    @Test
+    @PeerScript(requestEndsWith = "\r\n\r\n", responseResource = "/responses/report.http")
+    @ForceCloseAfter(bytes = HEAD + 100_000, direction = Direction.DOWNSTREAM)
+    void truncatedBody(MisbehavingPeer peer) {
+        Throwable thrown = catchThrowable(() -> downloader(peer).download());
+        List<ConnectionRecord> journal = peer.awaitConnections(1, WAIT);
+        Observed.print("HttpClient download, close after 100,000 B of body", thrown, journal);
+
+        assertThat(thrown).as("outcome").isInstanceOf(DownloadFailedException.class).isNot(connectionReset());
+        assertThat(((DownloadFailedException) thrown).bytesReceived()).as("outcome").isEqualTo(100_000);
+        assertThat(journal).as("journal").singleElement().satisfies(connection -> {
+            assertThat(connection.sentCount()).as("journal").isEqualTo(HEAD + 100_000);
+            assertThat(connection.ending()).as("journal").isEqualTo(Ending.PEER_CLOSED);
+        });
+    }
+    // end::download-close-mid-body[]
+
+    @DisplayName("a response sliced into 1,000-byte writes still arrives whole")
+    // tag::download-sliced[]
+    @Test
+    @PeerScript(requestEndsWith = "\r\n\r\n", responseResource = "/responses/report.http")
+    @Slice(bytes = 1_000) // every write of the peer carries at most 1,000 bytes
+    void slicedResponse(MisbehavingPeer peer) throws Exception {
+        byte[] report = downloader(peer).download();
+        List<ConnectionRecord> journal = peer.connections();
+        Observed.print("HttpClient download, sliced into 1,000 B writes", null, journal);
+
+        assertThat(report).as("outcome").isEqualTo(body());
+        assertThat(journal).as("journal").singleElement().satisfies(connection ->
+                assertThat(connection.sentCount()).as("journal").isEqualTo(HEAD + 300_000));
+    }
+    // end::download-sliced[]
+
+    @DisplayName("a link throttled to 2 MB/s delivers the 300 KB report in no less than 140 ms")
+    // tag::download-throttled[]
+    @Test
+    @PeerScript(requestEndsWith = "\r\n\r\n", responseResource = "/responses/report.http")
+    @Throttle(bytesPerSecond = 2_000_000)
+    void throttledResponse(MisbehavingPeer peer) throws Exception {
+        long started = System.nanoTime();
+        byte[] report = downloader(peer).download();
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        Observed.print("HttpClient download, throttled to 2 MB/s", null, peer.connections());
+
+        assertThat(report).as("outcome").isEqualTo(body());
+        assertThat(took).as("outcome").isGreaterThanOrEqualTo(Duration.ofMillis(140));
+        assertThat(peer.connections()).as("journal").singleElement().satisfies(connection ->
+                assertThat(connection.sentCount()).as("journal").isEqualTo(HEAD + 300_000));
+    }
+    // end::download-throttled[]
+}

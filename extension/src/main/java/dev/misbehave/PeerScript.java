@@ -1,0 +1,135 @@
+package dev.misbehave;
+
+import dev.misbehave.junit.MisbehaveExtension;
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Repeatable;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * What a test's peer says when it is not misbehaving: an optional {@link #greeting()}, then silence,
+ * an {@link #echo()}, or a {@link #response()} to every request. Without it a peer is silent: it
+ * reads and records everything and sends nothing. Text is sent as UTF-8.
+ *
+ * <pre>{@code
+ * @Test
+ * @PeerScript(requestEndsWith = "\r\n\r\n", lengthField = "Content-Length",
+ *         response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+ * @ForceResetAfter(exchanges = 1)
+ * void staleKeepAliveConnection(MisbehavingPeer peer) { ... }
+ * }</pre>
+ *
+ * <p>To respond, say where a request ends, with {@link #requestEndsWith()} (a delimiter, or with
+ * {@link #lengthField()} a head and a body whose length a field gives) or {@link #requestLength()}
+ * (a fixed length), and give the response as {@link #response()} or {@link #responseResource()}.
+ * Downstream faults count the bytes the script sends.
+ *
+ * <p>On its own, without a fault annotation for its {@link #peer()}, it declares a well-behaved peer
+ * (for example the service a test does not break, next to one it does).
+ *
+ * <p>Where it applies works as for the fault annotations, per peer name: on a test method, on a
+ * test class (and its {@code @Nested} classes; a method's wins), on another annotation, or on a
+ * field of type {@link MisbehavingPeer}. Misconfiguration (a response without a request end, echo
+ * together with a response, a missing resource, ...) fails the test with an {@code
+ * ExtensionConfigurationException} before any socket is opened.
+ *
+ * @see Script
+ */
+@Documented
+@Inherited
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.METHOD, ElementType.TYPE, ElementType.ANNOTATION_TYPE, ElementType.FIELD})
+@ExtendWith(MisbehaveExtension.class)
+@Repeatable(PeerScript.List.class)
+public @interface PeerScript {
+
+    /**
+     * The name of the peer this script applies to. A test may have several peers, one per name; a
+     * {@link MisbehavingPeer} parameter annotated with {@link PeerName @PeerName("name")} receives
+     * the named one, an unannotated parameter the peer named {@code ""} (the default). On a field
+     * this must stay empty: the field's name names its peer.
+     *
+     * @return the peer's name
+     */
+    String peer() default "";
+
+    /**
+     * Text the peer sends as soon as it accepts a connection, before reading anything (server-first
+     * protocols: SMTP's banner, a database's handshake). Empty (the default) for none.
+     *
+     * @return the greeting
+     */
+    String greeting() default "";
+
+    /**
+     * Whether the peer sends back every byte it reads. Not together with a response.
+     *
+     * @return true to echo
+     */
+    boolean echo() default false;
+
+    /**
+     * Where a request ends: the text that ends it (for example {@code "\n"} for a line protocol,
+     * {@code "\r\n\r\n"} for HTTP headers). With {@link #lengthField()}, the end of a head that
+     * is followed by a body. Set this or {@link #requestLength()} to respond.
+     *
+     * @return the delimiter, or empty
+     */
+    String requestEndsWith() default "";
+
+    /**
+     * Where a request ends: every request is exactly this many bytes, 1 or more. -1 (the default)
+     * leaves it unset. Set this or {@link #requestEndsWith()} to respond.
+     *
+     * @return the request length, or -1
+     */
+    int requestLength() default -1;
+
+    /**
+     * With {@link #requestEndsWith()}: the name of the head's field that gives the length of the
+     * body after the head ({@code "Content-Length"} for HTTP/1.x; matched ignoring case; no such
+     * field means no body).
+     *
+     * @return the field name, or empty
+     */
+    String lengthField() default "";
+
+    /**
+     * The text sent after each request. Set this or {@link #responseResource()} together with a
+     * request end.
+     *
+     * @return the response, or empty
+     */
+    String response() default "";
+
+    /**
+     * A classpath resource whose bytes are sent after each request, loaded with the test class's
+     * class loader, for example {@code "responses/ok.http"}. Set this or {@link #response()}
+     * together with a request end.
+     *
+     * @return the resource name, or empty
+     */
+    String responseResource() default "";
+
+    /**
+     * Holds several {@code @PeerScript} annotations on one element, one per {@link PeerScript#peer() peer}
+     * name. Java creates it when {@code @PeerScript} is repeated; you do not write it yourself.
+     */
+    @Documented
+    @Inherited
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target({ElementType.METHOD, ElementType.TYPE, ElementType.ANNOTATION_TYPE, ElementType.FIELD})
+    @ExtendWith(MisbehaveExtension.class)
+    @interface List {
+        /**
+         * The repeated annotations.
+         *
+         * @return the annotations, one per peer name
+         */
+        PeerScript[] value();
+    }
+}

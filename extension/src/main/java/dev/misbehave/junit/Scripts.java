@@ -1,0 +1,116 @@
+package dev.misbehave.junit;
+
+import dev.misbehave.PeerScript;
+import dev.misbehave.RequestEnd;
+import dev.misbehave.Script;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Turns a {@link PeerScript} into a {@link Script}, or fails with a message that names the
+ * attribute, the value, the element and the fix.
+ */
+final class Scripts {
+
+    private Scripts() {}
+
+    /**
+     * The script {@code declaration} describes; {@code testClass} is the class whose class loader
+     * loads a {@link PeerScript#responseResource()}.
+     */
+    static Script from(Declaration declaration, Class<?> testClass) {
+        PeerScript script = (PeerScript) declaration.annotation();
+        boolean delimiter = !script.requestEndsWith().isEmpty();
+        boolean length = script.requestLength() != -1;
+        boolean text = !script.response().isEmpty();
+        boolean resource = !script.responseResource().isEmpty();
+        if (text && resource) {
+            throw declaration.invalid("`response` and `responseResource` are both set. Keep one: the"
+                    + " response's text, or the classpath resource that holds it.");
+        }
+        String response = text ? "`response`" : "`responseResource`";
+        if (script.echo() && (text || resource)) {
+            throw declaration.invalid("`echo` = true and " + response + " are both set. Keep one: echo"
+                    + " sends back every byte the peer reads, a response answers each request.");
+        }
+        if (delimiter && length) {
+            throw declaration.invalid("`requestEndsWith` and `requestLength` are both set. Keep one: a"
+                    + " request ends with a delimiter or has a fixed length.");
+        }
+        if (!script.lengthField().isEmpty() && !delimiter) {
+            throw declaration.invalid("`lengthField` = " + AnnotationText.quote(script.lengthField())
+                    + " needs `requestEndsWith`, the end of the head the field is in. Add requestEndsWith"
+                    + " = \"\\r\\n\\r\\n\", or remove lengthField.");
+        }
+        if (!script.lengthField().isEmpty() && script.lengthField().isBlank()) {
+            throw declaration.invalid("`lengthField` = " + AnnotationText.quote(script.lengthField()) + " is"
+                    + " blank. Give the name of the field, for example lengthField = \"Content-Length\".");
+        }
+        if (length && script.requestLength() < 1) {
+            throw declaration.invalid("`requestLength` = " + script.requestLength() + " must be 1 or more"
+                    + " (-1 leaves it unset).");
+        }
+        if ((text || resource) && !delimiter && !length) {
+            throw declaration.invalid(response + " is set, but not where a request ends, so the peer would"
+                    + " never know when to respond. Set requestEndsWith = \"\\n\" (a delimiter) or"
+                    + " requestLength = N (a fixed length).");
+        }
+        if ((delimiter || length) && !text && !resource) {
+            String end = delimiter
+                    ? "`requestEndsWith` = " + AnnotationText.quote(script.requestEndsWith())
+                    : "`requestLength` = " + script.requestLength();
+            throw declaration.invalid(end + " says where a request ends, but no response is set. Set"
+                    + " `response` or `responseResource`, or remove " + (delimiter ? "requestEndsWith." : "requestLength."));
+        }
+        Script built = body(declaration, script, delimiter, text, resource, testClass);
+        return script.greeting().isEmpty() ? built : built.withGreeting(script.greeting());
+    }
+
+    private static Script body(
+            Declaration declaration, PeerScript script, boolean delimiter, boolean text, boolean resource,
+            Class<?> testClass) {
+        if (script.echo()) {
+            return Script.echo();
+        }
+        if (!text && !resource) {
+            return Script.silent();
+        }
+        RequestEnd end;
+        try {
+            end = delimiter
+                    ? script.lengthField().isEmpty()
+                            ? RequestEnd.delimiter(script.requestEndsWith())
+                            : RequestEnd.headersThenLength(script.requestEndsWith(), script.lengthField())
+                    : RequestEnd.length(script.requestLength());
+        } catch (IllegalArgumentException rejected) {
+            throw declaration.invalid("the script model rejects it: " + rejected.getMessage());
+        }
+        byte[] response = text
+                ? script.response().getBytes(StandardCharsets.UTF_8)
+                : resource(declaration, script.responseResource(), testClass);
+        return Script.respond(end, response);
+    }
+
+    private static byte[] resource(Declaration declaration, String name, Class<?> testClass) {
+        String path = name.startsWith("/") ? name.substring(1) : name;
+        ClassLoader loader = testClass.getClassLoader();
+        try (InputStream in = loader == null ? null : loader.getResourceAsStream(path)) {
+            if (in == null) {
+                throw declaration.invalid("`responseResource` = " + AnnotationText.quote(name) + " is not on"
+                        + " the class path of " + testClass.getName() + ". Put the file in"
+                        + " src/test/resources/" + path + ", or correct the name (it is resolved from the"
+                        + " root of the class path).");
+            }
+            byte[] bytes = in.readAllBytes();
+            if (bytes.length == 0) {
+                throw declaration.invalid("`responseResource` = " + AnnotationText.quote(name) + " is empty."
+                        + " Put the response in it, or use a script without a response.");
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read `responseResource` " + name, e);
+        }
+    }
+}
