@@ -464,6 +464,35 @@ class PlanTests {
         }
 
         @Test
+        @DisplayName("an upstream delay holds back the peer's first read, so the answer comes late")
+        void delayUpstream() throws IOException {
+            Fault fault = new Fault(new Effect.Delay(Direction.UPSTREAM, Duration.ofMillis(200), Duration.ZERO),
+                    new Trigger.OnAccept());
+            try (MisbehavingPeer peer = MisbehavingPeer.start(LINES, fault);
+                    Socket socket = new Socket(peer.host(), peer.port())) {
+                long start = System.nanoTime();
+                socket.getOutputStream().write("PING\n".getBytes(UTF_8));
+                assertThat(new String(readExactly(socket, 5), UTF_8)).isEqualTo("PONG\n");
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+            }
+        }
+
+        @Test
+        @DisplayName("upstream slicing reads 20,000 bytes in 1,000-byte pieces 5 ms apart, exactly")
+        void sliceUpstream() throws IOException {
+            Script ack = Script.respond(RequestEnd.length(20_000), "OK\n");
+            Fault fault = new Fault(new Effect.Slice(Direction.UPSTREAM, 1_000, Duration.ofMillis(5)), new Trigger.OnAccept());
+            try (MisbehavingPeer peer = MisbehavingPeer.start(ack, fault);
+                    Socket socket = new Socket(peer.host(), peer.port())) {
+                long start = System.nanoTime();
+                socket.getOutputStream().write(body(20_000));
+                assertThat(new String(readExactly(socket, 3), UTF_8)).isEqualTo("OK\n");
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(95));
+                assertThat(peer.connections().get(0).received()).isEqualTo(body(20_000));
+            }
+        }
+
+        @Test
         @DisplayName("slicing makes the client's first read return one small piece")
         void slice() throws IOException {
             Script script = Script.respond(RequestEnd.delimiter("\n"), body(1000));
