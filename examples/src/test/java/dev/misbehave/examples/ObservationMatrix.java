@@ -73,7 +73,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * differs between trials by design (a reset on accept races the client's connect) is declared
  * with {@link Row#varies}: the race, and the classifications it may show; its trials need not
  * agree, but each must classify within that set. The tables go to {@code target/observations.md},
- * written even when an assertion fails.
+ * written even when an assertion fails; with {@code -Dmisbehave.observations.publish=true} also to
+ * {@code docs/client-observations.md}, the page the fault catalogue links to.
  *
  * <p>The long run (50 trials per cell take about 11 minutes, 100 about 21):
  *
@@ -450,7 +451,12 @@ class ObservationMatrix {
         httpClientThreads.shutdownNow();
         Path target = Path.of("target");
         Files.createDirectories(target);
-        Files.writeString(target.resolve("observations.md"), Report.markdown(ROWS, RESULTS, TRIALS, started));
+        String report = Report.markdown(ROWS, RESULTS, TRIALS, started);
+        Files.writeString(target.resolve("observations.md"), report);
+        if (Boolean.getBoolean("misbehave.observations.publish")) {
+            // the docs page: regenerated only on request, from a long run
+            Files.writeString(Path.of("..", "docs", "client-observations.md"), report);
+        }
     }
 
     static Stream<Row> rows() {
