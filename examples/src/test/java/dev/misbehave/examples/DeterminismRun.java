@@ -100,11 +100,11 @@ class DeterminismRun {
                     "1 connection, received \"GET /health HTTP\", trigger fired, still OPEN"),
             new Scenario("HttpClient download, reset after 256 KiB of body (downstream)",
                     DownloadExamples.class, "crashMidTransfer",
-                    "DownloadFailedException after exactly 262,144 body bytes, chain is a reset",
+                    "DownloadFailedException, chain is a reset, HttpClient received exactly 262,144 body bytes",
                     "1 connection, sent exactly 67 + 262,144 B, delivery CONFIRMED, PEER_RESET"),
             new Scenario("HttpClient download, close after 100,000 B of body (downstream)",
                     DownloadExamples.class, "truncatedBody",
-                    "DownloadFailedException after exactly 100,000 body bytes, not a reset",
+                    "DownloadFailedException, not a reset, HttpClient received exactly 100,000 body bytes",
                     "1 connection, sent exactly 67 + 100,000 B, PEER_CLOSED"),
             new Scenario("HttpClient download, sliced into 1,000 B writes",
                     DownloadExamples.class, "slicedResponse",
@@ -207,10 +207,11 @@ class DeterminismRun {
     void everyScenarioBehavesTheSameEveryTime() throws IOException {
         int trials = Integer.getInteger("misbehave.determinism.trials", 5);
         Duration budget = Duration.ofMinutes(Long.getLong("misbehave.determinism.maxMinutes", 30));
-        Tally tally = new Tally();
+        List<Scenario> scenarios = selected(System.getProperty("misbehave.determinism.only", ""));
+        Tally tally = new Tally(scenarios);
         Launcher launcher = LauncherFactory.create();
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(SCENARIOS.stream().map(Scenario::selector).collect(Collectors.toList()))
+                .selectors(scenarios.stream().map(Scenario::selector).collect(Collectors.toList()))
                 // each example prints one line; capture it as a report entry and tally it
                 .configurationParameter(LauncherConstants.CAPTURE_STDOUT_PROPERTY_NAME, "true")
                 .build();
@@ -234,6 +235,23 @@ class DeterminismRun {
             assertThat(row.journalOk).as("%s: trials with the documented journal", row.scenario.name)
                     .isEqualTo(trials);
         });
+    }
+
+    /**
+     * The scenarios whose name contains one of the {@code |}-separated parts of {@code only} (all if
+     * it is blank), to repeat a few of them: {@code -Dmisbehave.determinism.only="download|never"}.
+     */
+    static List<Scenario> selected(String only) {
+        if (only.isBlank()) {
+            return SCENARIOS;
+        }
+        List<String> parts = Arrays.stream(only.split("\\|")).map(String::trim).filter(p -> !p.isEmpty())
+                .collect(Collectors.toList());
+        List<Scenario> chosen = SCENARIOS.stream()
+                .filter(s -> parts.stream().anyMatch(s.name::contains))
+                .collect(Collectors.toList());
+        assertThat(chosen).as("scenarios matching misbehave.determinism.only=%s", only).isNotEmpty();
+        return chosen;
     }
 
     @Nested
@@ -290,8 +308,8 @@ class DeterminismRun {
 
         final Map<Scenario, Row> rows = new LinkedHashMap<>();
 
-        Tally() {
-            SCENARIOS.forEach(s -> rows.put(s, new Row(s)));
+        Tally(List<Scenario> scenarios) {
+            scenarios.forEach(s -> rows.put(s, new Row(s)));
         }
 
         @Override

@@ -42,6 +42,15 @@ class DownloadExamples {
                 Duration.ofSeconds(5));
     }
 
+    /** The messages of {@code thrown} and its causes. */
+    static List<String> messages(Throwable thrown) {
+        List<String> messages = new java.util.ArrayList<>();
+        for (Throwable t = thrown; t != null && messages.size() < 20; t = t.getCause()) {
+            messages.add(String.valueOf(t.getMessage()));
+        }
+        return messages;
+    }
+
     static byte[] body() throws IOException {
         try (InputStream in = DownloadExamples.class.getResourceAsStream("/responses/report.http")) {
             byte[] all = in.readAllBytes();
@@ -49,7 +58,7 @@ class DownloadExamples {
         }
     }
 
-    @DisplayName("a crash after 256 KiB of the body: the client got exactly 256 KiB, then the reset")
+    @DisplayName("a crash after 256 KiB of the body: HttpClient received exactly 256 KiB, then the reset")
     // tag::download-reset-mid-body[]
     @Test
     @PeerScript(requestEndsWith = "\r\n\r\n", responseResource = "/responses/report.http")
@@ -60,7 +69,10 @@ class DownloadExamples {
         Observed.print("HttpClient download, reset after 256 KiB of body", thrown, journal);
 
         assertThat(thrown).as("outcome").isInstanceOf(DownloadFailedException.class).is(connectionReset());
-        assertThat(((DownloadFailedException) thrown).bytesReceived()).as("outcome").isEqualTo(262_144);
+        // HttpClient itself received exactly 256 KiB of body; the application may have read fewer,
+        // because HttpClient's body stream drops what it buffered when the connection fails
+        assertThat(messages(thrown)).as("outcome").contains("fixed content-length: 300000, bytes received: 262144");
+        assertThat(((DownloadFailedException) thrown).bytesReceived()).as("outcome").isBetween(1L, 262_144L);
         assertThat(journal).as("journal").singleElement().satisfies(connection -> {
             assertThat(connection.sentCount()).as("journal").isEqualTo(HEAD + 262_144);
             assertThat(connection.delivery()).as("journal").isEqualTo(Delivery.CONFIRMED);
@@ -80,7 +92,8 @@ class DownloadExamples {
         Observed.print("HttpClient download, close after 100,000 B of body", thrown, journal);
 
         assertThat(thrown).as("outcome").isInstanceOf(DownloadFailedException.class).isNot(connectionReset());
-        assertThat(((DownloadFailedException) thrown).bytesReceived()).as("outcome").isEqualTo(100_000);
+        assertThat(messages(thrown)).as("outcome").contains("fixed content-length: 300000, bytes received: 100000");
+        assertThat(((DownloadFailedException) thrown).bytesReceived()).as("outcome").isBetween(1L, 100_000L);
         assertThat(journal).as("journal").singleElement().satisfies(connection -> {
             assertThat(connection.sentCount()).as("journal").isEqualTo(HEAD + 100_000);
             assertThat(connection.ending()).as("journal").isEqualTo(Ending.PEER_CLOSED);
