@@ -1,5 +1,7 @@
 package dev.misbehave.benchmarks;
 
+import dev.misbehave.benchmarks.Samples.Stats;
+
 import dev.misbehave.ConnectionRecord;
 import dev.misbehave.Delivery;
 import dev.misbehave.Direction;
@@ -24,8 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -164,7 +164,7 @@ public final class FaultCostBenchmark {
         } catch (IOException e) {
             return -1;
         }
-        return median(nanos);
+        return Samples.median(nanos);
     }
 
     // ---- the scenarios --------------------------------------------------------------------------
@@ -669,8 +669,8 @@ public final class FaultCostBenchmark {
                     misbehaveMismatches += block(misbehaveClient, misbehaveTarget, misbehave, from, "Misbehave");
                     baselineMismatches += block(baselineClient, baselineTarget, baseline, from, "baseline");
                 }
-                roundRatios[round] = median(Arrays.copyOfRange(misbehave, from, from + perRound))
-                        / median(Arrays.copyOfRange(baseline, from, from + perRound));
+                roundRatios[round] = Samples.median(Arrays.copyOfRange(misbehave, from, from + perRound))
+                        / Samples.median(Arrays.copyOfRange(baseline, from, from + perRound));
             }
             System.out.printf(Locale.ROOT, "scenario %s (%s): %d + %d interactions of each kind, %.1f s%n",
                     id, title, warmUp, ROUNDS * perRound, (System.nanoTime() - began) / 1e9);
@@ -754,51 +754,14 @@ public final class FaultCostBenchmark {
 
     // ---- the report -----------------------------------------------------------------------------
 
-    private static double median(long[] samples) {
-        long[] sorted = samples.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
-    }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
-    }
 
-    /** Median, p90, min and max of one side's samples, in nanoseconds. */
-    private static final class Stats {
-        final double median;
-        final double p90;
-        final double min;
-        final double max;
-        final int count;
-
-        Stats(long[] nanos) {
-            long[] sorted = nanos.clone();
-            Arrays.sort(sorted);
-            this.count = sorted.length;
-            this.median = median(sorted);
-            this.p90 = sorted[(int) Math.ceil(0.9 * count) - 1];
-            this.min = sorted[0];
-            this.max = sorted[count - 1];
-        }
-    }
 
     private static String table(
             List<Scenario> scenarios, int tableBefore, int tableAfter, double procRead, Duration took) {
         StringBuilder out = new StringBuilder();
         out.append("# What each fault costs: one client interaction, end to end\n\n");
-        out.append(String.format(Locale.ROOT, "- Date: %s%n",
-                ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)));
-        out.append(String.format(Locale.ROOT, "- JVM: %s %s (%s)%n",
-                System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"),
-                System.getProperty("java.vm.vendor")));
-        out.append(String.format(Locale.ROOT, "- OS: %s %s %s%n", System.getProperty("os.name"),
-                System.getProperty("os.version"), System.getProperty("os.arch")));
-        out.append(String.format(Locale.ROOT, "- Cores: %d%n", Runtime.getRuntime().availableProcessors()));
+        out.append(Samples.environment());
         out.append(String.format(Locale.ROOT,
                 "- Kernel TCP table (/proc/net/tcp + tcp6 entries): %d at start, %d at end%n",
                 tableBefore, tableAfter));
@@ -818,8 +781,8 @@ public final class FaultCostBenchmark {
         out.append("| # | side | n | median | p90 | min | max | × baseline (median) | per-round × | mismatches |\n");
         out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Scenario s : scenarios) {
-            Stats base = new Stats(s.baseline);
-            Stats mis = new Stats(s.misbehave);
+            Stats base = new Stats(s.baseline, 1.0);
+            Stats mis = new Stats(s.misbehave, 1.0);
             double ratio = mis.median / base.median;
             double[] sortedRatios = s.roundRatios.clone();
             Arrays.sort(sortedRatios);
@@ -833,8 +796,8 @@ public final class FaultCostBenchmark {
         }
         out.append("\nOutcome each client waited for (and checked):\n\n");
         for (Scenario s : scenarios) {
-            Stats base = new Stats(s.baseline);
-            Stats mis = new Stats(s.misbehave);
+            Stats base = new Stats(s.baseline, 1.0);
+            Stats mis = new Stats(s.misbehave, 1.0);
             out.append(String.format(Locale.ROOT, "%s. %s: %s. Misbehave adds %s per interaction (difference of medians).%n",
                     s.id, s.title, s.outcome, time(mis.median - base.median)));
             if (s.baselineInConnect + s.misbehaveInConnect > 0) {

@@ -1,5 +1,7 @@
 package dev.misbehave.benchmarks;
 
+import dev.misbehave.benchmarks.Samples.Stats;
+
 import dev.misbehave.Direction;
 import dev.misbehave.Fault;
 import dev.misbehave.MisbehavingPeer;
@@ -12,8 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -92,15 +92,15 @@ public final class StartStopBenchmark {
                 time(MISBEHAVE, misbehave, misbehaveStarts, from);
                 time(FLOOR, floor, unusedParts, from);
             }
-            roundRatios[round] = median(slice(misbehave, from)) / median(slice(floor, from));
+            roundRatios[round] = Samples.median(slice(misbehave, from)) / Samples.median(slice(floor, from));
         }
 
         long[] misbehaveCloses = new long[misbehave.length];
         for (int i = 0; i < misbehave.length; i++) {
             misbehaveCloses[i] = misbehave[i] - misbehaveStarts[i];
         }
-        String table = table(new Stats(floor), new Stats(misbehave), new Stats(misbehaveStarts),
-                new Stats(misbehaveCloses), roundRatios);
+        String table = table(micros(floor), micros(misbehave), micros(misbehaveStarts), micros(misbehaveCloses),
+                roundRatios);
         System.out.println();
         System.out.print(table);
         Path parent = report.toAbsolutePath().getParent();
@@ -119,35 +119,15 @@ public final class StartStopBenchmark {
         }
     }
 
+    private static Stats micros(long[] nanos) {
+        return new Stats(nanos, 1_000.0);
+    }
+
     private static long[] slice(long[] samples, int from) {
         return Arrays.copyOfRange(samples, from, from + OPS_PER_ROUND);
     }
 
-    private static double median(long[] samples) {
-        long[] sorted = samples.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
-    }
 
-    /** Median, min and max of one kind's samples, in microseconds. */
-    private static final class Stats {
-        final double median;
-        final double p90;
-        final double min;
-        final double max;
-        final int count;
-
-        Stats(long[] nanos) {
-            long[] sorted = nanos.clone();
-            Arrays.sort(sorted);
-            this.count = sorted.length;
-            this.median = median(sorted) / 1_000.0;
-            this.p90 = sorted[(int) Math.ceil(0.9 * count) - 1] / 1_000.0;
-            this.min = sorted[0] / 1_000.0;
-            this.max = sorted[count - 1] / 1_000.0;
-        }
-    }
 
     private static String table(
             Stats floor, Stats misbehave, Stats starts, Stats closes, double[] roundRatios) {
@@ -156,14 +136,7 @@ public final class StartStopBenchmark {
         Arrays.sort(sortedRatios);
         StringBuilder out = new StringBuilder();
         out.append("# Start+stop: Misbehave peer vs ServerSocket floor\n\n");
-        out.append(String.format(Locale.ROOT, "- Date: %s%n",
-                ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)));
-        out.append(String.format(Locale.ROOT, "- JVM: %s %s (%s)%n",
-                System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"),
-                System.getProperty("java.vm.vendor")));
-        out.append(String.format(Locale.ROOT, "- OS: %s %s %s%n", System.getProperty("os.name"),
-                System.getProperty("os.version"), System.getProperty("os.arch")));
-        out.append(String.format(Locale.ROOT, "- Cores: %d%n", Runtime.getRuntime().availableProcessors()));
+        out.append(Samples.environment());
         out.append(String.format(Locale.ROOT,
                 "- Method: %,d warm-up ops of each kind, then %d rounds of %,d ops of each kind in"
                         + " alternating order; every op timed alone%n",
@@ -181,7 +154,7 @@ public final class StartStopBenchmark {
                 ratio, TARGET_RATIO, ratio <= TARGET_RATIO ? "met" : "MISSED"));
         out.append(String.format(Locale.ROOT,
                 "Per-round ratio of medians: min %.2f×, median %.2f×, max %.2f×%n",
-                sortedRatios[0], median(sortedRatios), sortedRatios[sortedRatios.length - 1]));
+                sortedRatios[0], Samples.median(sortedRatios), sortedRatios[sortedRatios.length - 1]));
         return out.toString();
     }
 
