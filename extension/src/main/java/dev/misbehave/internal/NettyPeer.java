@@ -64,6 +64,9 @@ public final class NettyPeer implements MisbehavingPeer {
     private static final InetAddress LOOPBACK = loopback();
 
     private final Script script;
+    /** The script's bytes, copied once per peer and shared read-only by its connections. */
+    private final byte[] greeting;
+    private final byte[] response;
     private volatile Fault fault;
     private final PeerSettings settings;
     private final Journal journal;
@@ -90,6 +93,8 @@ public final class NettyPeer implements MisbehavingPeer {
 
     private NettyPeer(Script script, Fault fault, PeerSettings settings, int port) {
         this.script = script;
+        this.greeting = script.greeting();
+        this.response = script.response().orElse(null);
         this.fault = fault;
         this.settings = settings;
         this.journal = new Journal(settings.captureCap());
@@ -123,37 +128,49 @@ public final class NettyPeer implements MisbehavingPeer {
         checkSupported(script, fault);
         Mode mode = modeOf(fault);
         try {
-            switch (mode) {
-                case REFUSING: {
-                    PortReservation reserved = PortReservation.reserve(LOOPBACK, 0);
-                    NettyPeer peer = new NettyPeer(script, fault, settings, reserved.port());
-                    synchronized (peer) {
-                        peer.mode = mode;
-                        peer.reservation = reserved;
-                    }
-                    return peer;
-                }
-                case NEVER_ACCEPTING: {
-                    FullBacklog full = FullBacklog.open(LOOPBACK, 0);
-                    NettyPeer peer = new NettyPeer(script, fault, settings, full.port());
-                    synchronized (peer) {
-                        peer.mode = mode;
-                        peer.fullBacklog = full;
-                    }
-                    return peer;
-                }
-                default: {
-                    ServerSocketChannel bound = bindListener(0);
-                    NettyPeer peer = new NettyPeer(script, fault, settings, bound.socket().getLocalPort());
-                    synchronized (peer) {
-                        peer.mode = mode;
-                        peer.serve(bound);
-                    }
-                    return peer;
-                }
-            }
+            Object holder = open(mode, 0);
+            NettyPeer peer = new NettyPeer(script, fault, settings, portOf(holder));
+            peer.hold(mode, holder);
+            return peer;
         } catch (IOException e) {
             throw new UncheckedIOException("Misbehave could not bind a port on " + HOST, e);
+        }
+    }
+
+    /**
+     * Opens {@code port} (0: an ephemeral one) in {@code mode}: a listener, a reservation or a full
+     * backlog.
+     */
+    private static Object open(Mode mode, int port) throws IOException {
+        switch (mode) {
+            case REFUSING:
+                return PortReservation.reserve(LOOPBACK, port);
+            case NEVER_ACCEPTING:
+                return FullBacklog.open(LOOPBACK, port);
+            default:
+                return bindListener(port);
+        }
+    }
+
+    private static int portOf(Object holder) {
+        if (holder instanceof PortReservation reserved) {
+            return reserved.port();
+        }
+        if (holder instanceof FullBacklog full) {
+            return full.port();
+        }
+        return ((ServerSocketChannel) holder).socket().getLocalPort();
+    }
+
+    /** Makes {@code holder}, just opened on this peer's port, what holds the port in {@code next}. */
+    private synchronized void hold(Mode next, Object holder) {
+        mode = next;
+        if (holder instanceof PortReservation reserved) {
+            reservation = reserved;
+        } else if (holder instanceof FullBacklog full) {
+            fullBacklog = full;
+        } else {
+            serve((ServerSocketChannel) holder);
         }
     }
 
@@ -193,8 +210,7 @@ public final class NettyPeer implements MisbehavingPeer {
     }
 
     private static boolean shapes(Effect effect, Direction direction) {
-        return (effect instanceof Effect.Delay || effect instanceof Effect.Throttle || effect instanceof Effect.Slice)
-                && Shaper.direction(effect) == direction;
+        return Shaper.shapes(effect) && Shaper.direction(effect) == direction;
     }
 
     @Override
@@ -252,17 +268,8 @@ public final class NettyPeer implements MisbehavingPeer {
                     held = reservation;
                     reservation = null;
             }
-            switch (target) {
-                case REFUSING:
-                    reservation = held;
-                    break;
-                case NEVER_ACCEPTING:
-                    fullBacklog = held.handOver(FullBacklog::open);
-                    break;
-                default:
-                    serve(held.handOver((host, port) -> bindListener(port)));
-            }
-            mode = target;
+            // the reservation keeps the port while the next holder opens on it
+            hold(target, target == Mode.REFUSING ? held : held.handOver((host, port) -> open(target, port)));
         } catch (IOException e) {
             if (held != null) {
                 held.close();
@@ -347,7 +354,7 @@ public final class NettyPeer implements MisbehavingPeer {
             Connections.reset(entry, channel);
             return;
         }
-        PlanHandler handler = new PlanHandler(script, planned, entry, settings);
+        PlanHandler handler = new PlanHandler(script, greeting, response, planned, entry, settings);
         channel.config().setRecvByteBufAllocator(new ExactReadAllocator(handler::wanted));
         channel.pipeline().addLast(handler);
     }

@@ -41,6 +41,7 @@ final class PlanHandler extends ChannelInboundHandlerAdapter {
     private final Journal.Entry entry;
     private final PeerSettings settings;
     private final RequestFramer framer;
+    private final byte[] greeting;
     private final byte[] response;
     private final PatternMatcher patternMatcher;
 
@@ -50,6 +51,7 @@ final class PlanHandler extends ChannelInboundHandlerAdapter {
     private boolean writingStopped;
     private boolean readScheduled;
     private int exchanges;
+    private int patternsSeen;
     private long lastReadNanos;
 
     private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
@@ -63,13 +65,19 @@ final class PlanHandler extends ChannelInboundHandlerAdapter {
     private Shaper upShaper;
     private Shaper downShaper;
 
-    PlanHandler(Script script, Fault fault, Journal.Entry entry, PeerSettings settings) {
+    /**
+     * @param greeting the script's greeting and {@code response} its response (null if it does not
+     *     respond), shared read-only by every connection of the peer
+     */
+    PlanHandler(Script script, byte[] greeting, byte[] response, Fault fault, Journal.Entry entry,
+            PeerSettings settings) {
         this.script = script;
         this.fault = fault;
         this.entry = entry;
         this.settings = settings;
         this.framer = script.requestEnd().map(RequestFramer::new).orElse(null);
-        this.response = script.response().orElse(null);
+        this.greeting = greeting;
+        this.response = response;
         this.patternMatcher = fault != null && fault.trigger() instanceof Trigger.OnPattern p
                 ? new PatternMatcher(p.pattern()) : null;
     }
@@ -110,7 +118,7 @@ final class PlanHandler extends ChannelInboundHandlerAdapter {
                 ctx.executor().schedule(() -> fireUnlessDone(false), after.delay().toNanos(), TimeUnit.NANOSECONDS);
             }
         }
-        enqueue(script.greeting());
+        enqueue(greeting);
         readNext();
     }
 
@@ -169,15 +177,13 @@ final class PlanHandler extends ChannelInboundHandlerAdapter {
             return b.direction() == Direction.UPSTREAM && entry.receivedCount() >= b.bytes();
         }
         if (trigger instanceof Trigger.OnPattern p && p.direction() == Direction.UPSTREAM) {
-            return patternMatcher.feed(bytes, 0, bytes.length) >= 0 && ++patternsSeen >= p.occurrence();
+            return occurrenceCompleted(bytes, 0, bytes.length, p);
         }
         if (trigger instanceof Trigger.AfterExchanges e) {
             return exchanges >= e.exchanges();
         }
         return false;
     }
-
-    private int patternsSeen;
 
     /** The script's part: echo, or count requests and queue a response for each. */
     private void serve(byte[] bytes) {
@@ -303,9 +309,18 @@ final class PlanHandler extends ChannelInboundHandlerAdapter {
             return entry.sentCount() >= b.bytes();
         }
         if (trigger instanceof Trigger.OnPattern p && p.direction() == Direction.DOWNSTREAM) {
-            return patternMatcher.feed(head, from, length) >= 0 && ++patternsSeen >= p.occurrence();
+            return occurrenceCompleted(head, from, length, p);
         }
         return false;
+    }
+
+    /**
+     * Feeds the bytes that just passed to the pattern trigger's matcher; true once they complete the
+     * trigger's occurrence. Reads and writes are cut so that an occurrence can only end at the last
+     * of them.
+     */
+    private boolean occurrenceCompleted(byte[] bytes, int from, int length, Trigger.OnPattern trigger) {
+        return patternMatcher.feed(bytes, from, length) >= 0 && ++patternsSeen >= trigger.occurrence();
     }
 
     /** Runs {@code then} once every queued byte has been handed to the kernel. */
@@ -330,7 +345,7 @@ final class PlanHandler extends ChannelInboundHandlerAdapter {
         fired = true;
         entry.fired(fault.trigger());
         Effect effect = fault.effect();
-        if (effect instanceof Effect.Delay || effect instanceof Effect.Throttle || effect instanceof Effect.Slice) {
+        if (Shaper.shapes(effect)) {
             Shaper shaper = Shaper.of(effect, THROTTLE_TICKS);
             if (Shaper.direction(effect) == Direction.UPSTREAM) {
                 upShaper = shaper;

@@ -24,6 +24,12 @@ final class Shaper {
         return new Shaper(effect, ticksPerSecond);
     }
 
+    /** Whether {@code effect} shapes a direction (delay, throttle, slice) rather than ending service. */
+    static boolean shapes(Effect effect) {
+        return effect instanceof Effect.Delay || effect instanceof Effect.Throttle || effect instanceof Effect.Slice;
+    }
+
+    /** The direction a shaping effect paces. */
     static Direction direction(Effect effect) {
         if (effect instanceof Effect.Delay d) {
             return d.direction();

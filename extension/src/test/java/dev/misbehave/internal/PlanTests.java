@@ -3,6 +3,8 @@ package dev.misbehave.internal;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static dev.misbehave.testing.Sockets.readAll;
+import static dev.misbehave.testing.Sockets.readExactly;
 
 import dev.misbehave.ConnectionRecord;
 import dev.misbehave.Direction;
@@ -14,9 +16,8 @@ import dev.misbehave.RequestEnd;
 import dev.misbehave.Schedule;
 import dev.misbehave.Script;
 import dev.misbehave.Trigger;
-import java.io.ByteArrayOutputStream;
+import dev.misbehave.testing.Sockets.Read;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
@@ -35,33 +36,6 @@ class PlanTests {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final Script LINES = Script.respond(RequestEnd.delimiter("\n"), "PONG\n");
-
-    /** Reads until end-of-stream or a reset; returns what was read and how the stream ended. */
-    record Read(byte[] bytes, IOException failure) {
-        String text() {
-            return new String(bytes, UTF_8);
-        }
-    }
-
-    static Read readAll(Socket socket) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        try {
-            InputStream in = socket.getInputStream();
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                bytes.write(buffer, 0, n);
-            }
-            return new Read(bytes.toByteArray(), null);
-        } catch (IOException e) {
-            return new Read(bytes.toByteArray(), e);
-        }
-    }
-
-    static byte[] readExactly(Socket socket, int n) throws IOException {
-        byte[] bytes = socket.getInputStream().readNBytes(n);
-        assertThat(bytes).hasSize(n);
-        return bytes;
-    }
 
     static byte[] body(int size) {
         byte[] bytes = new byte[size];

@@ -1,6 +1,6 @@
 package dev.misbehave.junit;
 
-import static dev.misbehave.junit.Clients.readAll;
+import static dev.misbehave.testing.Sockets.readAll;
 import static dev.misbehave.junit.Clients.readText;
 import static dev.misbehave.junit.Clients.send;
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -25,7 +25,7 @@ import dev.misbehave.Slice;
 import dev.misbehave.StallAfter;
 import dev.misbehave.Throttle;
 import dev.misbehave.Trigger;
-import dev.misbehave.junit.Clients.Read;
+import dev.misbehave.testing.Sockets.Read;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;

@@ -1,13 +1,11 @@
 package dev.misbehave.junit;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.misbehave.MisbehavingPeer;
-import java.io.ByteArrayOutputStream;
+import dev.misbehave.testing.Sockets;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketException;
 
@@ -26,35 +24,9 @@ final class Clients {
         }
     }
 
-    /** What a client read until end-of-stream or an error, and the error (null at end-of-stream). */
-    record Read(byte[] bytes, IOException failure) {
-        String text() {
-            return new String(bytes, UTF_8);
-        }
-    }
-
-    /** Reads until end-of-stream or an error; a 10 s read timeout bounds the wait. */
-    static Read readAll(Socket socket) throws SocketException {
-        socket.setSoTimeout(10_000);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        try {
-            InputStream in = socket.getInputStream();
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                bytes.write(buffer, 0, n);
-            }
-            return new Read(bytes.toByteArray(), null);
-        } catch (IOException e) {
-            return new Read(bytes.toByteArray(), e);
-        }
-    }
-
-    /** Reads exactly {@code n} bytes as UTF-8 text; a 10 s read timeout bounds the wait. */
+    /** Reads exactly {@code n} bytes as UTF-8 text. */
     static String readText(Socket socket, int n) throws IOException {
-        socket.setSoTimeout(10_000);
-        byte[] bytes = socket.getInputStream().readNBytes(n);
-        assertThat(bytes).hasSize(n);
-        return new String(bytes, UTF_8);
+        return new String(Sockets.readExactly(socket, n), UTF_8);
     }
 
     static void send(Socket socket, String text) throws IOException {
