@@ -76,7 +76,9 @@ public final class UrlConnectionArtifactStore implements ArtifactStore {
             out.write(content);
         }
         int status = connection.getResponseCode();
-        connection.getInputStream().close();
+        try (InputStream answer = connection.getInputStream()) {
+            answer.readAllBytes(); // read to the end: the connection goes back to the keep-alive cache now
+        }
         return status;
     }
     // end::urlconnection-upload[]

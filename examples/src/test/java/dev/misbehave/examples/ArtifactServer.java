@@ -10,6 +10,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -27,6 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       #CUT_AFTER}, then closes the connection (its own FIN, mid-body): a server that gives up.
  *   <li>{@code POST /uploads/...}: reads the whole body and answers {@code 201}; counts the uploads
  *       that began (the request reached the handler) and those whose body arrived whole.
+ *   <li>Any method on {@code /stock/...}, {@code /reservations} and {@code /shipments...} (the retry
+ *       examples' services): reads the whole body, counts the request by method and path, and
+ *       answers {@code 200} with no body.
  * </ul>
  */
 final class ArtifactServer implements AutoCloseable {
@@ -42,6 +48,8 @@ final class ArtifactServer implements AutoCloseable {
     private final AtomicInteger uploadsBegun = new AtomicInteger();
     private final AtomicInteger uploadsWhole = new AtomicInteger();
     private final Semaphore uploadsEnded = new Semaphore(0);
+    private final Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
+    private final Semaphore handledAny = new Semaphore(0);
 
     private ArtifactServer(HttpServer server, ExecutorService threads) {
         this.server = server;
@@ -63,6 +71,9 @@ final class ArtifactServer implements AutoCloseable {
             http.createContext("/artifacts/app.bin", server::artifact);
             http.createContext("/artifacts/cut.bin", server::cutArtifact);
             http.createContext("/uploads/", server::upload);
+            for (String service : List.of("/stock/", "/reservations", "/shipments")) {
+                http.createContext(service, server::handle);
+            }
             http.start();
             return server;
         } catch (IOException e) {
@@ -103,8 +114,32 @@ final class ArtifactServer implements AutoCloseable {
         uploadsEnded.release(count);
     }
 
+    /**
+     * How many requests the service endpoints handled (whole requests only), by {@code "METHOD
+     * /path"}, for example {@code "POST /reservations"}.
+     */
+    int handled(String methodAndPath) {
+        AtomicInteger count = handled.get(methodAndPath);
+        return count == null ? 0 : count.get();
+    }
+
+    /**
+     * Waits until the service endpoints have handled {@code count} requests in all, bounded.
+     *
+     * @throws AssertionError if fewer were handled within {@code timeout}
+     */
+    void awaitHandled(int count, Duration timeout) throws InterruptedException {
+        if (!handledAny.tryAcquire(count, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("the artifact server handled " + handled + ", fewer than " + count
+                    + " request(s), within " + timeout.toMillis() + " ms");
+        }
+        handledAny.release(count);
+    }
+
     /** Forgets the counts, for the next test. */
     void forget() {
+        handled.clear();
+        handledAny.drainPermits();
         catalogRequests.set(0);
         uploadsBegun.set(0);
         uploadsWhole.set(0);
@@ -146,6 +181,17 @@ final class ArtifactServer implements AutoCloseable {
             uploadsEnded.release();
         }
         respond(exchange, 201, "{\"stored\":true}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (InputStream in = exchange.getRequestBody()) {
+            in.readAllBytes();
+        }
+        String key = exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath();
+        handled.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+        handledAny.release(); // the service acted on the request, whatever becomes of its answer
+        exchange.sendResponseHeaders(200, -1);
+        exchange.close();
     }
 
     private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {

@@ -70,11 +70,12 @@ class HttpProxyExamples {
         }
 
         /**
-         * How many of {@code connections} end when the client is closed: JDK 17's HttpClient cannot
-         * be closed, so its last pooled connection stays open.
+         * How many of {@code connections} end when the application closes its client: JDK 17's
+         * HttpClient cannot be closed, and HttpURLConnection's keep-alive cache belongs to the JVM
+         * (it closes an idle connection after 5 s), so their last pooled connection stays open.
          */
         int ended(int connections) {
-            return this == JDK_HTTP_CLIENT ? connections - 1 : connections;
+            return this == JDK_HTTP_CLIENT || this == URL_CONNECTION ? connections - 1 : connections;
         }
 
         ArtifactStore open(MisbehavingPeer proxy) {
