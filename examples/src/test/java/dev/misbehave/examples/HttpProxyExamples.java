@@ -1,6 +1,5 @@
 package dev.misbehave.examples;
 
-import static dev.misbehave.assertj.ConnectionConditions.connectionClosed;
 import static dev.misbehave.assertj.ConnectionConditions.connectionReset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -70,6 +69,21 @@ class HttpProxyExamples {
         }
 
         /**
+         * Asserts that the application read the {@code arrived} body bytes before the failure. The
+         * JDK HttpClient's {@code BodyHandlers.ofInputStream()} may report the failure before the
+         * application has read every buffered byte (measured: 6 trials in 100 read 98,184 of
+         * 102,400 bytes before a FIN), so for it the exact count is in its own message.
+         */
+        void assertBodyBytesRead(DownloadFailedException failed, long arrived) {
+            if (this == JDK_HTTP_CLIENT) {
+                assertThat(failed.bytesReceived()).as("outcome").isBetween(0L, arrived);
+                assertThat(failed).as("outcome").hasStackTraceContaining("bytes received: " + arrived);
+            } else {
+                assertThat(failed.bytesReceived()).as("outcome").isEqualTo(arrived);
+            }
+        }
+
+        /**
          * How many of {@code connections} end when the application closes its client: JDK 17's
          * HttpClient cannot be closed, and HttpURLConnection's keep-alive cache belongs to the JVM
          * (it closes an idle connection after 5 s), so their last pooled connection stays open.
@@ -120,8 +134,7 @@ class HttpProxyExamples {
             assertThat(failed).as("outcome").is(connectionReset());
             assertThat(journal).as("journal").singleElement().satisfies(download -> {
                 assertThat(download.sentCount()).as("journal").isEqualTo(200_000); // to the client
-                assertThat(failed.bytesReceived()).as("outcome") // every body byte that came, none accepted
-                        .isEqualTo(200_000 - headLength(download.sent()));
+                client.assertBodyBytesRead(failed, 200_000 - headLength(download.sent())); // none accepted
                 assertThat(download.ending()).as("journal").isEqualTo(Ending.PEER_RESET);
                 UpstreamRecord server = download.upstream().orElseThrow();
                 assertThat(server.receivedCount()).as("journal").isGreaterThanOrEqualTo(200_000);
@@ -169,7 +182,7 @@ class HttpProxyExamples {
             List<ConnectionRecord> journal = proxy.awaitConnections(1, WAIT);
             Observed.print(client + " download through the proxy, the server closes after 100 KiB of body", failed, journal);
 
-            assertThat(failed.bytesReceived()).as("outcome").isEqualTo(ArtifactServer.CUT_AFTER);
+            client.assertBodyBytesRead(failed, ArtifactServer.CUT_AFTER);
             if (failed.getCause() == null) { // the body just ended: only the application's length check saw it
                 assertThat(client).as("outcome").isEqualTo(Client.URL_CONNECTION);
                 assertThat(failed).as("outcome").hasMessage("Body cut short: 102400 of 524288 bytes");
