@@ -1211,7 +1211,7 @@ class ObservationMatrix {
                     .append("Requests: GET, or POST with a 10 KiB body; connect timeout 2 s, read/request timeout 2 s ")
                     .append("unless the row says otherwise (stalls: 500 ms).\n\n")
                     .append("Each cell: the outcome (the exception as `Type: message <- Cause: message`, or `no exception`; ")
-                    .append("the raw socket and `HttpURLConnection` also say at which step), then **bytes** ")
+                    .append("the raw socket, `HttpURLConnection`, OkHttp and Apache HttpClient also say at which step), then **bytes** ")
                     .append("(raw socket: every byte read, head included; HTTP clients: body bytes the application got), ")
                     .append("**classify** (`ConnectionFailure.classify`: RESET, CLOSED, REFUSED, or none) and ")
                     .append("**agree** (trials with this outcome, bytes, classification and journal). ")

@@ -68,9 +68,9 @@ class RetryBehindProxyExamples {
     @DisplayName("Resilience4j Retry")
     class Resilience4j {
 
-        @Test
         @DisplayName("sets a stock level on the third connection; the server handled the PUT once")
         // tag::proxy-resilience4j-third-attempt[]
+        @Test
         void idempotentPutSucceedsOnTheThirdAttempt() throws Exception {
             try (MisbehavingPeer proxy = MisbehavingPeer.start(Script.forwardTo(server.address()),
                     Fault.resetAfter(Direction.UPSTREAM, 100).on(Schedule.first(2)))) {
@@ -89,9 +89,9 @@ class RetryBehindProxyExamples {
         }
         // end::proxy-resilience4j-third-attempt[]
 
-        @Test
         @DisplayName("does not retry a reservation the server handled before the reset; the server handled it once")
         // tag::proxy-resilience4j-post[]
+        @Test
         void postThatReachedTheServerIsNotRetried() throws Exception {
             try (MisbehavingPeer proxy = MisbehavingPeer.start(Script.forwardTo(server.address()),
                     resetAfterWholeRequest("\"quantity\":2}"))) {
