@@ -85,12 +85,29 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
             if (f.isSuccess()) {
                 entry.upstreamConnected();
                 proxied.upstreamConnected();
+            } else if (resetWhileConnecting(f.cause())) {
+                // The server accepted and reset before the peer saw the connect complete: a reset,
+                // not an unreachable server (what the server sent is gone with the RST).
+                reset = true;
+                entry.upstreamConnected();
+                entry.upstreamEnd(UpstreamEnding.SERVER_RESET);
+                proxied.serverReset();
             } else {
                 entry.upstreamFailed("connect to " + address.getAddress().getHostAddress() + ":" + address.getPort()
                         + " failed: " + describe(f.cause()));
                 proxied.upstreamUnreachable();
             }
         });
+    }
+
+    private static boolean resetWhileConnecting(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.SocketException && t.getMessage() != null
+                    && t.getMessage().startsWith("Connection reset")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String describe(Throwable cause) {
