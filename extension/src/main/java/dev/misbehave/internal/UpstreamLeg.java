@@ -82,7 +82,15 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
         ChannelFuture connecting = bootstrap.connect(address);
         channel = (SocketChannel) connecting.channel();
         connecting.addListener((ChannelFuture f) -> {
-            if (f.isSuccess()) {
+            if (f.isSuccess() && channel.localAddress().equals(channel.remoteAddress())) {
+                // TCP's simultaneous open: with nothing listening on the port, the kernel can pick
+                // that same port as the connect's local port, and the socket connects to itself.
+                entry.upstreamFailed("connect to " + address.getAddress().getHostAddress() + ":" + address.getPort()
+                        + " failed: nothing listens there (the connect reached itself)");
+                closedByPeer = true;
+                Connections.abort(channel);
+                proxied.upstreamUnreachable();
+            } else if (f.isSuccess()) {
                 entry.upstreamConnected();
                 proxied.upstreamConnected();
             } else if (resetWhileConnecting(f.cause())) {

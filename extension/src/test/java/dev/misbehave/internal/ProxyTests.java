@@ -383,11 +383,13 @@ class ProxyTests {
         void closingThePeerResetsBothLegs() throws Exception {
             CompletableFuture<Void> connected = new CompletableFuture<>();
             try (TestServer server = TestServer.start(socket -> {
+                        readExactlyFrom(socket, 1); // forwarded: the peer's leg is connected
                         connected.complete(null);
                         return readToEnd(socket);
                     })) {
                 MisbehavingPeer peer = proxy(server, null);
                 try (Socket client = new Socket(peer.host(), peer.port())) {
+                    client.getOutputStream().write('x');
                     connected.get(10, TimeUnit.SECONDS);
                     peer.close();
                     assertThat(readAll(client).failure()).isInstanceOf(SocketException.class)
