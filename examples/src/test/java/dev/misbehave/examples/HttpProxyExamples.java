@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.misbehave.ConnectionRecord;
+import dev.misbehave.Connections;
 import dev.misbehave.Direction;
 import dev.misbehave.Effect;
 import dev.misbehave.Ending;
 import dev.misbehave.Fault;
+import dev.misbehave.ForceResetAfter;
 import dev.misbehave.MisbehavingPeer;
+import dev.misbehave.ProxyTo;
 import dev.misbehave.RequestEnd;
 import dev.misbehave.Schedule;
 import dev.misbehave.Script;
@@ -18,6 +21,7 @@ import dev.misbehave.Trigger;
 import dev.misbehave.UpstreamEnding;
 import dev.misbehave.UpstreamRecord;
 import dev.misbehave.assertj.ConnectionFailure;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -198,16 +202,14 @@ class HttpProxyExamples {
     }
     // end::server-fin-mid-body[]
 
-    @DisplayName("two catalog requests, when the first pooled connection is reset at its 2nd request, both succeed: every client retries a GET on a fresh connection")
+    @DisplayName("two catalog requests (the proxy declared with @ProxyTo), when the first pooled connection is reset at its 2nd request, both succeed: every client retries a GET on a fresh connection")
     // tag::stale-connection-get[]
     @ParameterizedTest(name = "{0}")
     @EnumSource(Client.class)
-    void staleConnectionGet(Client client) throws Exception {
-        Script proxied = Script.forwardTo(server.address())
-                .withRequestEnd(RequestEnd.headersThenLength("\r\n\r\n", "Content-Length")); // to count requests
-        Fault staleOnce = new Fault(new Effect.Reset(), new Trigger.AfterExchanges(1)).on(Schedule.first(1));
-        try (MisbehavingPeer proxy = MisbehavingPeer.start(proxied, staleOnce);
-                ArtifactStore store = client.open(proxy)) {
+    @ProxyTo(value = "artifactServer", requestEndsWith = "\r\n\r\n", lengthField = "Content-Length") // counts requests
+    @ForceResetAfter(exchanges = 1, connections = @Connections(first = 1))
+    void staleConnectionGet(Client client, MisbehavingPeer proxy) throws Exception {
+        try (ArtifactStore store = client.open(proxy)) {
             String first = store.catalog();
             String second = store.catalog(); // the pooled connection is reset as this request starts
             store.close(); // closes the pooled connection, so the journal settles
@@ -223,6 +225,12 @@ class HttpProxyExamples {
         }
     }
     // end::stale-connection-get[]
+
+    // tag::proxy-to[]
+    static InetSocketAddress artifactServer() {
+        return server.address(); // @ProxyTo("artifactServer") reads this at each connection
+    }
+    // end::proxy-to[]
 
     @DisplayName("two uploads, when the first pooled connection is reset at its 2nd request: which clients send the POST again")
     // tag::stale-connection-post[]
