@@ -194,9 +194,10 @@ class HttpProxyExamples {
                 assertThat(ConnectionFailure.classify(failed)).as("outcome").isEqualTo(client.closeMidBody);
             }
             assertThat(journal).as("journal").singleElement().satisfies(download -> {
-                assertThat(download.upstream().orElseThrow().ending()).as("journal")
-                        .isEqualTo(UpstreamEnding.SERVER_CLOSED); // the server's FIN, passed on as a FIN
-                assertThat(download.ending()).as("journal").isNotEqualTo(Ending.PEER_RESET);
+                UpstreamRecord server = download.upstream().orElseThrow();
+                assertThat(server.ending()).as("journal").isEqualTo(UpstreamEnding.SERVER_CLOSED); // the server's FIN...
+                assertThat(download.ending()).as("journal").isEqualTo(Ending.PEER_CLOSED); // ...passed on as a FIN
+                assertThat(download.sentCount()).as("journal").isEqualTo(server.receivedCount()); // every byte
             });
         }
     }
