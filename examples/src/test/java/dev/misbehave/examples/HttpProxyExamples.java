@@ -51,7 +51,7 @@ class HttpProxyExamples {
         JDK_HTTP_CLIENT(JdkArtifactStore::new, Optional.of(ConnectionFailure.CLOSED), false),
         /** JDK 17 ends the body silently at the FIN (the application's length check catches it); later JDKs say "Premature EOF". */
         URL_CONNECTION(UrlConnectionArtifactStore::new, Optional.of(ConnectionFailure.CLOSED), false),
-        /** Retries a request whose body can be sent again after a connection failure, a POST too. */
+        /** Repeats a request that failed on a reused pooled connection, a POST too (its body can be sent again). */
         OKHTTP(OkHttpArtifactStore::new, Optional.of(ConnectionFailure.CLOSED), true),
         /**
          * {@code ConnectionClosedException: Premature end of Content-Length delimited message body
