@@ -55,10 +55,9 @@ class HttpProxyExamples {
         OKHTTP(OkHttpArtifactStore::new, Optional.of(ConnectionFailure.CLOSED), true),
         /**
          * {@code ConnectionClosedException: Premature end of Content-Length delimited message body
-         * (expected: 524288; received: 102400)}: a premature end of stream that ConnectionFailure does
-         * not recognise yet.
+         * (expected: 524288; received: 102400)}, with no cause.
          */
-        APACHE(ApacheArtifactStore::new, Optional.empty(), false);
+        APACHE(ApacheArtifactStore::new, Optional.of(ConnectionFailure.CLOSED), false);
 
         final Function<URI, ArtifactStore> open;
         /** What {@link ConnectionFailure#classify} makes of a download the server cut short with a FIN. */

@@ -424,17 +424,16 @@ class ObservationMatrix {
                     .expect(RESET, NONE, NONE).also(NONE, NONE, NONE), // the HTTP clients are done before 200 ms
             row("close after 100 upstream B", "Fault.closeAfter(UPSTREAM, 100)",
                     Fault.closeAfter(UP, 100), Method.GET)
-                    // raw: read() returns -1; Apache: NoHttpResponseException "failed to respond", which
-                    // ConnectionFailure does not classify
-                    .expect(NONE, CLOSED, CLOSED).also(CLOSED, CLOSED, NONE),
+                    // raw: read() returns -1; Apache: NoHttpResponseException "failed to respond"
+                    .expect(NONE, CLOSED, CLOSED).also(CLOSED, CLOSED, CLOSED),
             row("close after 100 upstream B", "Fault.closeAfter(UPSTREAM, 100)",
                     Fault.closeAfter(UP, 100), Method.POST)
-                    .expect(NONE, CLOSED, CLOSED).also(CLOSED, CLOSED, NONE),
+                    .expect(NONE, CLOSED, CLOSED).also(CLOSED, CLOSED, CLOSED),
             row("close after 1000 downstream B", "Fault.closeAfter(DOWNSTREAM, 1000)",
                     Fault.closeAfter(DOWN, 1000), Method.GET)
                     // JDK 17 HttpURLConnection: a short body, no exception; Apache: ConnectionClosedException
-                    // "Premature end of Content-Length delimited message body", which ConnectionFailure does not classify
-                    .expect(NONE, CLOSED, NONE).also(CLOSED, CLOSED, NONE),
+                    // "Premature end of Content-Length delimited message body"
+                    .expect(NONE, CLOSED, NONE).also(CLOSED, CLOSED, CLOSED),
             row("close after 200 ms idle, then a second request",
                     "new Fault(new Effect.Close(), new Trigger.AfterIdle(200 ms))",
                     new Fault(new Effect.Close(), new Trigger.AfterIdle(Duration.ofMillis(200))), Method.GET)
@@ -442,7 +441,7 @@ class ObservationMatrix {
                     .expect(NONE, NONE, NONE).also(NONE, NONE, NONE),
             row("half-close after 1000 downstream B", "Fault.halfCloseAfter(DOWNSTREAM, 1000)",
                     Fault.halfCloseAfter(DOWN, 1000), Method.GET)
-                    .expect(NONE, CLOSED, NONE).also(CLOSED, CLOSED, NONE),
+                    .expect(NONE, CLOSED, NONE).also(CLOSED, CLOSED, CLOSED),
             row("stall after 16 upstream B", "Fault.stallAfter(UPSTREAM, 16)",
                     Fault.stallAfter(UP, 16), Method.GET).timeout(STALL_TIMEOUT)
                     .expect(NONE, NONE, NONE).also(NONE, NONE, NONE) // timeouts
@@ -471,8 +470,8 @@ class ObservationMatrix {
                     new Fault(new Effect.Garbage("NOT HTTP\r\n\r\n".getBytes(US_ASCII), new Effect.Close()),
                             Trigger.OnPattern.of(UP, "\r\n\r\n")), Method.GET)
                     // protocol errors, not connection failures; Apache skips the garbage line, meets the end of
-                    // the stream (NoHttpResponseException) and retries the GET once
-                    .expect(NONE, NONE, NONE).also(NONE, NONE, NONE),
+                    // the stream (NoHttpResponseException: CLOSED) and retries the GET once
+                    .expect(NONE, NONE, NONE).also(NONE, NONE, CLOSED),
             row("refuse", "Fault.refuse()", Fault.refuse(), Method.GET)
                     .expect(REFUSED, REFUSED, REFUSED).also(REFUSED, REFUSED, REFUSED),
             row("never accept, connect timeout 500 ms", "Fault.neverAccept()", Fault.neverAccept(), Method.GET)
