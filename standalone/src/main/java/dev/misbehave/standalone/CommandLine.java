@@ -7,8 +7,10 @@ import dev.misbehave.RequestEnd;
 import dev.misbehave.Schedule;
 import dev.misbehave.Script;
 import dev.misbehave.Trigger;
+import dev.misbehave.Unreachable;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -76,14 +78,18 @@ final class CommandLine {
 
             new Flag("--script", "NAME", "What the peer says when it behaves",
                     "silent (default: read everything, send nothing), echo, or respond"),
+            new Flag("--upstream", "HOST:PORT", "What the peer says when it behaves",
+                    "proxy mode: forward every connection to the server at HOST:PORT (instead of --script)"),
+            new Flag("--when-unreachable", "reset|close", "What the peer says when it behaves",
+                    "with --upstream: what the client gets when the server cannot be reached (default reset)"),
             new Flag("--response", "TEXT", "What the peer says when it behaves",
                     "with --script respond: the bytes sent after each request"),
             new Flag("--request-delimiter", "TEXT", "What the peer says when it behaves",
-                    "with --script respond: a request ends with TEXT, for example '\\n'"),
+                    "with --script respond or --upstream: a request ends with TEXT, for example '\\n'"),
             new Flag("--request-length", "BYTES", "What the peer says when it behaves",
-                    "with --script respond: every request is BYTES long"),
+                    "with --script respond or --upstream: every request is BYTES long"),
             new Flag("--request-http", null, "What the peer says when it behaves",
-                    "with --script respond: HTTP/1.x requests (head up to \\r\\n\\r\\n, then Content-Length bytes)"),
+                    "with --script respond or --upstream: HTTP/1.x requests (head to \\r\\n\\r\\n, Content-Length body)"),
             new Flag("--greeting", "TEXT", "What the peer says when it behaves",
                     "bytes sent as soon as a connection is accepted (SMTP's banner, for example)"),
 
@@ -125,7 +131,7 @@ final class CommandLine {
             new Flag("--after-ms", "MS", "When (one trigger; default --on-accept)",
                     "MS after the connection was accepted"),
             new Flag("--after-exchanges", "K", "When (one trigger; default --on-accept)",
-                    "when the client starts request K+1 (needs --script respond)"),
+                    "when the client starts request K+1 (needs a request end)"),
 
             new Flag("--first", "K", "Which connections (one schedule; default all)",
                     "the first K connections"),
@@ -195,8 +201,8 @@ final class CommandLine {
             return new Options(true, "127.0.0.1", 0, Script.silent(), Optional.empty(), 0, false);
         }
         String listen = given.getOrDefault("--listen", DEFAULT_LISTEN);
-        String host = host(listen);
-        int port = port(listen);
+        String host = host("--listen", listen, DEFAULT_LISTEN);
+        int port = port("--listen", listen, 0, DEFAULT_LISTEN);
         checkListen(listen, host, port, given.containsKey("--allow-remote"));
         Script script = script(given);
         Optional<Fault> fault = fault(given, script);
@@ -242,28 +248,28 @@ final class CommandLine {
 
     // --- where the peer listens ---
 
-    private static String host(String listen) throws UsageException {
-        int colon = listen.lastIndexOf(':');
+    private static String host(String option, String value, String example) throws UsageException {
+        int colon = value.lastIndexOf(':');
         if (colon <= 0) {
-            throw new UsageException("--listen '" + listen + "': expected HOST:PORT, for example --listen "
-                    + DEFAULT_LISTEN + ".");
+            throw new UsageException(option + " '" + value + "': expected HOST:PORT, for example " + option + " "
+                    + example + ".");
         }
-        String host = listen.substring(0, colon);
+        String host = value.substring(0, colon);
         return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 
-    private static int port(String listen) throws UsageException {
-        String port = listen.substring(listen.lastIndexOf(':') + 1);
+    private static int port(String option, String value, int min, String example) throws UsageException {
+        String port = value.substring(value.lastIndexOf(':') + 1);
         try {
-            int value = Integer.parseInt(port);
-            if (value >= 0 && value <= 65535) {
-                return value;
+            int number = Integer.parseInt(port);
+            if (number >= min && number <= 65535) {
+                return number;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new UsageException("--listen '" + listen + "': the port '" + port + "' must be 0 to 65535;"
-                + " use 0 for an ephemeral port, for example --listen " + DEFAULT_LISTEN + ".");
+        throw new UsageException(option + " '" + value + "': the port '" + port + "' must be " + min + " to 65535"
+                + (min == 0 ? "; use 0 for an ephemeral port" : "") + ", for example " + option + " " + example + ".");
     }
 
     private static void checkListen(String listen, String host, int port, boolean allowRemote)
@@ -290,8 +296,19 @@ final class CommandLine {
     // --- the script ---
 
     private static Script script(Map<String, String> given) throws UsageException {
-        String name = given.getOrDefault("--script", "silent");
         List<String> ends = REQUEST_ENDS.stream().filter(given::containsKey).collect(Collectors.toList());
+        if (ends.size() > 1) {
+            throw new UsageException(ends.get(0) + " and " + ends.get(1) + " both say where a request ends:"
+                    + " give one.");
+        }
+        if (given.containsKey("--upstream")) {
+            return forwarding(given, ends);
+        }
+        if (given.containsKey("--when-unreachable")) {
+            throw new UsageException("--when-unreachable is for --upstream, but the peer does not forward. Add"
+                    + " --upstream HOST:PORT, or drop --when-unreachable.");
+        }
+        String name = given.getOrDefault("--script", "silent");
         boolean responds = name.equals("respond");
         if (!List.of("silent", "echo", "respond").contains(name)) {
             throw new UsageException("--script '" + name + "': unknown script. Use silent, echo or respond.");
@@ -299,8 +316,8 @@ final class CommandLine {
         List<String> respondOptions = concat(given.containsKey("--response") ? List.of("--response") : List.of(), ends);
         if (!responds && !respondOptions.isEmpty()) {
             String option = respondOptions.get(0);
-            throw new UsageException(option + " is for --script respond, but the script is " + name
-                    + ". Add --script respond, or drop " + option + ".");
+            throw new UsageException(option + " is for --script respond" + (option.equals("--response") ? "" : " or"
+                    + " --upstream") + ", but the script is " + name + ". Add --script respond, or drop " + option + ".");
         }
         Script script;
         if (responds) {
@@ -312,10 +329,6 @@ final class CommandLine {
                 throw new UsageException("--script respond needs to know where a request ends: add"
                         + " --request-delimiter TEXT, --request-length BYTES or --request-http.");
             }
-            if (ends.size() > 1) {
-                throw new UsageException(ends.get(0) + " and " + ends.get(1) + " both say where a request ends:"
-                        + " give one.");
-            }
             byte[] response = text(given, "--response");
             if (response.length == 0) {
                 throw new UsageException("--response '': the response must not be empty. Use --script silent to"
@@ -326,6 +339,39 @@ final class CommandLine {
             script = name.equals("echo") ? Script.echo() : Script.silent();
         }
         return given.containsKey("--greeting") ? script.withGreeting(text(given, "--greeting")) : script;
+    }
+
+    /** Proxy mode: {@code --upstream HOST:PORT}, with an optional request end. */
+    private static Script forwarding(Map<String, String> given, List<String> ends) throws UsageException {
+        for (String option : List.of("--script", "--response", "--greeting")) {
+            if (given.containsKey(option)) {
+                throw new UsageException(option + " cannot go with --upstream: the server says what the peer sends."
+                        + " Drop " + option + ", or drop --upstream to script the peer.");
+            }
+        }
+        String upstream = given.get("--upstream");
+        String example = "127.0.0.1:8080";
+        String host = host("--upstream", upstream, example);
+        int port = port("--upstream", upstream, 1, example);
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            throw new UsageException("--upstream '" + upstream + "': unknown host '" + host + "'. Give the server's"
+                    + " address, for example --upstream " + example + ".");
+        }
+        Script script = Script.forwardTo(address);
+        if (!ends.isEmpty()) {
+            script = script.withRequestEnd(requestEnd(given, ends.get(0)));
+        }
+        if (given.containsKey("--when-unreachable")) {
+            String how = given.get("--when-unreachable");
+            switch (how) {
+                case "reset" -> script = script.whenUnreachable(Unreachable.RESET);
+                case "close" -> script = script.whenUnreachable(Unreachable.CLOSE);
+                default -> throw new UsageException("--when-unreachable '" + how + "': use reset (the client's"
+                        + " connection is reset) or close (it is closed without a byte).");
+            }
+        }
+        return script;
     }
 
     private static RequestEnd requestEnd(Map<String, String> given, String option) throws UsageException {
@@ -503,7 +549,11 @@ final class CommandLine {
             case "--after-ms":
                 return new Trigger.AfterDuration(Duration.ofMillis(longAtLeast(given, option, 1, "1000")));
             default:
-                if (script.response().isEmpty()) {
+                if (script.forwards() && script.requestEnd().isEmpty()) {
+                    throw new UsageException("--after-exchanges counts requests, but the peer does not know where a"
+                            + " request ends. Add --request-delimiter TEXT, --request-length BYTES or --request-http.");
+                }
+                if (script.requestEnd().isEmpty()) {
                     throw new UsageException("--after-exchanges counts request/response exchanges, but the script ("
                             + script + ") does not respond. Add --script respond with --response and a request end.");
                 }
@@ -514,7 +564,8 @@ final class CommandLine {
     /** A trigger or effect on the bytes the peer sends needs a script that sends some. */
     private static void checkSends(Map<String, String> given, Effect effect, Trigger trigger, Script script)
             throws UsageException {
-        boolean sends = script.response().isPresent() || script.echoes() || script.greeting().length > 0;
+        boolean sends = script.forwards() || script.response().isPresent() || script.echoes()
+                || script.greeting().length > 0;
         if (sends) {
             return;
         }

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
@@ -41,6 +42,9 @@ class ArticleClientIT {
     /** The flags of each documented command line, without its {@code --connections N}. */
     static final List<String> RESET = List.of("--effect", "reset", "--after-bytes", "14");
     static final List<String> CLOSE = List.of("--effect", "close", "--after-bytes", "14");
+    /** In proxy mode; the test puts its echo server's port for {@code $SERVER_PORT}. */
+    static final List<String> PROXY_RESET = List.of("--upstream", "127.0.0.1:$SERVER_PORT",
+            "--effect", "reset", "--after-bytes", "5", "--direction", "downstream");
 
     static final String HELLO = "48 65 6c 6c 6f 2c 20 73 65 72 76 65 72 21 |Hello, server!|";
 
@@ -106,6 +110,28 @@ class ArticleClientIT {
                 + " trigger 'after 14 UPSTREAM bytes', PEER_CLOSED");
     }
 
+    @Test
+    @DisplayName("--upstream to a real echo server, reset after 5 response bytes: Python receives b'Hello' and no error")
+    void proxy() throws Exception {
+        try (EchoServer server = EchoServer.start()) {
+            List<String> flags = PROXY_RESET.stream()
+                    .map(arg -> arg.replace("$SERVER_PORT", Integer.toString(server.address().getPort())))
+                    .collect(Collectors.toList());
+            List<String> journal = runTrials(flags, List.of("Received b'Hello'"));
+
+            assertThat(journal).as("the jar's journal lines").hasSize(TRIALS);
+            for (int i = 0; i < TRIALS; i++) {
+                Matcher line = Pattern.compile(journalLine(i, "received 14 B [" + HELLO + "], sent 5 B"
+                        + " [48 65 6c 6c 6f |Hello|], fault 'reset after 5 DOWNSTREAM bytes', trigger 'after 5"
+                        + " DOWNSTREAM bytes', delivery CONFIRMED, PEER_RESET; upstream " + server.hostAndPort()
+                        + ": forwarded 14 B, read ").pattern() + "(\\d+) B, PEER_RESET").matcher(journal.get(i));
+                assertThat(line.matches()).as("journal line %s", journal.get(i)).isTrue();
+                // the server echoed 14 B; the peer read at least the 5 it sent before the reset
+                assertThat(Integer.parseInt(line.group(1))).as("bytes read from the server").isBetween(5, 14);
+            }
+        }
+    }
+
     @Nested
     @DisplayName("stops")
     class Stopping {
@@ -167,7 +193,7 @@ class ArticleClientIT {
                 .collect(Collectors.toList());
 
         assertThat(shown).as("the jar's command lines in %s, without --connections", doc)
-                .containsExactlyInAnyOrder(RESET, CLOSE);
+                .containsExactlyInAnyOrder(RESET, CLOSE, PROXY_RESET);
         assertThat(Files.readString(doc, StandardCharsets.UTF_8))
                 .as("%s runs the client as the tests do", doc)
                 .contains("python3 standalone/src/test/python/article_client.py 127.0.0.1 ");

@@ -10,11 +10,13 @@ import dev.misbehave.Fault;
 import dev.misbehave.RequestEnd;
 import dev.misbehave.Schedule;
 import dev.misbehave.Trigger;
+import dev.misbehave.Unreachable;
 import dev.misbehave.standalone.CommandLine.Options;
 import dev.misbehave.standalone.CommandLine.UsageException;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -167,6 +169,22 @@ class CommandLineTests {
         }
 
         @Test
+        @DisplayName("proxy mode: --upstream, with a request end and what an unreachable server gives")
+        void upstream() throws Exception {
+            Options options = parse("--upstream", "127.0.0.1:8080", "--request-delimiter", "\\n",
+                    "--when-unreachable", "close", "--effect", "reset", "--after-exchanges", "2");
+            assertThat(options.script().forwards()).isTrue();
+            assertThat(options.script().upstream().orElseThrow().get())
+                    .isEqualTo(new InetSocketAddress("127.0.0.1", 8080));
+            assertThat(options.script().requestEnd()).contains(RequestEnd.delimiter("\n"));
+            assertThat(options.script().unreachable()).isEqualTo(Unreachable.CLOSE);
+            assertThat(options.fault().orElseThrow().trigger()).isEqualTo(new Trigger.AfterExchanges(2));
+            assertThat(parse("--upstream", "localhost:8080").script().unreachable()).isEqualTo(Unreachable.RESET);
+            assertThat(fault("--upstream", "127.0.0.1:8080", "--effect", "reset", "--after-bytes", "5",
+                    "--direction", "downstream").trigger()).isEqualTo(new Trigger.AfterBytes(Direction.DOWNSTREAM, 5));
+        }
+
+        @Test
         @DisplayName("stop conditions, localhost, the --name=value form and --help")
         void running() throws Exception {
             Options options = parse("--connections=3", "--until-stdin-closes", "--listen", "localhost:0");
@@ -231,8 +249,32 @@ class CommandLineTests {
                             "--response is for --script respond, but the script is silent. Add --script respond, or"
                                     + " drop --response."),
                     arguments(List.of("--script", "echo", "--request-length", "4"),
-                            "--request-length is for --script respond, but the script is echo. Add --script respond,"
-                                    + " or drop --request-length."),
+                            "--request-length is for --script respond or --upstream, but the script is echo. Add"
+                                    + " --script respond, or drop --request-length."),
+                    // proxy mode
+                    arguments(List.of("--upstream", "8080"),
+                            "--upstream '8080': expected HOST:PORT, for example --upstream 127.0.0.1:8080."),
+                    arguments(List.of("--upstream", "127.0.0.1:0"),
+                            "--upstream '127.0.0.1:0': the port '0' must be 1 to 65535, for example --upstream"
+                                    + " 127.0.0.1:8080."),
+                    arguments(List.of("--upstream", "no-such-host.invalid:80"),
+                            "--upstream 'no-such-host.invalid:80': unknown host 'no-such-host.invalid'. Give the"
+                                    + " server's address, for example --upstream 127.0.0.1:8080."),
+                    arguments(List.of("--upstream", "127.0.0.1:8080", "--script", "echo"),
+                            "--script cannot go with --upstream: the server says what the peer sends. Drop --script,"
+                                    + " or drop --upstream to script the peer."),
+                    arguments(List.of("--upstream", "127.0.0.1:8080", "--greeting", "hi"),
+                            "--greeting cannot go with --upstream: the server says what the peer sends. Drop"
+                                    + " --greeting, or drop --upstream to script the peer."),
+                    arguments(List.of("--when-unreachable", "close"),
+                            "--when-unreachable is for --upstream, but the peer does not forward. Add --upstream"
+                                    + " HOST:PORT, or drop --when-unreachable."),
+                    arguments(List.of("--upstream", "127.0.0.1:8080", "--when-unreachable", "refuse"),
+                            "--when-unreachable 'refuse': use reset (the client's connection is reset) or close (it is"
+                                    + " closed without a byte)."),
+                    arguments(List.of("--upstream", "127.0.0.1:8080", "--effect", "reset", "--after-exchanges", "1"),
+                            "--after-exchanges counts requests, but the peer does not know where a request ends. Add"
+                                    + " --request-delimiter TEXT, --request-length BYTES or --request-http."),
                     arguments(List.of("--script", "respond", "--request-http"),
                             "--script respond needs --response TEXT, the bytes sent after each request, for example"
                                     + " --response 'OK\\n'."),
