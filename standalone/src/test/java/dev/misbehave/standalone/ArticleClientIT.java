@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Timeout;
  * Python client (src/test/python/article_client.py) run with {@code python3}. Each test starts the
  * jar once with {@code --connections TRIALS} ({@code misbehave.standalone.trials}, 3 in the normal
  * build), runs the client TRIALS times, and asserts what Python printed and raised and what the jar
- * printed, in every trial. docs/standalone.md shows these command lines; the last test checks it.
+ * printed, in every trial. docs/standalone.md and README.md show these command lines; a test checks
+ * that they show no other.
  */
 @DisplayName("The standalone jar in front of the article's Python client")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -182,21 +183,28 @@ class ArticleClientIT {
     }
 
     @Test
-    @DisplayName("docs/standalone.md shows exactly the command lines these tests run")
+    @DisplayName("docs/standalone.md and README.md show exactly the command lines these tests run")
     void documented() throws Exception {
-        Path doc = Path.of("..", "docs", "standalone.md");
+        Path guide = Path.of("..", "docs", "standalone.md");
+        assertThat(jarCommands(guide)).as("the jar's command lines in %s, without --connections", guide)
+                .containsExactlyInAnyOrder(RESET, CLOSE, PROXY_RESET);
+        Path readme = Path.of("..", "README.md");
+        assertThat(jarCommands(readme)).as("the jar's command lines in %s, without --connections", readme)
+                .isNotEmpty().isSubsetOf(RESET, CLOSE, PROXY_RESET);
+        for (Path doc : List.of(guide, readme)) {
+            assertThat(Files.readString(doc, StandardCharsets.UTF_8)).as("%s runs the client as the tests do", doc)
+                    .contains("python3 standalone/src/test/python/article_client.py 127.0.0.1 $PORT");
+        }
+    }
+
+    /** The options of every line of {@code doc} that starts the built jar. */
+    static List<List<String>> jarCommands(Path doc) throws Exception {
         String jarCommand = "java -jar standalone/target/misbehave-standalone-*.jar";
-        List<List<String>> shown = Files.readAllLines(doc, StandardCharsets.UTF_8).stream()
+        return Files.readAllLines(doc, StandardCharsets.UTF_8).stream()
                 .filter(line -> line.startsWith(jarCommand + " "))
                 .map(line -> Arrays.asList(line.substring(jarCommand.length()).trim().split(" +")))
                 .map(ArticleClientIT::withoutConnections)
                 .collect(Collectors.toList());
-
-        assertThat(shown).as("the jar's command lines in %s, without --connections", doc)
-                .containsExactlyInAnyOrder(RESET, CLOSE, PROXY_RESET);
-        assertThat(Files.readString(doc, StandardCharsets.UTF_8))
-                .as("%s runs the client as the tests do", doc)
-                .contains("python3 standalone/src/test/python/article_client.py 127.0.0.1 ");
     }
 
     static List<String> withoutConnections(List<String> args) {
