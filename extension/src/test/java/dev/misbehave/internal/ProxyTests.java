@@ -383,11 +383,13 @@ class ProxyTests {
         void closingThePeerResetsBothLegs() throws Exception {
             CompletableFuture<Void> connected = new CompletableFuture<>();
             try (TestServer server = TestServer.start(socket -> {
+                        readExactlyFrom(socket, 1); // forwarded: the peer's leg is connected
                         connected.complete(null);
                         return readToEnd(socket);
                     })) {
                 MisbehavingPeer peer = proxy(server, null);
                 try (Socket client = new Socket(peer.host(), peer.port())) {
+                    client.getOutputStream().write('x');
                     connected.get(10, TimeUnit.SECONDS);
                     peer.close();
                     assertThat(readAll(client).failure()).isInstanceOf(SocketException.class)
@@ -423,6 +425,87 @@ class ProxyTests {
                 // the throttle makes the client slower than the server, so the bound is reached
                 assertThat(peer.maxPendingBytes()).isBetween(PlanHandler.MAX_PENDING / 2,
                         PlanHandler.MAX_PENDING + 64 * 1024);
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("the other effects")
+    class OtherEffects {
+
+        @Test
+        @DisplayName("a half-close after K of the server's bytes: the client reads K, then the end, and can still send to the server")
+        void halfClose() throws Exception {
+            try (TestServer server = TestServer.start(socket -> {
+                        socket.getOutputStream().write("hello world".getBytes(UTF_8));
+                        return new String(readToEnd(socket), UTF_8);
+                    });
+                    MisbehavingPeer peer = proxy(server, Fault.halfCloseAfter(Direction.DOWNSTREAM, 5));
+                    Socket client = new Socket(peer.host(), peer.port())) {
+                Read read = readAll(client);
+                assertThat(read.text()).isEqualTo("hello");
+                assertThat(read.failure()).isNull();
+                client.getOutputStream().write("more".getBytes(UTF_8));
+                client.shutdownOutput();
+                assertThat(outcome(server)).isEqualTo("more");
+                ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
+                assertThat(record.sentCount()).isEqualTo(5);
+                assertThat(upstreamOf(record).sentCount()).isEqualTo(4);
+            }
+        }
+
+        @Test
+        @DisplayName("a stall after K of the server's bytes: the client gets K and nothing more while the test runs")
+        void stall() throws Exception {
+            try (TestServer server = TestServer.start(socket -> {
+                        socket.getOutputStream().write(letters(10_000));
+                        return readToEnd(socket);
+                    });
+                    MisbehavingPeer peer = proxy(server, Fault.stallAfter(Direction.DOWNSTREAM, 100));
+                    Socket client = new Socket(peer.host(), peer.port())) {
+                assertThat(readExactly(client, 100)).isEqualTo(letters(100));
+                peer.awaitTriggered(1, WAIT);
+                client.setSoTimeout(300); // a stall shows as silence: this bound is the test's only wait
+                assertThatThrownBy(() -> client.getInputStream().read())
+                        .isInstanceOf(java.net.SocketTimeoutException.class);
+                assertThat(peer.connections().get(0).ending()).isEqualTo(Ending.OPEN);
+                assertThat(upstreamOf(peer.connections().get(0)).ending()).isEqualTo(UpstreamEnding.OPEN);
+            }
+        }
+
+        @Test
+        @DisplayName("garbage on accept: the client gets noise instead of the server's answer; the server is never asked")
+        void garbageOnAccept() throws Exception {
+            try (TestServer server = TestServer.start(socket -> "never"); 
+                    MisbehavingPeer peer = proxy(server, new Fault(
+                            new Effect.Garbage("SSH-2.0-OpenSSH\r\n".getBytes(UTF_8), new Effect.Close()),
+                            new Trigger.OnAccept()));
+                    Socket client = new Socket(peer.host(), peer.port())) {
+                Read read = readAll(client);
+                assertThat(read.text()).isEqualTo("SSH-2.0-OpenSSH\r\n");
+                assertThat(read.failure()).isNull();
+                assertThat(upstreamOf(peer.awaitConnections(1, WAIT).get(0)).ending())
+                        .isEqualTo(UpstreamEnding.NOT_CONNECTED);
+                assertThat(server.accepted()).isZero();
+            }
+        }
+
+        @Test
+        @DisplayName("refuses while told to, then forwards again on the same port")
+        void refuseThenBehave() throws Exception {
+            try (TestServer server = TestServer.start(socket -> {
+                        socket.getOutputStream().write("up".getBytes(UTF_8));
+                        return "served";
+                    });
+                    MisbehavingPeer peer = MisbehavingPeer.start(Script.forwardTo(server.address()), Fault.refuse())) {
+                assertThatThrownBy(() -> new Socket(peer.host(), peer.port()).close())
+                        .isInstanceOf(java.net.ConnectException.class).hasMessageContaining("Connection refused");
+                peer.behave();
+                try (Socket client = new Socket(peer.host(), peer.port())) {
+                    assertThat(readAll(client).text()).isEqualTo("up");
+                }
+                assertThat(peer.awaitConnections(1, WAIT)).singleElement()
+                        .satisfies(record -> assertThat(upstreamOf(record).ending()).isEqualTo(UpstreamEnding.SERVER_CLOSED));
             }
         }
     }
