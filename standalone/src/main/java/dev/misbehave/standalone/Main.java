@@ -126,10 +126,11 @@ public final class Main {
          * How long a stop waits before it closes the peer. The journal records a connection's
          * ending before the peer acts on it (the engine's "record, then act"), and {@link
          * MisbehavingPeer#close()} resets every channel still open, so a close that comes right
-         * after the last recorded ending can turn its FIN into an RST: measured 1 in 500 trials of
-         * {@code --effect close --connections 500}. The wait lets the peer finish what it has
-         * recorded. A heuristic until the engine's close leaves ended connections to end their own
-         * way.
+         * after the last recorded ending can turn its FIN into an RST: seen once in about 100 stops
+         * right after a {@code --effect close} connection ended (the Python client got a reset; the
+         * journal said PEER_CLOSED). The wait lets the peer finish what it has recorded: 0 in 100
+         * stops with it. A heuristic until the engine's close leaves ended connections to end their
+         * own way.
          */
         static final Duration STOP_GRACE = Duration.ofMillis(100);
 
