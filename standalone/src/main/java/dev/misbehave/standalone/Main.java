@@ -122,17 +122,6 @@ public final class Main {
     private static final class Session {
         static final Duration SETTLE_STEP = Duration.ofMillis(10);
         static final Duration SETTLE_MAX = Duration.ofSeconds(1);
-        /**
-         * How long a stop waits before it closes the peer. The journal records a connection's
-         * ending before the peer acts on it (the engine's "record, then act"), and {@link
-         * MisbehavingPeer#close()} resets every channel still open, so a close that comes right
-         * after the last recorded ending can turn its FIN into an RST: seen once in about 100 stops
-         * right after a {@code --effect close} connection ended (the Python client got a reset; the
-         * journal said PEER_CLOSED). The wait lets the peer finish what it has recorded: 0 in 100
-         * stops with it. A heuristic until the engine's close leaves ended connections to end their
-         * own way.
-         */
-        static final Duration STOP_GRACE = Duration.ofMillis(100);
 
         private final MisbehavingPeer peer;
         private final PrintStream out;
@@ -211,11 +200,6 @@ public final class Main {
             }
             stopped = true;
             stopRequested = true;
-            try {
-                Thread.sleep(STOP_GRACE.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // close at once
-            }
             peer.close();
             print(peer.connections(), true);
         }
