@@ -21,12 +21,12 @@ import java.util.Set;
  *
  * <p>Standard output carries one line {@code misbehave listening on HOST:PORT} as soon as the peer
  * listens, then one journal line per connection ({@link ConnectionRecord#toString()}) when it ends
- * (in proxy mode: when its leg to the server has ended too).
- * Standard error carries what the peer serves and any error. The peer stops after {@code
- * --connections N} connections have ended, when standard input ends ({@code --until-stdin-closes}),
- * or on SIGTERM or Ctrl-C; it then resets the connections still open, prints their journal lines and
- * exits (0, or the JVM's 143 and 130 on a signal). A wrong argument exits with status 2 and one line
- * that names it; a port that cannot be bound with status 1.
+ * (in proxy mode: when its leg to the server has ended too). Standard error carries what the peer
+ * serves and any error. The peer stops after {@code --connections N} connections have ended, when
+ * standard input ends ({@code --until-stdin-closes}), or on SIGTERM or Ctrl-C; it then resets the
+ * connections still open, prints their journal lines and exits (0, or the JVM's 143 and 130 on a
+ * signal). A wrong argument exits with status 2 and one line that names it; a port that cannot be
+ * bound with status 1.
  */
 public final class Main {
 
