@@ -9,10 +9,8 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -112,16 +110,10 @@ public final class Main {
      * One running peer: prints each connection's journal line once, when it has ended. The serving
      * thread waits in {@link MisbehavingPeer#awaitConnections} for the next connection to end, so
      * the journal is read once per ended connection, not on a timer (a snapshot copies every
-     * captured byte of every connection so far).
-     *
-     * <p>In proxy mode the journal can show a connection whose client leg has ended a moment before
-     * its server leg's ending is recorded (measured: 2 of 500 trials). Such a line waits until the
-     * server leg has ended too, checked every {@link #SETTLE_STEP}, for at most {@link
-     * #SETTLE_MAX}; then it is printed as it is.
+     * captured byte of every connection so far). In proxy mode a connection has ended when both
+     * its legs have, which is also when {@code awaitConnections} counts it.
      */
     private static final class Session {
-        static final Duration SETTLE_STEP = Duration.ofMillis(10);
-        static final Duration SETTLE_MAX = Duration.ofSeconds(1);
 
         private final MisbehavingPeer peer;
         private final PrintStream out;
@@ -131,8 +123,6 @@ public final class Main {
         private boolean inServe = true;
         /** Indexes of the connections already printed. Guarded by this. */
         private final Set<Integer> printed = new HashSet<>();
-        /** When each ended connection whose server leg was still open was first seen. Guarded by this. */
-        private final Map<Integer, Long> unsettledSince = new HashMap<>();
         /** Guarded by this. */
         private boolean stopped;
 
@@ -149,8 +139,6 @@ public final class Main {
         void serve(int limit) {
             try {
                 awaitEnded(limit);
-            } catch (InterruptedException e) {
-                // requestStop interrupted a settle step
             } finally {
                 synchronized (this) {
                     inServe = false;
@@ -159,25 +147,20 @@ public final class Main {
             }
         }
 
-        private void awaitEnded(int limit) throws InterruptedException {
+        private void awaitEnded(int limit) {
             int ended = 0;
             while (!stopRequested) {
                 List<ConnectionRecord> journal;
-                if (hasUnsettled()) {
-                    Thread.sleep(SETTLE_STEP.toMillis());
-                    journal = peer.connections();
-                } else {
-                    try {
-                        journal = peer.awaitConnections(ended + 1, AWAIT_BOUND);
-                    } catch (AssertionError e) {
-                        // the bound ran out (wait again), or requestStop interrupted the wait
-                        if (Thread.interrupted()) {
-                            return;
-                        }
-                        continue;
+                try {
+                    journal = peer.awaitConnections(ended + 1, AWAIT_BOUND);
+                } catch (AssertionError e) {
+                    // the bound ran out (wait again), or requestStop interrupted the wait
+                    if (Thread.interrupted()) {
+                        return;
                     }
+                    continue;
                 }
-                ended = (int) journal.stream().filter(connection -> connection.ending().ended()).count();
+                ended = (int) journal.stream().filter(Session::ended).count();
                 int done = print(journal, false);
                 if (limit > 0 && done >= limit) {
                     return;
@@ -204,21 +187,15 @@ public final class Main {
             print(peer.connections(), true);
         }
 
-        private synchronized boolean hasUnsettled() {
-            return !unsettledSince.isEmpty();
-        }
-
         /**
          * Prints the connections not printed yet that have ended (or, with {@code all}, every one);
          * returns how many have been printed so far.
          */
         private synchronized int print(List<ConnectionRecord> journal, boolean all) {
-            long now = System.nanoTime();
             for (ConnectionRecord connection : journal) {
-                if (printed.contains(connection.index()) || !(all || ended(connection, now))) {
+                if (printed.contains(connection.index()) || !(all || ended(connection))) {
                     continue;
                 }
-                unsettledSince.remove(connection.index());
                 printed.add(connection.index());
                 out.println(connection);
             }
@@ -226,20 +203,10 @@ public final class Main {
             return printed.size();
         }
 
-        /**
-         * Whether {@code connection} has ended, and in proxy mode its server leg too, or has waited
-         * {@link #SETTLE_MAX} for it.
-         */
-        private boolean ended(ConnectionRecord connection, long now) {
-            if (!connection.ending().ended()) {
-                return false;
-            }
-            boolean legOpen = connection.upstream().map(leg -> !leg.ending().ended()).orElse(false);
-            if (!legOpen) {
-                return true;
-            }
-            long since = unsettledSince.computeIfAbsent(connection.index(), index -> now);
-            return now - since >= SETTLE_MAX.toNanos();
+        /** Whether {@code connection} has ended, and in proxy mode its server leg too. */
+        private static boolean ended(ConnectionRecord connection) {
+            return connection.ending().ended()
+                    && connection.upstream().map(leg -> leg.ending().ended()).orElse(true);
         }
     }
 }
