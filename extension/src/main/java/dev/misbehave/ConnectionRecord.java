@@ -33,6 +33,7 @@ public final class ConnectionRecord {
     private final Ending ending;
     private final Fault fault;
     private final Delivery delivery;
+    private final UpstreamRecord upstream;
 
     /**
      * Creates a record. Misbehave creates these; tests normally only read them.
@@ -62,6 +63,41 @@ public final class ConnectionRecord {
             Ending ending,
             Fault fault,
             Delivery delivery) {
+        this(index, acceptedAt, client, received, receivedCount, sent, sentCount, firedTrigger, ending, fault,
+                delivery, null);
+    }
+
+    /**
+     * Creates a record of a forwarded connection. Misbehave creates these; tests normally only read
+     * them.
+     *
+     * @param index 0-based accept order
+     * @param acceptedAt when the peer accepted the connection
+     * @param client the client's address
+     * @param received the bytes the peer consumed, up to the cap
+     * @param receivedCount how many bytes the peer consumed in all
+     * @param sent the bytes the peer sent, up to the cap
+     * @param sentCount how many bytes the peer sent in all
+     * @param firedTrigger the trigger that fired, or null if none did
+     * @param ending how the connection ended, or {@link Ending#OPEN}
+     * @param fault the fault planned for this connection when it was accepted, or null if it was
+     *     served normally
+     * @param delivery whether the client's kernel held every sent byte before a reset
+     * @param upstream the leg to the server, or null if the peer does not forward
+     */
+    public ConnectionRecord(
+            int index,
+            Instant acceptedAt,
+            InetSocketAddress client,
+            byte[] received,
+            long receivedCount,
+            byte[] sent,
+            long sentCount,
+            Trigger firedTrigger,
+            Ending ending,
+            Fault fault,
+            Delivery delivery,
+            UpstreamRecord upstream) {
         if (index < 0) {
             throw new IllegalArgumentException("index must be 0 or more, was " + index);
         }
@@ -76,6 +112,7 @@ public final class ConnectionRecord {
         this.ending = Objects.requireNonNull(ending, "ending");
         this.fault = fault;
         this.delivery = Objects.requireNonNull(delivery, "delivery");
+        this.upstream = upstream;
     }
 
     private static long checkCount(String name, long count, byte[] captured) {
@@ -187,6 +224,18 @@ public final class ConnectionRecord {
     }
 
     /**
+     * The leg between the peer and its server, for a connection a forwarding peer ({@link
+     * Script#forwardTo(InetSocketAddress)}) accepted. In such a record, {@link #received()} are the
+     * client's bytes the peer consumed (and forwarded, up to the fault) and {@link #sent()} the
+     * server's bytes the client was sent.
+     *
+     * @return the upstream leg; empty if the peer does not forward
+     */
+    public Optional<UpstreamRecord> upstream() {
+        return Optional.ofNullable(upstream);
+    }
+
+    /**
      * One readable line: index, client, byte counts with a short hex and ASCII preview, the trigger
      * that fired and the ending.
      */
@@ -199,7 +248,8 @@ public final class ConnectionRecord {
                 + ", " + (fault == null ? "served normally" : "fault '" + fault + "'")
                 + ", trigger " + (firedTrigger == null ? "none" : "'" + firedTrigger + "'")
                 + (delivery == Delivery.NOT_CHECKED ? "" : ", delivery " + delivery)
-                + ", " + ending;
+                + ", " + ending
+                + (upstream == null ? "" : "; " + upstream);
     }
 
     private static String preview(byte[] bytes) {
@@ -240,7 +290,8 @@ public final class ConnectionRecord {
                 && Objects.equals(firedTrigger, that.firedTrigger)
                 && ending == that.ending
                 && Objects.equals(fault, that.fault)
-                && delivery == that.delivery;
+                && delivery == that.delivery
+                && Objects.equals(upstream, that.upstream);
     }
 
     @Override

@@ -1,18 +1,25 @@
 package dev.misbehave;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * What the peer says when it is not misbehaving: an optional greeting sent on accept, then one of
- * three behaviours for the client's bytes. Protocol-agnostic and immutable.
+ * three behaviours for the client's bytes; or, as a proxy, whatever a real server says.
+ * Protocol-agnostic and immutable.
  *
  * <ul>
  *   <li>{@link #silent()} (the default): read and record everything, send nothing.
  *   <li>{@link #echo()}: send back every byte read.
  *   <li>{@link #respond(RequestEnd, byte[])}: read one request (where it ends is a {@link
  *       RequestEnd}), send the response, repeat for as long as the connection stays open.
+ *   <li>{@link #forwardTo(InetSocketAddress)}: proxy mode. Every accepted connection is forwarded
+ *       to a real server (the upstream), both ways, with the fault applied in between: {@link
+ *       Direction#UPSTREAM} bytes are the client's, on their way to the server, {@link
+ *       Direction#DOWNSTREAM} bytes the server's, on their way to the client.
  * </ul>
  *
  * <p>Downstream faults count the bytes the script sends: {@code Fault.resetAfter(DOWNSTREAM, 100)}
@@ -32,13 +39,22 @@ public final class Script {
     private final boolean echo;
     private final RequestEnd requestEnd;
     private final byte[] response;
+    private final Upstream upstream;
 
     private Script(byte[] greeting, boolean echo, RequestEnd requestEnd, byte[] response) {
+        this(greeting, echo, requestEnd, response, null);
+    }
+
+    private Script(byte[] greeting, boolean echo, RequestEnd requestEnd, byte[] response, Upstream upstream) {
         this.greeting = greeting;
         this.echo = echo;
         this.requestEnd = requestEnd;
         this.response = response;
+        this.upstream = upstream;
     }
+
+    /** Where a forwarding script connects, and what the client gets when it cannot. */
+    private record Upstream(Supplier<? extends InetSocketAddress> address, String description, Unreachable unreachable) {}
 
     /**
      * Reads and records everything, sends nothing.
@@ -87,6 +103,107 @@ public final class Script {
     }
 
     /**
+     * Proxy mode: forwards every accepted connection to the server at {@code upstream}, and the
+     * server's bytes back, applying the peer's fault in between. What the server does reaches the
+     * client as the server did it: its reset as a reset, its close (FIN) as a close, a half-close as
+     * a half-close; and the same the other way. Reading from either side waits until the other has
+     * taken the last bytes, so a slow client slows the server, and nothing is buffered without
+     * bound. When the server cannot be reached, the client's connection is reset ({@link
+     * #whenUnreachable(Unreachable)} changes that) and the journal says why.
+     *
+     * @param upstream the server's address, for example {@code new InetSocketAddress("127.0.0.1", 5432)}
+     * @return the script
+     */
+    public static Script forwardTo(InetSocketAddress upstream) {
+        Objects.requireNonNull(upstream, "upstream");
+        if (upstream.isUnresolved()) {
+            throw new IllegalArgumentException("upstream " + upstream + " is unresolved: its host name has no"
+                    + " address. Give a host that resolves, for example 127.0.0.1.");
+        }
+        if (upstream.getPort() == 0) {
+            throw new IllegalArgumentException("upstream " + upstream + " has port 0, which no server listens"
+                    + " on. Give the port the server listens on.");
+        }
+        return forward(() -> upstream, hostAndPort(upstream));
+    }
+
+    /**
+     * Proxy mode, as {@link #forwardTo(InetSocketAddress)}, to {@code host:port}.
+     *
+     * @param host the server's host name or address, for example {@code "127.0.0.1"}
+     * @param port the server's port, 1 to 65535
+     * @return the script
+     * @throws IllegalArgumentException if the port is out of range or the host does not resolve
+     */
+    public static Script forwardTo(String host, int port) {
+        Objects.requireNonNull(host, "host");
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is not a TCP port; give the port the"
+                    + " server listens on, 1 to 65535");
+        }
+        return forwardTo(new InetSocketAddress(host, port));
+    }
+
+    /**
+     * Proxy mode, as {@link #forwardTo(InetSocketAddress)}, to the address {@code upstream} gives
+     * at each accepted connection: for a server the test starts after the peer, or restarts on
+     * another port. The supplier runs on the peer's event loop and must return quickly. When it
+     * throws or returns null, the connection is treated as unreachable, and the journal says why.
+     *
+     * @param upstream gives the server's address for each connection
+     * @return the script
+     */
+    public static Script forwardTo(Supplier<? extends InetSocketAddress> upstream) {
+        Objects.requireNonNull(upstream, "upstream");
+        return forward(upstream, "the address " + upstream + " gives");
+    }
+
+    private static Script forward(Supplier<? extends InetSocketAddress> address, String description) {
+        return new Script(NONE, false, null, null, new Upstream(address, description, Unreachable.RESET));
+    }
+
+    private static String hostAndPort(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+
+    /**
+     * A forwarding script that also tells where each of the client's requests ends, so that {@link
+     * Trigger.AfterExchanges} can count them. The bytes are forwarded unchanged.
+     *
+     * @param requestEnd where each request ends
+     * @return a copy of this script that counts requests
+     * @throws IllegalStateException if this script does not forward
+     */
+    public Script withRequestEnd(RequestEnd requestEnd) {
+        Objects.requireNonNull(requestEnd, "requestEnd");
+        if (upstream == null) {
+            throw new IllegalStateException("withRequestEnd is for a forwarding script (Script.forwardTo);"
+                    + " this script (" + this + ") " + (response == null
+                            ? "has no requests to count. Use Script.respond(requestEnd, response)."
+                            : "already knows where its requests end."));
+        }
+        return new Script(greeting, false, requestEnd, null, upstream);
+    }
+
+    /**
+     * A forwarding script that, when its server cannot be reached, ends the client's connection as
+     * {@code how} says: {@link Unreachable#RESET} (the default) or {@link Unreachable#CLOSE}.
+     *
+     * @param how what the client gets
+     * @return a copy of this script
+     * @throws IllegalStateException if this script does not forward
+     */
+    public Script whenUnreachable(Unreachable how) {
+        Objects.requireNonNull(how, "how");
+        if (upstream == null) {
+            throw new IllegalStateException("whenUnreachable is for a forwarding script (Script.forwardTo);"
+                    + " this script (" + this + ") has no server to reach.");
+        }
+        return new Script(greeting, false, requestEnd, null,
+                new Upstream(upstream.address(), upstream.description(), how));
+    }
+
+    /**
      * This script with a greeting that the peer sends as soon as it accepts a connection (server-first
      * protocols: SMTP's banner, a database's handshake).
      *
@@ -94,6 +211,10 @@ public final class Script {
      * @return a new script
      */
     public Script withGreeting(byte[] greeting) {
+        if (upstream != null) {
+            throw new IllegalStateException("A forwarding script (" + this + ") sends what its server sends;"
+                    + " it cannot greet. Let the server greet, or use a script that does not forward.");
+        }
         return new Script(greeting.clone(), echo, requestEnd, response);
     }
 
@@ -143,8 +264,42 @@ public final class Script {
         return Optional.ofNullable(response).map(byte[]::clone);
     }
 
+    /**
+     * Whether this script forwards to a server (proxy mode).
+     *
+     * @return true for a script made by {@code forwardTo}
+     */
+    public boolean forwards() {
+        return upstream != null;
+    }
+
+    /**
+     * Where a forwarding script connects: the supplier it was given, or one that returns the fixed
+     * address. It is called once per accepted connection.
+     *
+     * @return the upstream's address supplier; empty if this script does not forward
+     */
+    public Optional<Supplier<? extends InetSocketAddress>> upstream() {
+        return Optional.ofNullable(upstream).map(Upstream::address);
+    }
+
+    /**
+     * What the client gets when a forwarding script's server cannot be reached.
+     *
+     * @return {@link Unreachable#RESET} unless changed by {@link #whenUnreachable(Unreachable)}; for
+     *     a script that does not forward, also {@link Unreachable#RESET}, which never applies
+     */
+    public Unreachable unreachable() {
+        return upstream == null ? Unreachable.RESET : upstream.unreachable();
+    }
+
     @Override
     public String toString() {
+        if (upstream != null) {
+            return "forward to " + upstream.description()
+                    + (requestEnd == null ? "" : " (requests: " + requestEnd + ")")
+                    + (upstream.unreachable() == Unreachable.RESET ? "" : ", close when unreachable");
+        }
         String body = echo ? "echo" : response == null ? "silent"
                 : "respond " + response.length + " B per request (" + requestEnd + ")";
         return greeting.length == 0 ? body : "greet " + greeting.length + " B, " + body;

@@ -5,6 +5,8 @@ import dev.misbehave.Delivery;
 import dev.misbehave.Fault;
 import dev.misbehave.Ending;
 import dev.misbehave.Trigger;
+import dev.misbehave.UpstreamEnding;
+import dev.misbehave.UpstreamRecord;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,8 +30,8 @@ final class Journal {
         this.captureCap = captureCap;
     }
 
-    synchronized Entry open(InetSocketAddress client, Fault fault) {
-        Entry entry = new Entry(entries.size(), Instant.now(), client, fault);
+    synchronized Entry open(InetSocketAddress client, Fault fault, boolean forwards) {
+        Entry entry = new Entry(entries.size(), Instant.now(), client, fault, forwards);
         entries.add(entry);
         notifyAll();
         return entry;
@@ -91,6 +93,15 @@ final class Journal {
         return snapshot();
     }
 
+    /** The most bytes any connection held waiting to be sent to its client (proxy mode's bound). */
+    synchronized long maxPendingBytes() {
+        long max = 0;
+        for (Entry entry : entries) {
+            max = Math.max(max, entry.pendingPeak);
+        }
+        return max;
+    }
+
     private int endedCount() {
         int ended = 0;
         for (Entry entry : entries) {
@@ -126,12 +137,76 @@ final class Journal {
         private Trigger fired;
         private Ending ending = Ending.OPEN;
         private Delivery delivery = Delivery.NOT_CHECKED;
+        private final boolean forwards;
+        private InetSocketAddress upstream;
+        private long upstreamSent;
+        private long upstreamReceived;
+        private UpstreamEnding upstreamEnding = UpstreamEnding.NOT_CONNECTED;
+        private String upstreamFailure;
+        private long pendingPeak;
 
-        private Entry(int index, Instant acceptedAt, InetSocketAddress client, Fault fault) {
+        private Entry(int index, Instant acceptedAt, InetSocketAddress client, Fault fault, boolean forwards) {
             this.index = index;
             this.acceptedAt = acceptedAt;
             this.client = client;
             this.fault = fault;
+            this.forwards = forwards;
+        }
+
+        /** The server this forwarded connection goes to (known before the connect). */
+        void upstream(InetSocketAddress address) {
+            synchronized (Journal.this) {
+                upstream = address;
+            }
+        }
+
+        /** A new peak of bytes waiting to be sent to the client. */
+        void pendingPeak(long bytes) {
+            synchronized (Journal.this) {
+                pendingPeak = Math.max(pendingPeak, bytes);
+            }
+        }
+
+        void upstreamConnected() {
+            synchronized (Journal.this) {
+                upstreamEnding = UpstreamEnding.OPEN;
+            }
+        }
+
+        /** The server could not be reached: why. Recorded before the client can observe it. */
+        void upstreamFailed(String why) {
+            synchronized (Journal.this) {
+                upstreamFailure = why;
+            }
+        }
+
+        void upstreamSent(int bytes) {
+            synchronized (Journal.this) {
+                upstreamSent += bytes;
+            }
+        }
+
+        void upstreamReceived(int bytes) {
+            synchronized (Journal.this) {
+                upstreamReceived += bytes;
+            }
+        }
+
+        /** Records how the open upstream leg ended, unless it has already; returns whether this call did. */
+        boolean upstreamEnd(UpstreamEnding how) {
+            synchronized (Journal.this) {
+                if (upstreamEnding != UpstreamEnding.OPEN) {
+                    return false;
+                }
+                upstreamEnding = how;
+                return true;
+            }
+        }
+
+        UpstreamEnding upstreamEnding() {
+            synchronized (Journal.this) {
+                return upstreamEnding;
+            }
         }
 
         int index() {
@@ -198,6 +273,12 @@ final class Journal {
             }
         }
 
+        Ending ending() {
+            synchronized (Journal.this) {
+                return ending;
+            }
+        }
+
         private ConnectionRecord record() {
             return new ConnectionRecord(
                     index,
@@ -210,7 +291,9 @@ final class Journal {
                     fired,
                     ending,
                     fault,
-                    delivery);
+                    delivery,
+                    forwards ? new UpstreamRecord(upstream, upstreamSent, upstreamReceived, upstreamEnding,
+                            upstreamFailure) : null);
         }
     }
 

@@ -184,6 +184,15 @@ public final class NettyPeer implements MisbehavingPeer {
         }
         Trigger trigger = fault.trigger();
         boolean responds = script.response().isPresent();
+        if (script.forwards()) {
+            if (trigger instanceof Trigger.AfterExchanges && script.requestEnd().isEmpty()) {
+                throw new IllegalArgumentException(
+                        "'" + trigger + "' counts request/response exchanges, but the script (" + script
+                                + ") does not know where a request ends. Tell it, for example"
+                                + " Script.forwardTo(server).withRequestEnd(RequestEnd.delimiter(\"\\n\")).");
+            }
+            return; // the server sends, so downstream triggers and shaping apply
+        }
         boolean sends = responds || script.echoes() || script.greeting().length > 0;
         if (trigger instanceof Trigger.AfterExchanges && !responds) {
             throw new IllegalArgumentException(
@@ -346,13 +355,17 @@ public final class NettyPeer implements MisbehavingPeer {
             boolean runsOnConnections = modeOf(current) == Mode.SERVING;
             planned = current != null && runsOnConnections && current.schedule().selects(journal.size())
                     ? current : null;
-            entry = journal.open(channel.remoteAddress(), planned);
+            entry = journal.open(channel.remoteAddress(), planned, script.forwards());
         }
         open.put(channel, entry);
         channel.closeFuture().addListener(f -> open.remove(channel));
         if (closed.get()) {
             Connections.reset(entry, channel);
             return;
+        }
+        if (script.forwards()) {
+            // the client's FIN is passed on to the server, which may still answer
+            channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         }
         PlanHandler handler = new PlanHandler(script, greeting, response, planned, entry, settings);
         channel.config().setRecvByteBufAllocator(new ExactReadAllocator(handler::wanted));
@@ -407,6 +420,11 @@ public final class NettyPeer implements MisbehavingPeer {
     }
 
     /** The journal as readable lines, one per connection. */
+    /** The most bytes any connection held waiting to be sent to its client: the buffering bound. */
+    long maxPendingBytes() {
+        return journal.maxPendingBytes();
+    }
+
     public String describeJournal() {
         return Journal.describe(journal.snapshot());
     }

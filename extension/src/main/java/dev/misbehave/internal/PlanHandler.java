@@ -7,11 +7,14 @@ import dev.misbehave.Ending;
 import dev.misbehave.Fault;
 import dev.misbehave.Script;
 import dev.misbehave.Trigger;
+import dev.misbehave.Unreachable;
+import dev.misbehave.UpstreamEnding;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -27,12 +30,21 @@ import java.util.concurrent.TimeUnit;
  * <p>Reads are requested one at a time ({@code AUTO_READ} off) and sized by {@link #wanted()}, so
  * the peer never consumes a byte past an upstream trigger. Writes go out one piece at a time, cut at
  * a downstream trigger, so the peer never sends a byte past it.
+ *
+ * <p>A forwarding script (proxy mode) adds an {@link UpstreamLeg}: the client's bytes go to the
+ * server instead of the script, the server's bytes take the script's place in the write queue, and
+ * each side reads only when the other has taken its last bytes (the write queue holds at most
+ * {@link #MAX_PENDING} bytes). The server's FIN and RST are passed on to the client as they came,
+ * and the client's to the server.
  */
-final class PlanHandler extends ChannelInboundHandlerAdapter {
+final class PlanHandler extends ChannelInboundHandlerAdapter implements UpstreamLeg.Proxied {
 
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    /** Stop reading while this many bytes wait to be sent (an echo to a client that does not read). */
-    private static final long MAX_PENDING = 1 << 20;
+    /**
+     * Stop reading while this many bytes wait to be sent: an echo to a client that does not read,
+     * or a server's bytes for a client slower than the server.
+     */
+    static final long MAX_PENDING = 1 << 20;
     /** A throttle sends or reads in pieces this many times a second. */
     private static final int THROTTLE_TICKS = 100;
 
@@ -65,6 +77,16 @@ final class PlanHandler extends ChannelInboundHandlerAdapter {
     private Shaper upShaper;
     private Shaper downShaper;
 
+    /** The leg to the server; null unless the script forwards. */
+    private final UpstreamLeg leg;
+    private boolean legConnected;
+    private boolean halfClosed;
+    private boolean clientInputShut;
+    /** Who closed first when both sides close in order: true if the server did. */
+    private boolean serverClosedFirst;
+    /** The most bytes that waited to be sent at once (recorded in the journal for tests). */
+    private long maxPendingBytes;
+
     /**
      * @param greeting the script's greeting and {@code response} its response (null if it does not
      *     respond), shared read-only by every connection of the peer
@@ -80,7 +102,10 @@ final class PlanHandler extends ChannelInboundHandlerAdapter {
         this.response = response;
         this.patternMatcher = fault != null && fault.trigger() instanceof Trigger.OnPattern p
                 ? new PatternMatcher(p.pattern()) : null;
+        this.leg = script.forwards() ? new UpstreamLeg(entry, this) : null;
     }
+
+
 
     // ---- reading -------------------------------------------------------------------------------
 
@@ -118,12 +143,21 @@ final class PlanHandler extends ChannelInboundHandlerAdapter {
                 ctx.executor().schedule(() -> fireUnlessDone(false), after.delay().toNanos(), TimeUnit.NANOSECONDS);
             }
         }
+        if (leg != null) {
+            if (!readingStopped) {
+                connectUpstream(); // unless a terminal fault fired on accept
+            }
+            return;
+        }
         enqueue(greeting);
         readNext();
     }
 
     private void readNext() {
-        if (readingStopped || readScheduled || !ctx.channel().isActive() || pendingBytes > MAX_PENDING) {
+        if (readingStopped || readScheduled || !ctx.channel().isActive()) {
+            return;
+        }
+        if (leg == null ? pendingBytes > MAX_PENDING : !legConnected || clientInputShut) {
             return;
         }
         long delay = upShaper == null ? 0 : upShaper.delayBeforeNext(wanted());
@@ -154,17 +188,28 @@ final class PlanHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (writingStopped) {
-            readNext(); // half-closed: keep reading and recording until the client closes
+            if (leg != null && halfClosed) {
+                forward(bytes); // the server half-closed: the client may still talk to it
+            } else {
+                readNext(); // half-closed: keep reading and recording until the client closes
+            }
             return;
         }
         if (upstreamTriggerReached(bytes)) {
+            if (leg != null && !(fault.trigger() instanceof Trigger.AfterExchanges)) {
+                forward(bytes); // the bytes up to the trigger pass; the fault acts after them
+                fire(true);
+                return;
+            }
             fire(true);
             if (readingStopped || writingStopped) {
                 return;
             }
         }
         serve(bytes);
-        readNext();
+        if (leg == null) {
+            readNext();
+        }
     }
 
     /** Whether the bytes just read complete the fault's upstream trigger (reads never pass it). */
@@ -187,6 +232,11 @@ final class PlanHandler extends ChannelInboundHandlerAdapter {
 
     /** The script's part: echo, or count requests and queue a response for each. */
     private void serve(byte[] bytes) {
+        if (leg != null) {
+            countRequests(bytes);
+            forward(bytes);
+            return;
+        }
         if (script.echoes()) {
             enqueue(bytes);
             return;
@@ -203,6 +253,22 @@ final class PlanHandler extends ChannelInboundHandlerAdapter {
             pos += used;
             exchanges++;
             enqueue(response);
+        }
+    }
+
+    /** Proxy mode: counts the requests that end in {@code bytes}, for an exchanges trigger. */
+    private void countRequests(byte[] bytes) {
+        if (framer == null) {
+            return;
+        }
+        int pos = 0;
+        while (pos < bytes.length) {
+            int used = framer.feed(bytes, pos, bytes.length - pos);
+            if (used < 0) {
+                break;
+            }
+            pos += used;
+            exchanges++;
         }
     }
 
@@ -227,6 +293,10 @@ final class PlanHandler extends ChannelInboundHandlerAdapter {
         }
         pending.add(bytes);
         pendingBytes += bytes.length;
+        if (pendingBytes > maxPendingBytes) {
+            maxPendingBytes = pendingBytes;
+            entry.pendingPeak(pendingBytes);
+        }
         pump();
     }
 
@@ -294,7 +364,11 @@ final class PlanHandler extends ChannelInboundHandlerAdapter {
                 pending.poll();
                 pendingBytes -= head.length;
                 offset = 0;
-                readNext();
+                if (leg == null) {
+                    readNext();
+                } else if (pendingBytes < MAX_PENDING && !writingStopped) {
+                    leg.read();
+                }
             }
             if (fault != null && !fired && downstreamTriggerReached(head, from, length)) {
                 fire(false);
@@ -359,6 +433,10 @@ final class PlanHandler extends ChannelInboundHandlerAdapter {
             ((PeerSocketChannel) ctx.channel()).stopReading(); // a read requested before the trigger
         }
         writingStopped = true;
+        halfClosed = effect instanceof Effect.HalfClose;
+        if (leg != null && !halfClosed) {
+            leg.stopReading(); // the server's bytes stay in its buffers (a half-close drains them)
+        }
         dropUnsent();
         if (effect instanceof Effect.Stall) {
             return; // nothing is read or written any more: the connection stalls
@@ -432,6 +510,10 @@ final class PlanHandler extends ChannelInboundHandlerAdapter {
             channel.shutdownOutput();
         }
         readNext();
+        if (leg != null) {
+            leg.read(); // what the server still sends is read and dropped
+            closeIfBothShut();
+        }
     }
 
     // ---- endings -------------------------------------------------------------------------------
@@ -449,6 +531,151 @@ final class PlanHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         entry.end(Ending.CLIENT_CLOSED);
+        if (leg != null) {
+            // The client's side is gone: the server's follows, the same way.
+            Ending ending = entry.ending();
+            if (ending == Ending.PEER_RESET || ending == Ending.CLIENT_RESET) {
+                leg.reset();
+            } else {
+                leg.close(UpstreamEnding.PEER_CLOSED);
+            }
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        // Only a forwarded connection allows half-closure, so only it sees the client's FIN here.
+        if (!(event instanceof ChannelInputShutdownEvent) || entry.ended()) {
+            return;
+        }
+        clientInputShut = true;
+        entry.upstreamEnd(UpstreamEnding.PEER_CLOSED); // the client closed first; the server may still answer
+        if (!legConnected) {
+            entry.end(Ending.CLIENT_CLOSED);
+            ctx.close();
+            return;
+        }
+        leg.shutdownOutputAfterWrites();
+        closeIfBothShut();
+    }
+
+    // ---- proxy mode ----------------------------------------------------------------------------
+
+    private void connectUpstream() {
+        InetSocketAddress address;
+        try {
+            address = script.upstream().orElseThrow().get();
+        } catch (RuntimeException e) {
+            entry.upstreamFailed("the upstream's address could not be had: " + e);
+            upstreamUnreachable();
+            return;
+        }
+        if (address == null || address.isUnresolved()) {
+            entry.upstreamFailed(address == null
+                    ? "the upstream's address was null (" + script + ")"
+                    : "the upstream's address " + address + " is unresolved: its host name has no address");
+            upstreamUnreachable();
+            return;
+        }
+        leg.connect(ctx.channel().eventLoop(), address);
+    }
+
+    @Override
+    public void upstreamConnected() {
+        legConnected = true;
+        if (entry.ended() || readingStopped) {
+            if (!entry.ended()) {
+                leg.stopReading();
+            } else {
+                leg.reset();
+            }
+            return;
+        }
+        readNext();
+        leg.read();
+    }
+
+    @Override
+    public void upstreamUnreachable() {
+        if (script.unreachable() == Unreachable.CLOSE) {
+            if (entry.end(Ending.PEER_CLOSED)) {
+                ctx.close();
+            }
+        } else {
+            Connections.reset(entry, ctx.channel());
+        }
+    }
+
+    /** Sends the client's bytes on to the server; the next read of the client waits until they are taken. */
+    private void forward(byte[] bytes) {
+        leg.write(bytes);
+    }
+
+    @Override
+    public void upstreamWritten() {
+        readNext();
+        if (clientInputShut) {
+            closeIfBothShut(); // the client's FIN has just been passed on
+        }
+    }
+
+    @Override
+    public void fromServer(byte[] bytes) {
+        lastReadNanos = System.nanoTime(); // a connection that is downloading is not idle
+        if (writingStopped) {
+            if (halfClosed) {
+                leg.read(); // after a half-close toward the client, the server's bytes are dropped
+            }
+            return;
+        }
+        enqueue(bytes);
+        if (pendingBytes < MAX_PENDING) {
+            leg.read();
+        }
+    }
+
+    @Override
+    public void serverClosed() {
+        if (entry.ended()) {
+            return;
+        }
+        if (!clientInputShut) {
+            serverClosedFirst = true;
+        }
+        if (writingStopped) {
+            closeIfBothShut();
+            return;
+        }
+        writingStopped = true;
+        halfClosed = true; // the client may still send; the server may still read
+        whenWritten(this::shutdownOutput);
+    }
+
+    @Override
+    public void serverReset() {
+        if (entry.ended()) {
+            return;
+        }
+        readingStopped = true;
+        ((PeerSocketChannel) ctx.channel()).stopReading();
+        if (writingStopped) {
+            Connections.reset(entry, ctx.channel());
+            return;
+        }
+        writingStopped = true;
+        whenWritten(this::resetAfterDelivery); // what the server sent before its reset arrives first
+    }
+
+    /** Once both sides have closed in order and every byte is written, closes both legs. */
+    private void closeIfBothShut() {
+        SocketChannel channel = (SocketChannel) ctx.channel();
+        if (!clientInputShut || !leg.serverInputShut() || !channel.isOutputShutdown() || !leg.outputShut()) {
+            return;
+        }
+        if (entry.end(serverClosedFirst ? Ending.PEER_CLOSED : Ending.CLIENT_CLOSED)) {
+            leg.close(UpstreamEnding.PEER_CLOSED);
+            ctx.close();
+        }
     }
 
     /** Polls the receive queue until it has not changed for the quiet period, then acts. */

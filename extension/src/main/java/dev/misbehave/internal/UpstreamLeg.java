@@ -1,0 +1,226 @@
+package dev.misbehave.internal;
+
+import dev.misbehave.UpstreamEnding;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetSocketAddress;
+
+/**
+ * The second leg of a forwarded connection: the peer's connection to the real server. Runs on the
+ * event loop of the client's connection, so the two legs never race. Reads one buffer at a time
+ * when {@link Proxied} asks, and writes one piece at a time; whatever happens to the server's side
+ * (data, FIN, RST) is handed to {@link Proxied}, which decides what the client sees.
+ */
+final class UpstreamLeg extends ChannelInboundHandlerAdapter {
+
+    /** How long a connect to the server may take before the server counts as unreachable. */
+    static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+
+    private static final ByteBufAllocator BUFFERS = new UnpooledByteBufAllocator(false);
+
+    /** What the client's side of the connection does with the server's events. */
+    interface Proxied {
+        /** The connect succeeded: start moving bytes. */
+        void upstreamConnected();
+
+        /** The server could not be reached; the journal already says why. */
+        void upstreamUnreachable();
+
+        /** The server sent these bytes (the leg reads again only when asked). */
+        void fromServer(byte[] bytes);
+
+        /** The last piece written to the server was taken by the kernel. */
+        void upstreamWritten();
+
+        /** The server closed its side (FIN). */
+        void serverClosed();
+
+        /** The server reset the connection (RST), or writing to it failed. */
+        void serverReset();
+    }
+
+    private final Journal.Entry entry;
+    private final Proxied proxied;
+
+    private SocketChannel channel;
+    private boolean readRequested;
+    private boolean reading = true;
+    private boolean writeInFlight;
+    private boolean shutdownAfterWrite;
+    private boolean reset;
+    private boolean closedByPeer;
+
+    UpstreamLeg(Journal.Entry entry, Proxied proxied) {
+        this.entry = entry;
+        this.proxied = proxied;
+    }
+
+    /** Connects to {@code address} on {@code loop}; the outcome reaches {@link Proxied}. */
+    void connect(EventLoop loop, InetSocketAddress address) {
+        entry.upstream(address);
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.ALLOCATOR, BUFFERS)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+                .handler(this);
+        ChannelFuture connecting = bootstrap.connect(address);
+        channel = (SocketChannel) connecting.channel();
+        connecting.addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                entry.upstreamConnected();
+                proxied.upstreamConnected();
+            } else {
+                entry.upstreamFailed("connect to " + address.getAddress().getHostAddress() + ":" + address.getPort()
+                        + " failed: " + describe(f.cause()));
+                proxied.upstreamUnreachable();
+            }
+        });
+    }
+
+    static String describe(Throwable cause) {
+        String message = cause.getMessage();
+        return message == null ? cause.getClass().getSimpleName() : message;
+    }
+
+    /** Asks for the next bytes from the server, unless a read is already asked for or reading stopped. */
+    void read() {
+        if (reading && !readRequested && channel != null && channel.isActive() && !channel.isInputShutdown()) {
+            readRequested = true;
+            channel.read();
+        }
+    }
+
+    /** Reads nothing more from the server (what it sends stays in its kernel buffers). */
+    void stopReading() {
+        reading = false;
+    }
+
+    /** Forwards {@code bytes} to the server; {@link Proxied#upstreamWritten()} follows. */
+    void write(byte[] bytes) {
+        writeInFlight = true;
+        channel.writeAndFlush(Unpooled.wrappedBuffer(bytes)).addListener((ChannelFuture f) -> {
+            writeInFlight = false;
+            if (!f.isSuccess()) {
+                serverGone();
+                return;
+            }
+            entry.upstreamSent(bytes.length);
+            if (shutdownAfterWrite) {
+                shutdownOutput();
+            }
+            proxied.upstreamWritten();
+        });
+    }
+
+    /** Passes the client's FIN on: shuts down the output to the server once the last write is done. */
+    void shutdownOutputAfterWrites() {
+        if (writeInFlight) {
+            shutdownAfterWrite = true;
+        } else {
+            shutdownOutput();
+        }
+    }
+
+    private void shutdownOutput() {
+        shutdownAfterWrite = false;
+        if (channel.isActive() && !channel.isOutputShutdown()) {
+            channel.shutdownOutput();
+        }
+    }
+
+    /** Whether the peer has passed the client's FIN on to the server. */
+    boolean outputShut() {
+        return channel != null && channel.isOutputShutdown();
+    }
+
+    /** Whether the server has closed its side (FIN). */
+    boolean serverInputShut() {
+        return channel != null && channel.isInputShutdown() && !reset;
+    }
+
+    /** Closes the leg with a FIN, recording {@code how} unless an ending is recorded already. */
+    void close(UpstreamEnding how) {
+        closedByPeer = true;
+        entry.upstreamEnd(how);
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    /** Resets the leg (RST), recording {@link UpstreamEnding#PEER_RESET} unless an ending is recorded already. */
+    void reset() {
+        closedByPeer = true;
+        entry.upstreamEnd(UpstreamEnding.PEER_RESET);
+        if (channel != null) {
+            Connections.abort(channel);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf buf = (ByteBuf) msg;
+        byte[] bytes;
+        try {
+            bytes = new byte[buf.readableBytes()];
+            buf.readBytes(bytes);
+        } finally {
+            buf.release();
+        }
+        readRequested = false;
+        entry.upstreamReceived(bytes.length);
+        proxied.fromServer(bytes);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        readRequested = false;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent && !reset) {
+            entry.upstreamEnd(UpstreamEnding.SERVER_CLOSED);
+            proxied.serverClosed();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        serverGone();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        // Closed by the peer (recorded already), or by an error reported through exceptionCaught.
+        if (entry.upstreamEnding() == UpstreamEnding.OPEN) {
+            serverGone();
+        }
+    }
+
+    /** The server reset the connection, or it is gone in some other way: pass a reset on. */
+    private void serverGone() {
+        if (reset || closedByPeer) {
+            return;
+        }
+        reset = true;
+        entry.upstreamEnd(UpstreamEnding.SERVER_RESET);
+        Connections.abort(channel);
+        proxied.serverReset();
+    }
+}
