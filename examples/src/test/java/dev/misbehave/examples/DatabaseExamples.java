@@ -44,8 +44,10 @@ class DatabaseExamples {
 
     static final Duration WAIT = Duration.ofSeconds(10);
 
+    // tag::server[]
     @RegisterExtension
-    static final PostgresServer postgres = new PostgresServer();
+    static final PostgresServer postgres = new PostgresServer(); // started once for this class, always stopped
+    // end::server[]
 
     @BeforeAll
     static void stock() throws SQLException {

@@ -41,8 +41,10 @@ class SessionExamples {
 
     static final Duration WAIT = Duration.ofSeconds(10);
 
+    // tag::server[]
     @RegisterExtension
-    static final RedisServer redis = new RedisServer();
+    static final RedisServer redis = new RedisServer(); // started once for this class, always stopped
+    // end::server[]
 
     @BeforeAll
     static void sessions() {
