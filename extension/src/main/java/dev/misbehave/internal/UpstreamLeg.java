@@ -82,15 +82,40 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
         ChannelFuture connecting = bootstrap.connect(address);
         channel = (SocketChannel) connecting.channel();
         connecting.addListener((ChannelFuture f) -> {
-            if (f.isSuccess()) {
+            if (f.isSuccess() && channel.localAddress().equals(channel.remoteAddress())) {
+                // TCP's simultaneous open: with nothing listening on the port, the kernel can pick
+                // that same port as the connect's local port, and the socket connects to itself.
+                entry.upstreamFailed("connect to " + address.getAddress().getHostAddress() + ":" + address.getPort()
+                        + " failed: nothing listens there (the connect reached itself)");
+                closedByPeer = true;
+                Connections.abort(channel);
+                proxied.upstreamUnreachable();
+            } else if (f.isSuccess()) {
                 entry.upstreamConnected();
                 proxied.upstreamConnected();
+            } else if (resetWhileConnecting(f.cause())) {
+                // The server accepted and reset before the peer saw the connect complete: a reset,
+                // not an unreachable server (what the server sent is gone with the RST).
+                reset = true;
+                entry.upstreamConnected();
+                entry.upstreamEnd(UpstreamEnding.SERVER_RESET);
+                proxied.serverReset();
             } else {
                 entry.upstreamFailed("connect to " + address.getAddress().getHostAddress() + ":" + address.getPort()
                         + " failed: " + describe(f.cause()));
                 proxied.upstreamUnreachable();
             }
         });
+    }
+
+    private static boolean resetWhileConnecting(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.SocketException && t.getMessage() != null
+                    && t.getMessage().startsWith("Connection reset")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String describe(Throwable cause) {

@@ -16,10 +16,10 @@ final class AnnotationText {
 
     /** The order attributes are listed in; the annotations declare them in this order too. */
     private static final List<String> ORDER = List.of(
-            "peer", "bytes", "direction", "pattern", "occurrence", "idleMillis", "millis", "exchanges",
+            "peer", "value", "host", "port", "bytes", "direction", "pattern", "occurrence", "idleMillis", "millis", "exchanges",
             "text", "randomBytes", "seed", "thenClose", "firstMillis", "perChunkMillis", "bytesPerSecond",
             "gapMillis", "greeting", "echo", "requestEndsWith", "requestLength", "lengthField", "response",
-            "responseResource", "connections", "first", "only", "every", "allButFirst");
+            "responseResource", "connections", "first", "only", "every", "allButFirst", "whenUnreachable");
 
     private static final int MAX_TEXT = 60;
 
@@ -34,6 +34,9 @@ final class AnnotationText {
             }
         }
         String name = "@" + annotation.annotationType().getSimpleName();
+        if (attributes.size() == 1 && attributes.get(0).startsWith("value = ")) {
+            return name + "(" + attributes.get(0).substring("value = ".length()) + ")"; // as Java writes it
+        }
         return attributes.isEmpty() ? name : name + "(" + String.join(", ", attributes) + ")";
     }
 

@@ -6,6 +6,7 @@ import dev.misbehave.ForceHalfCloseAfter;
 import dev.misbehave.ForceResetAfter;
 import dev.misbehave.NeverAccept;
 import dev.misbehave.PeerScript;
+import dev.misbehave.ProxyTo;
 import dev.misbehave.RefuseConnections;
 import dev.misbehave.SendGarbageAfter;
 import dev.misbehave.Slice;
@@ -69,7 +70,7 @@ record Declaration(Annotation annotation, Annotation via, AnnotatedElement eleme
     }
 
     private static boolean isOurs(Class<? extends Annotation> type) {
-        return type == PeerScript.class || FAULTS.contains(type);
+        return type == PeerScript.class || type == ProxyTo.class || FAULTS.contains(type);
     }
 
     private static boolean isContainer(Class<? extends Annotation> type) {
@@ -78,8 +79,9 @@ record Declaration(Annotation annotation, Annotation via, AnnotatedElement eleme
                 && type.getSimpleName().equals("List");
     }
 
+    /** A {@link PeerScript} or a {@link ProxyTo}: what the peer says when it behaves. */
     boolean isScript() {
-        return annotation instanceof PeerScript;
+        return annotation instanceof PeerScript || annotation instanceof ProxyTo;
     }
 
     boolean isFault() {

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -51,7 +52,7 @@ public final class MisbehaveExtension
     @Override
     public void beforeAll(ExtensionContext context) {
         Class<?> testClass = context.getRequiredTestClass();
-        List<PeerPlan> plans = fieldPlans(testClass, field -> Modifier.isStatic(field.getModifiers()));
+        List<PeerPlan> plans = fieldPlans(testClass, field -> Modifier.isStatic(field.getModifiers()), null);
         if (plans.isEmpty() || store(context).get(staticKey(testClass)) != null) {
             return;
         }
@@ -153,17 +154,19 @@ public final class MisbehaveExtension
     private static List<FieldPeer> instanceFieldPlans(ExtensionContext context) {
         List<FieldPeer> fields = new ArrayList<>();
         for (Object instance : context.getRequiredTestInstances().getAllInstances()) {
-            for (PeerPlan plan : fieldPlans(instance.getClass(), field -> !Modifier.isStatic(field.getModifiers()))) {
+            for (PeerPlan plan : fieldPlans(instance.getClass(), field -> !Modifier.isStatic(field.getModifiers()),
+                    PeerPlan.instancesOf(context))) {
                 fields.add(new FieldPeer(instance, plan));
             }
         }
         return fields;
     }
 
-    private static List<PeerPlan> fieldPlans(Class<?> type, Predicate<Field> which) {
+    /** @param instances the test instances, read at connection time; null for static fields */
+    private static List<PeerPlan> fieldPlans(Class<?> type, Predicate<Field> which, Supplier<List<Object>> instances) {
         List<PeerPlan> plans = new ArrayList<>();
         for (Field field : ReflectionSupport.findFields(type, which, HierarchyTraversalMode.TOP_DOWN)) {
-            PeerPlan plan = PeerPlan.forField(field, type);
+            PeerPlan plan = PeerPlan.forField(field, type, instances);
             if (plan != null) {
                 plans.add(plan);
             }
@@ -263,7 +266,7 @@ public final class MisbehaveExtension
         if (declared.isEmpty()) {
             return new ParameterResolutionException(which + ": no Misbehave annotation applies to this test."
                     + " Annotate the test method or its class with a fault such as @ForceResetAfter(bytes ="
-                    + " ...), or with @PeerScript for a well-behaved peer, to start a peer.");
+                    + " ...), or with @PeerScript (or @ProxyTo) for a well-behaved peer, to start a peer.");
         }
         List<String> names = declared.stream().map(AnnotationText::quote).toList();
         String asks = named

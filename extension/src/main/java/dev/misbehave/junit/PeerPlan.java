@@ -13,8 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestInstances;
 
 /**
  * One peer a test needs, validated and ready to start: its name, its script and fault (null for a
@@ -41,7 +43,7 @@ record PeerPlan(String name, Script script, Fault fault, Declaration faultFrom, 
         Class<?> testClass = context.getRequiredTestClass();
         List<PeerPlan> plans = new ArrayList<>();
         for (String name : names) {
-            plans.add(plan(name, faults.get(name), scripts.get(name), testClass, null));
+            plans.add(plan(name, faults.get(name), scripts.get(name), testClass, null, instancesOf(context)));
         }
         return plans;
     }
@@ -50,7 +52,7 @@ record PeerPlan(String name, Script script, Fault fault, Declaration faultFrom, 
      * The peer a field declares, or null if no Misbehave annotation is on it; {@code testClass} loads
      * resources.
      */
-    static PeerPlan forField(Field field, Class<?> testClass) {
+    static PeerPlan forField(Field field, Class<?> testClass, Supplier<List<Object>> instances) {
         List<Declaration> found = Declaration.on(field);
         if (found.isEmpty()) {
             return null;
@@ -76,12 +78,18 @@ record PeerPlan(String name, Script script, Fault fault, Declaration faultFrom, 
         Map<String, List<Declaration>> scripts = byName(found, false);
         Declaration fault = faults.isEmpty() ? null : single(field, "", faults.get(""), true);
         Declaration script = scripts.isEmpty() ? null : single(field, "", scripts.get(""), false);
-        return plan(field.getName(), fault, script, testClass, field);
+        return plan(field.getName(), fault, script, testClass, field, instances);
+    }
+
+    /** The test instances of {@code context} when asked (none before they exist). */
+    static Supplier<List<Object>> instancesOf(ExtensionContext context) {
+        return () -> context.getTestInstances().map(TestInstances::getAllInstances).orElse(List.of());
     }
 
     private static PeerPlan plan(
-            String name, Declaration faultFrom, Declaration scriptFrom, Class<?> testClass, Field field) {
-        Script script = scriptFrom == null ? Script.silent() : Scripts.from(scriptFrom, testClass);
+            String name, Declaration faultFrom, Declaration scriptFrom, Class<?> testClass, Field field,
+            Supplier<List<Object>> instances) {
+        Script script = scriptFrom == null ? Script.silent() : Scripts.from(scriptFrom, testClass, instances);
         Fault fault = faultFrom == null ? null : Faults.from(faultFrom);
         if (fault != null) {
             try {
@@ -90,8 +98,9 @@ record PeerPlan(String name, Script script, Fault fault, Declaration faultFrom, 
                 String with = scriptFrom == null
                         ? "a silent peer (no @PeerScript)"
                         : scriptFrom.describe() + " on " + scriptFrom.where();
+                String scriptName = scriptFrom == null ? "@PeerScript" : scriptFrom.name();
                 throw faultFrom.invalid("the peer cannot run this fault with " + with + ": "
-                        + sentence(rejected.getMessage()) + " Change the fault or the peer's @PeerScript.");
+                        + sentence(rejected.getMessage()) + " Change the fault or the peer's " + scriptName + ".");
             }
         }
         return new PeerPlan(name, script, fault, faultFrom, scriptFrom, field);
@@ -124,11 +133,11 @@ record PeerPlan(String name, Script script, Fault fault, Declaration faultFrom, 
         }
         String what = types.size() == 1
                 ? types.iterator().next() + " is present " + same.size() + " times"
-                : same.size() + " Misbehave fault annotations are present";
+                : same.size() + " Misbehave " + (fault ? "fault" : "script") + " annotations are present";
         String forPeer = name.isEmpty() ? "" : " for peer " + AnnotationText.quote(name);
         String fix = fault
                 ? "Keep one: a peer applies a single fault."
-                : "Keep one: a peer has a single script.";
+                : "Keep one: a peer has a single script (@PeerScript, or @ProxyTo for a proxy).";
         if (name.isEmpty() && !(element instanceof Field)) {
             fix += " To give several peers their own, set a different `peer` on each.";
         }

@@ -1,12 +1,15 @@
 package dev.misbehave.junit;
 
 import dev.misbehave.PeerScript;
+import dev.misbehave.ProxyTo;
 import dev.misbehave.RequestEnd;
 import dev.misbehave.Script;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Turns a {@link PeerScript} into a {@link Script}, or fails with a message that names the
@@ -18,9 +21,13 @@ final class Scripts {
 
     /**
      * The script {@code declaration} describes; {@code testClass} is the class whose class loader
-     * loads a {@link PeerScript#responseResource()}.
+     * loads a {@link PeerScript#responseResource()}, and where a {@link ProxyTo#value()} is looked
+     * for; {@code instances} gives the test instances to read it from (null: static members only).
      */
-    static Script from(Declaration declaration, Class<?> testClass) {
+    static Script from(Declaration declaration, Class<?> testClass, Supplier<List<Object>> instances) {
+        if (declaration.annotation() instanceof ProxyTo) {
+            return Upstreams.from(declaration, testClass, instances);
+        }
         PeerScript script = (PeerScript) declaration.annotation();
         boolean delimiter = !script.requestEndsWith().isEmpty();
         boolean length = script.requestLength() != -1;

@@ -254,6 +254,354 @@ class ProxyTests {
         }
     }
 
+    @Nested
+    @DisplayName("faults between the client and the server")
+    class Faults {
+
+        @Test
+        @DisplayName("a reset after K of the server's bytes: the client reads exactly K, then \"Connection reset\"; the server's leg is reset too")
+        void resetAfterDownstreamBytes() throws Exception {
+            byte[] body = letters(1 << 20);
+            try (TestServer server = TestServer.start(socket -> {
+                        socket.getOutputStream().write(body);
+                        return "wrote";
+                    });
+                    MisbehavingPeer peer = proxy(server, Fault.resetAfter(Direction.DOWNSTREAM, 300_000));
+                    Socket client = new Socket(peer.host(), peer.port())) {
+                Read read = readAll(client);
+                assertThat(read.bytes()).isEqualTo(java.util.Arrays.copyOf(body, 300_000));
+                assertThat(read.failure()).isInstanceOf(SocketException.class).hasMessage("Connection reset");
+                ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
+                assertThat(record.sentCount()).isEqualTo(300_000);
+                assertThat(record.delivery()).isEqualTo(Delivery.CONFIRMED);
+                assertThat(record.ending()).isEqualTo(Ending.PEER_RESET);
+                assertThat(upstreamOf(record).receivedCount()).isGreaterThanOrEqualTo(300_000);
+                assertThat(upstreamOf(record).ending()).isEqualTo(UpstreamEnding.PEER_RESET);
+            }
+        }
+
+        @Test
+        @DisplayName("a reset after N of the client's bytes: the server gets exactly N, then a reset; so does the client")
+        void resetAfterUpstreamBytes() throws Exception {
+            try (TestServer server = TestServer.start(ProxyTests::readToEnd);
+                    MisbehavingPeer peer = proxy(server, Fault.resetAfter(Direction.UPSTREAM, 100));
+                    Socket client = new Socket(peer.host(), peer.port())) {
+                client.getOutputStream().write(letters(1000));
+                Read read = readAll(client);
+                assertThat(read.failure()).isInstanceOf(SocketException.class).hasMessage("Connection reset");
+                Object served = outcome(server);
+                assertThat(served).isInstanceOf(SocketException.class)
+                        .hasFieldOrPropertyWithValue("message", "Connection reset");
+                ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
+                assertThat(record.receivedCount()).isEqualTo(100);
+                assertThat(upstreamOf(record).sentCount()).isEqualTo(100);
+                assertThat(upstreamOf(record).ending()).isEqualTo(UpstreamEnding.PEER_RESET);
+            }
+        }
+
+        @Test
+        @DisplayName("a close after K of the server's bytes: the client reads K, then the end; the server's leg is closed")
+        void closeAfterDownstreamBytes() throws Exception {
+            try (TestServer server = TestServer.start(socket -> {
+                        socket.getOutputStream().write(letters(1000));
+                        return readToEnd(socket).length;
+                    });
+                    MisbehavingPeer peer = proxy(server, Fault.closeAfter(Direction.DOWNSTREAM, 500));
+                    Socket client = new Socket(peer.host(), peer.port())) {
+                Read read = readAll(client);
+                assertThat(read.bytes()).isEqualTo(letters(500));
+                assertThat(read.failure()).isNull();
+                assertThat(outcome(server)).isEqualTo(0); // the server read the end of its stream
+                ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
+                assertThat(record.ending()).isEqualTo(Ending.PEER_CLOSED);
+                assertThat(upstreamOf(record).ending()).isEqualTo(UpstreamEnding.PEER_CLOSED);
+            }
+        }
+
+        @Test
+        @DisplayName("a reset on accept of the first connection only: it never reaches the server; the second does")
+        void resetOnAcceptFirstOnly() throws Exception {
+            try (TestServer server = TestServer.start(socket -> {
+                        socket.getOutputStream().write("hi".getBytes(UTF_8));
+                        return "served";
+                    });
+                    MisbehavingPeer peer = proxy(server, new Fault(new Effect.Reset(), new Trigger.OnAccept(),
+                            Schedule.first(1)))) {
+                try (Socket client = new Socket(peer.host(), peer.port())) {
+                    assertThat(readAll(client).failure()).isInstanceOf(SocketException.class);
+                }
+                try (Socket client = new Socket(peer.host(), peer.port())) {
+                    assertThat(readAll(client).text()).isEqualTo("hi");
+                }
+                List<ConnectionRecord> records = peer.awaitConnections(2, WAIT);
+                assertThat(upstreamOf(records.get(0)).ending()).isEqualTo(UpstreamEnding.NOT_CONNECTED);
+                assertThat(upstreamOf(records.get(1)).ending()).isEqualTo(UpstreamEnding.SERVER_CLOSED);
+                assertThat(server.accepted()).isEqualTo(1);
+            }
+        }
+
+        @Test
+        @DisplayName("a reset at the 2nd request counts requests where the script says they end; the server sees one")
+        void resetAtSecondExchange() throws Exception {
+            AtomicInteger requests = new AtomicInteger();
+            try (TestServer server = TestServer.start(socket -> {
+                        var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), UTF_8));
+                        socket.setSoTimeout(SERVER_READ_TIMEOUT);
+                        for (String line; (line = in.readLine()) != null; ) {
+                            requests.incrementAndGet();
+                            socket.getOutputStream().write(("PONG " + line + "\n").getBytes(UTF_8));
+                        }
+                        return requests.get();
+                    });
+                    MisbehavingPeer peer = NettyPeer.start(
+                            Script.forwardTo(server.address()).withRequestEnd(RequestEnd.delimiter("\n")),
+                            new Fault(new Effect.Reset(), new Trigger.AfterExchanges(1)), PeerSettings.DEFAULTS);
+                    Socket client = new Socket(peer.host(), peer.port())) {
+                client.getOutputStream().write("PING 1\n".getBytes(UTF_8));
+                assertThat(new String(readExactly(client, 12), UTF_8)).isEqualTo("PONG PING 1\n");
+                client.getOutputStream().write("PING 2\n".getBytes(UTF_8));
+                assertThat(readAll(client).failure()).isInstanceOf(SocketException.class).hasMessage("Connection reset");
+                ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
+                assertThat(upstreamOf(record).sentCount()).isEqualTo(7); // not a byte of the 2nd request
+                assertThat(outcome(server)).isInstanceOf(SocketException.class);
+                assertThat(requests).hasValue(1);
+            }
+        }
+
+        @Test
+        @DisplayName("an exchanges trigger without a request end is rejected when the peer starts, with the fix")
+        void exchangesNeedARequestEnd() {
+            assertThatThrownBy(() -> MisbehavingPeer.start(Script.forwardTo("127.0.0.1", 9),
+                            new Fault(new Effect.Reset(), new Trigger.AfterExchanges(1))))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("does not know where a request ends")
+                    .hasMessageContaining("withRequestEnd(RequestEnd.delimiter(");
+        }
+
+        @Test
+        @DisplayName("closing the peer resets both legs of an open connection")
+        void closingThePeerResetsBothLegs() throws Exception {
+            CompletableFuture<Void> connected = new CompletableFuture<>();
+            try (TestServer server = TestServer.start(socket -> {
+                        readExactlyFrom(socket, 1); // forwarded: the peer's leg is connected
+                        connected.complete(null);
+                        return readToEnd(socket);
+                    })) {
+                MisbehavingPeer peer = proxy(server, null);
+                try (Socket client = new Socket(peer.host(), peer.port())) {
+                    client.getOutputStream().write('x');
+                    connected.get(10, TimeUnit.SECONDS);
+                    peer.close();
+                    assertThat(readAll(client).failure()).isInstanceOf(SocketException.class)
+                            .hasMessage("Connection reset");
+                    assertThat(outcome(server)).isInstanceOf(SocketException.class)
+                            .hasFieldOrPropertyWithValue("message", "Connection reset");
+                    ConnectionRecord record = peer.connections().get(0);
+                    assertThat(record.ending()).isEqualTo(Ending.PEER_RESET);
+                    assertThat(upstreamOf(record).ending()).isEqualTo(UpstreamEnding.PEER_RESET);
+                }
+            }
+        }
+
+        @Test
+        @DisplayName("a slow client slows the server: at most 1 MiB (and one read) waits in the peer")
+        void backpressure() throws Exception {
+            int total = 16 << 20;
+            try (TestServer server = TestServer.start(socket -> {
+                        OutputStream out = socket.getOutputStream();
+                        byte[] chunk = letters(64 * 1024);
+                        for (int sent = 0; sent < total; sent += chunk.length) {
+                            out.write(chunk);
+                        }
+                        return "wrote";
+                    });
+                    NettyPeer peer = proxy(server, new Fault(new Effect.Throttle(Direction.DOWNSTREAM, 64L << 20),
+                            new Trigger.OnAccept()));
+                    Socket client = new Socket(peer.host(), peer.port())) {
+                Read read = readAll(client);
+                assertThat(read.failure()).isNull();
+                assertThat(read.bytes()).hasSize(total);
+                assertThat(outcome(server)).isEqualTo("wrote");
+                // the throttle makes the client slower than the server, so the bound is reached
+                assertThat(peer.maxPendingBytes()).isBetween(PlanHandler.MAX_PENDING / 2,
+                        PlanHandler.MAX_PENDING + 64 * 1024);
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("the other effects")
+    class OtherEffects {
+
+        @Test
+        @DisplayName("a half-close after K of the server's bytes: the client reads K, then the end, and can still send to the server")
+        void halfClose() throws Exception {
+            try (TestServer server = TestServer.start(socket -> {
+                        socket.getOutputStream().write("hello world".getBytes(UTF_8));
+                        return new String(readToEnd(socket), UTF_8);
+                    });
+                    MisbehavingPeer peer = proxy(server, Fault.halfCloseAfter(Direction.DOWNSTREAM, 5));
+                    Socket client = new Socket(peer.host(), peer.port())) {
+                Read read = readAll(client);
+                assertThat(read.text()).isEqualTo("hello");
+                assertThat(read.failure()).isNull();
+                client.getOutputStream().write("more".getBytes(UTF_8));
+                client.shutdownOutput();
+                assertThat(outcome(server)).isEqualTo("more");
+                ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
+                assertThat(record.sentCount()).isEqualTo(5);
+                assertThat(upstreamOf(record).sentCount()).isEqualTo(4);
+            }
+        }
+
+        @Test
+        @DisplayName("a stall after K of the server's bytes: the client gets K and nothing more while the test runs")
+        void stall() throws Exception {
+            try (TestServer server = TestServer.start(socket -> {
+                        socket.getOutputStream().write(letters(10_000));
+                        return readToEnd(socket);
+                    });
+                    MisbehavingPeer peer = proxy(server, Fault.stallAfter(Direction.DOWNSTREAM, 100));
+                    Socket client = new Socket(peer.host(), peer.port())) {
+                assertThat(readExactly(client, 100)).isEqualTo(letters(100));
+                peer.awaitTriggered(1, WAIT);
+                client.setSoTimeout(300); // a stall shows as silence: this bound is the test's only wait
+                assertThatThrownBy(() -> client.getInputStream().read())
+                        .isInstanceOf(java.net.SocketTimeoutException.class);
+                assertThat(peer.connections().get(0).ending()).isEqualTo(Ending.OPEN);
+                assertThat(upstreamOf(peer.connections().get(0)).ending()).isEqualTo(UpstreamEnding.OPEN);
+            }
+        }
+
+        @Test
+        @DisplayName("garbage on accept: the client gets noise instead of the server's answer; the server is never asked")
+        void garbageOnAccept() throws Exception {
+            try (TestServer server = TestServer.start(socket -> "never"); 
+                    MisbehavingPeer peer = proxy(server, new Fault(
+                            new Effect.Garbage("SSH-2.0-OpenSSH\r\n".getBytes(UTF_8), new Effect.Close()),
+                            new Trigger.OnAccept()));
+                    Socket client = new Socket(peer.host(), peer.port())) {
+                Read read = readAll(client);
+                assertThat(read.text()).isEqualTo("SSH-2.0-OpenSSH\r\n");
+                assertThat(read.failure()).isNull();
+                assertThat(upstreamOf(peer.awaitConnections(1, WAIT).get(0)).ending())
+                        .isEqualTo(UpstreamEnding.NOT_CONNECTED);
+                assertThat(server.accepted()).isZero();
+            }
+        }
+
+        @Test
+        @DisplayName("refuses while told to, then forwards again on the same port")
+        void refuseThenBehave() throws Exception {
+            try (TestServer server = TestServer.start(socket -> {
+                        socket.getOutputStream().write("up".getBytes(UTF_8));
+                        return "served";
+                    });
+                    MisbehavingPeer peer = MisbehavingPeer.start(Script.forwardTo(server.address()), Fault.refuse())) {
+                assertThatThrownBy(() -> new Socket(peer.host(), peer.port()).close())
+                        .isInstanceOf(java.net.ConnectException.class).hasMessageContaining("Connection refused");
+                peer.behave();
+                try (Socket client = new Socket(peer.host(), peer.port())) {
+                    assertThat(readAll(client).text()).isEqualTo("up");
+                }
+                assertThat(peer.awaitConnections(1, WAIT)).singleElement()
+                        .satisfies(record -> assertThat(upstreamOf(record).ending()).isEqualTo(UpstreamEnding.SERVER_CLOSED));
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("an unreachable server")
+    class UnreachableServer {
+
+        @Test
+        @DisplayName("resets the client, and the journal says why")
+        void resetsTheClient() throws Exception {
+            int closedPort = closedPort();
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Script.forwardTo("127.0.0.1", closedPort));
+                    Socket client = new Socket(peer.host(), peer.port())) {
+                Read read = readAll(client);
+                assertThat(read.failure()).isInstanceOf(SocketException.class).hasMessage("Connection reset");
+                ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
+                assertThat(record.ending()).isEqualTo(Ending.PEER_RESET);
+                UpstreamRecord upstream = upstreamOf(record);
+                assertThat(upstream.ending()).isEqualTo(UpstreamEnding.NOT_CONNECTED);
+                assertThat(upstream.failure()).hasValueSatisfying(why -> assertThat(why)
+                        .startsWith("connect to 127.0.0.1:" + closedPort + " failed: ")
+                        .contains("Connection refused"));
+                assertThat(record.toString()).contains("Connection refused");
+            }
+        }
+
+        @Test
+        @DisplayName("closes the client (end-of-stream) when told to")
+        void closesTheClient() throws Exception {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(
+                            Script.forwardTo("127.0.0.1", closedPort()).whenUnreachable(Unreachable.CLOSE));
+                    Socket client = new Socket(peer.host(), peer.port())) {
+                Read read = readAll(client);
+                assertThat(read.failure()).isNull();
+                assertThat(read.bytes()).isEmpty();
+                assertThat(peer.awaitConnections(1, WAIT).get(0).ending()).isEqualTo(Ending.PEER_CLOSED);
+            }
+        }
+
+        @Test
+        @DisplayName("treats a supplier that throws as unreachable, and records what it threw")
+        void supplierThrows() throws Exception {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Script.forwardTo(() -> {
+                        throw new IllegalStateException("server not started yet");
+                    }));
+                    Socket client = new Socket(peer.host(), peer.port())) {
+                assertThat(readAll(client).failure()).isInstanceOf(SocketException.class);
+                UpstreamRecord upstream = upstreamOf(peer.awaitConnections(1, WAIT).get(0));
+                assertThat(upstream.address()).isEmpty();
+                assertThat(upstream.failure()).hasValueSatisfying(why -> assertThat(why)
+                        .contains("IllegalStateException: server not started yet"));
+            }
+        }
+
+        static int closedPort() throws IOException {
+            try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort(); // nothing listens on it once closed
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("a forwarding script")
+    class ForwardingScript {
+
+        @Test
+        @DisplayName("rejects what it cannot do, with the fix")
+        void rejects() {
+            assertThatThrownBy(() -> Script.forwardTo("127.0.0.1", 0)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("port 0 is not a TCP port");
+            assertThatThrownBy(() -> Script.forwardTo(InetSocketAddress.createUnresolved("no.such.host", 80)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unresolved");
+            assertThatThrownBy(() -> Script.forwardTo("127.0.0.1", 80).withGreeting("hi"))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot greet");
+            assertThatThrownBy(() -> Script.echo().withRequestEnd(RequestEnd.delimiter("\n")))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("Script.forwardTo");
+            assertThatThrownBy(() -> Script.silent().whenUnreachable(Unreachable.CLOSE))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("no server to reach");
+        }
+
+        @Test
+        @DisplayName("describes itself")
+        void describes() {
+            Script script = Script.forwardTo("127.0.0.1", 5432).withRequestEnd(RequestEnd.delimiter("\n"))
+                    .whenUnreachable(Unreachable.CLOSE);
+            assertThat(script.forwards()).isTrue();
+            assertThat(script.unreachable()).isEqualTo(Unreachable.CLOSE);
+            assertThat(script.upstream()).hasValueSatisfying(s -> assertThat(s.get().getPort()).isEqualTo(5432));
+            assertThat(script.toString()).startsWith("forward to 127.0.0.1:5432 (requests: ")
+                    .endsWith(", close when unreachable");
+            assertThat(Script.echo().forwards()).isFalse();
+            assertThat(Script.echo().upstream()).isEmpty();
+        }
+    }
+
     static byte[] readExactlyFrom(Socket socket, int n) throws IOException {
         socket.setSoTimeout(SERVER_READ_TIMEOUT);
         byte[] bytes = socket.getInputStream().readNBytes(n);

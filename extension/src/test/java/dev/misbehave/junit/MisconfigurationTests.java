@@ -475,8 +475,8 @@ class MisconfigurationTests {
         void twoScripts() {
             assertConfigurationError(TwoScriptsTestCases.class, "@PeerScript is present 2 times"
                     + onTest(TwoScriptsTestCases.class) + "@PeerScript(echo = true), @PeerScript(greeting ="
-                    + " \"hi\"). Keep one: a peer has a single script. To give several peers their own, set a"
-                    + " different `peer` on each.");
+                    + " \"hi\"). Keep one: a peer has a single script (@PeerScript, or @ProxyTo for a proxy)."
+                    + " To give several peers their own, set a different `peer` on each.");
         }
     }
 
@@ -580,8 +580,8 @@ class MisconfigurationTests {
                     "The MisbehavingPeer parameter (index 0) of [" + PREFIX
                             + "RegisteredByHandTestCases.test(dev.misbehave.MisbehavingPeer)]: no Misbehave"
                             + " annotation applies to this test. Annotate the test method or its class with a"
-                            + " fault such as @ForceResetAfter(bytes = ...), or with @PeerScript for a"
-                            + " well-behaved peer, to start a peer.");
+                            + " fault such as @ForceResetAfter(bytes = ...), or with @PeerScript (or @ProxyTo)"
+                            + " for a well-behaved peer, to start a peer.");
         }
 
         @Test

