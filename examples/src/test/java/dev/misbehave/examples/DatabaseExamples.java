@@ -7,22 +7,24 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.misbehave.ConnectionRecord;
 import dev.misbehave.Direction;
-import dev.misbehave.Effect;
+import dev.misbehave.Connections;
 import dev.misbehave.Ending;
 import dev.misbehave.Fault;
 import dev.misbehave.MisbehavingPeer;
-import dev.misbehave.Schedule;
+import dev.misbehave.ForceCloseAfter;
+import dev.misbehave.ForceResetAfter;
+import dev.misbehave.ProxyTo;
 import dev.misbehave.Script;
 import dev.misbehave.Trigger;
 import dev.misbehave.UpstreamEnding;
 import dev.misbehave.assertj.ConnectionFailure;
 import dev.misbehave.examples.InventoryRepository.StockLevel;
 import dev.misbehave.examples.servers.PostgresServer;
+import java.net.InetSocketAddress;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -57,6 +59,11 @@ class DatabaseExamples {
             statement.execute("INSERT INTO stock SELECT 'SKU-' || lpad(n::text, 5, '0'), 100, "
                     + "repeat('a sturdy warehouse item ', 4) FROM generate_series(1, " + ROWS + ") AS n");
         }
+    }
+
+    /** The server's address, for {@code @ProxyTo("database")}: read at each connection the peer accepts. */
+    static InetSocketAddress database() {
+        return postgres.address();
     }
 
     /** The application's pool, connecting through the peer. */
@@ -94,10 +101,10 @@ class DatabaseExamples {
     @DisplayName("is reset 100,000 B into a large result set: the read is retried once on a new connection")
     // tag::reset-mid-query-retried[]
     @Test
-    void resetMidResultSetIsRetried() {
-        Fault crash = Fault.resetAfter(Direction.DOWNSTREAM, 100_000).on(new Schedule.First(1));
-        try (var peer = MisbehavingPeer.start(Script.forwardTo(postgres.address()), crash);
-                var pool = poolThrough(peer)) {
+    @ProxyTo("database")
+    @ForceResetAfter(bytes = 100_000, direction = Direction.DOWNSTREAM, connections = @Connections(first = 1))
+    void resetMidResultSetIsRetried(MisbehavingPeer peer) {
+        try (var pool = poolThrough(peer)) {
             var inventory = new InventoryRepository(pool);
 
             List<StockLevel> levels = inventory.stockLevels(); // connection 0 is reset, connection 1 answers
@@ -156,12 +163,10 @@ class DatabaseExamples {
     @DisplayName("has a pooled connection closed by an idle timeout: the pool validates it and opens a new one")
     // tag::idle-timeout[]
     @Test
-    void idleTimeout() {
-        // a server (or load balancer) that closes connections idle for 600 ms; the first one only
-        Fault idleTimeout = new Fault(new Effect.Close(), new Trigger.AfterIdle(Duration.ofMillis(600)))
-                .on(new Schedule.First(1));
-        try (var peer = MisbehavingPeer.start(Script.forwardTo(postgres.address()), idleTimeout);
-                var pool = poolThrough(peer)) {
+    @ProxyTo("database")
+    @ForceCloseAfter(idleMillis = 600, connections = @Connections(first = 1)) // a server's idle timeout
+    void idleTimeout(MisbehavingPeer peer) {
+        try (var pool = poolThrough(peer)) {
             var inventory = new InventoryRepository(pool);
 
             assertThat(inventory.quantity("SKU-00001")).as("outcome").isEqualTo(100); // connection 0
@@ -186,11 +191,10 @@ class DatabaseExamples {
     @DisplayName("is reset after the server committed an UPDATE: not retried, the outcome is unknown, and it did happen")
     // tag::write-not-retried[]
     @Test
-    void writeIsNotRetried() throws SQLException {
-        // the answer to the UPDATE ("UPDATE 1") gets through; the reset comes before "ready for query"
-        Fault cut = new Fault(new Effect.Reset(), Trigger.OnPattern.of(Direction.DOWNSTREAM, "UPDATE 1"));
-        try (var peer = MisbehavingPeer.start(Script.forwardTo(postgres.address()), cut);
-                var pool = poolThrough(peer)) {
+    @ProxyTo("database")
+    @ForceResetAfter(pattern = "UPDATE 1", direction = Direction.DOWNSTREAM) // the UPDATE's answer, then a reset
+    void writeIsNotRetried(MisbehavingPeer peer) throws SQLException {
+        try (var pool = poolThrough(peer)) {
             var inventory = new InventoryRepository(pool);
 
             var failure = catchThrowableOfType(ReservationOutcomeUnknownException.class,

@@ -6,14 +6,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.misbehave.ConnectionRecord;
+import dev.misbehave.Connections;
 import dev.misbehave.Direction;
 import dev.misbehave.Ending;
-import dev.misbehave.Fault;
+import dev.misbehave.ForceCloseAfter;
+import dev.misbehave.ForceHalfCloseAfter;
+import dev.misbehave.ForceResetAfter;
 import dev.misbehave.MisbehavingPeer;
-import dev.misbehave.Schedule;
-import dev.misbehave.Script;
+import dev.misbehave.ProxyTo;
+import dev.misbehave.StallAfter;
 import dev.misbehave.UpstreamEnding;
 import dev.misbehave.examples.servers.RedisServer;
+import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
@@ -46,6 +50,11 @@ class SessionExamples {
     static final RedisServer redis = new RedisServer(); // started once for this class, always stopped
     // end::server[]
 
+    /** The server's address, for {@code @ProxyTo("server")}: read at each connection the peer accepts. */
+    static InetSocketAddress server() {
+        return redis.address();
+    }
+
     @BeforeAll
     static void sessions() {
         try (var sessions = new SessionStore(redis.address(), Duration.ofSeconds(2))) { // no proxy
@@ -70,10 +79,10 @@ class SessionExamples {
     @DisplayName("is reset 100,000 B into a 256 KiB GET on every connection: fails after one retry, a reset")
     // tag::reset-mid-get[]
     @Test
-    void resetMidGet() {
-        try (var peer = MisbehavingPeer.start(Script.forwardTo(redis.address()),
-                        Fault.resetAfter(Direction.DOWNSTREAM, 100_000));
-                var sessions = new SessionStore(peer.address(), Duration.ofSeconds(2))) {
+    @ProxyTo("server")
+    @ForceResetAfter(bytes = 100_000, direction = Direction.DOWNSTREAM)
+    void resetMidGet(MisbehavingPeer peer) {
+        try (var sessions = new SessionStore(peer.address(), Duration.ofSeconds(2))) {
 
             var failure = catchThrowableOfType(SessionStoreUnavailableException.class, () -> sessions.load("big"));
             String counts = sessions.connectionCounts();
@@ -103,10 +112,10 @@ class SessionExamples {
     @DisplayName("is reset 100,000 B into a 256 KiB MGET on its first connection: the retry gets every session")
     // tag::reset-mid-mget-retried[]
     @Test
-    void resetMidMgetIsRetried() {
-        try (var peer = MisbehavingPeer.start(Script.forwardTo(redis.address()),
-                        Fault.resetAfter(Direction.DOWNSTREAM, 100_000).on(new Schedule.First(1)));
-                var sessions = new SessionStore(peer.address(), Duration.ofSeconds(2))) {
+    @ProxyTo("server")
+    @ForceResetAfter(bytes = 100_000, direction = Direction.DOWNSTREAM, connections = @Connections(first = 1))
+    void resetMidMgetIsRetried(MisbehavingPeer peer) {
+        try (var sessions = new SessionStore(peer.address(), Duration.ofSeconds(2))) {
 
             Map<String, String> loaded = sessions.loadAll(IDS);
 
@@ -129,10 +138,10 @@ class SessionExamples {
     @DisplayName("stalls 100,000 B into a GET: the socket timeout fires in bounded time, and it is not retried")
     // tag::stall[]
     @Test
-    void stallIsATimeout() {
-        try (var peer = MisbehavingPeer.start(Script.forwardTo(redis.address()),
-                        Fault.stallAfter(Direction.DOWNSTREAM, 100_000));
-                var sessions = new SessionStore(peer.address(), Duration.ofMillis(200))) {
+    @ProxyTo("server")
+    @StallAfter(bytes = 100_000, direction = Direction.DOWNSTREAM)
+    void stallIsATimeout(MisbehavingPeer peer) {
+        try (var sessions = new SessionStore(peer.address(), Duration.ofMillis(200))) {
 
             long started = System.nanoTime();
             var failure = catchThrowableOfType(SessionStoreUnavailableException.class, () -> sessions.load("big"));
@@ -159,10 +168,10 @@ class SessionExamples {
     @DisplayName("is closed (FIN) 100,000 B into a GET on every connection: end of stream, not a reset")
     // tag::close-mid-get[]
     @Test
-    void closeMidGet() {
-        try (var peer = MisbehavingPeer.start(Script.forwardTo(redis.address()),
-                        Fault.closeAfter(Direction.DOWNSTREAM, 100_000));
-                var sessions = new SessionStore(peer.address(), Duration.ofSeconds(2))) {
+    @ProxyTo("server")
+    @ForceCloseAfter(bytes = 100_000, direction = Direction.DOWNSTREAM)
+    void closeMidGet(MisbehavingPeer peer) {
+        try (var sessions = new SessionStore(peer.address(), Duration.ofSeconds(2))) {
 
             var failure = catchThrowableOfType(SessionStoreUnavailableException.class, () -> sessions.load("big"));
             sessions.close(); // closes the pool's idle replacement too
@@ -186,10 +195,10 @@ class SessionExamples {
     @DisplayName("is half-closed 100,000 B into a GET: Jedis sees end of stream too, and hangs up itself")
     // tag::half-close-mid-get[]
     @Test
-    void halfCloseMidGet() {
-        try (var peer = MisbehavingPeer.start(Script.forwardTo(redis.address()),
-                        Fault.halfCloseAfter(Direction.DOWNSTREAM, 100_000).on(new Schedule.First(1)));
-                var sessions = new SessionStore(peer.address(), Duration.ofSeconds(2))) {
+    @ProxyTo("server")
+    @ForceHalfCloseAfter(bytes = 100_000, direction = Direction.DOWNSTREAM, connections = @Connections(first = 1))
+    void halfCloseMidGet(MisbehavingPeer peer) {
+        try (var sessions = new SessionStore(peer.address(), Duration.ofSeconds(2))) {
 
             assertThat(sessions.load("big")).as("outcome").contains(BIG); // end of stream, retried
             List<ConnectionRecord> journal = peer.awaitConnections(1, WAIT);
