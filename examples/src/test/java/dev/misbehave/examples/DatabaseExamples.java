@@ -62,9 +62,11 @@ class DatabaseExamples {
     }
 
     /** The server's address, for {@code @ProxyTo("database")}: read at each connection the peer accepts. */
+    // tag::proxy-to[]
     static InetSocketAddress database() {
-        return postgres.address();
+        return postgres.address(); // a real PostgreSQL on an ephemeral port
     }
+    // end::proxy-to[]
 
     /** The application's pool, connecting through the peer. */
     static HikariDataSource poolThrough(MisbehavingPeer peer) {
