@@ -15,10 +15,11 @@ import javax.sql.DataSource;
  * Application code: the stock levels of a warehouse, in PostgreSQL, through a HikariCP pool and the
  * PostgreSQL JDBC driver.
  *
- * <p>Its retry policy is about connection failures only, which the driver reports with an SQLState
+ * <p>Its retry policy is about lost connections only, which the driver reports with an SQLState
  * of class {@code 08} (for example {@code 08006}, "An I/O error occurred while sending to the
- * backend", when the connection is reset or cut mid-query). HikariCP evicts a connection that threw
- * such an error, so a retry gets another connection.
+ * backend", when the connection is reset or cut mid-query), or with {@code 57P01} to {@code 57P03}
+ * when the server ended the session itself (an administrator, a shutdown). HikariCP evicts a
+ * connection that threw such an error, so a retry gets another connection.
  *
  * <ul>
  *   <li>Reads are idempotent: a read that fails with a connection failure is retried once, on a
@@ -39,6 +40,9 @@ public final class InventoryRepository {
     public record StockLevel(String sku, int quantity, String description) {}
 
     private static final String CONNECTION_FAILURE_CLASS = "08";
+
+    /** The server ended the session: admin shutdown, crash shutdown, cannot connect now. */
+    private static final java.util.Set<String> SERVER_ENDED_SESSION = java.util.Set.of("57P01", "57P02", "57P03");
 
     private final DataSource dataSource;
     private final AtomicLong retriedReads = new AtomicLong();
@@ -74,6 +78,7 @@ public final class InventoryRepository {
         config.setInitializationFailTimeout(-1); // no connection when the pool starts
         config.setConnectionTimeout(2_000);
         config.addDataSourceProperty("connectTimeout", "2"); // seconds, the driver's own
+        config.addDataSourceProperty("ApplicationName", "inventory"); // in pg_stat_activity
         return new HikariDataSource(config);
     }
     // end::pool[]
@@ -219,16 +224,17 @@ public final class InventoryRepository {
     }
 
     /**
-     * Whether {@code e} reports a connection failure: its SQLState (or a chained exception's) is of
-     * class {@code 08}.
+     * Whether {@code e} reports a lost connection: its SQLState (or a chained exception's) is of
+     * class {@code 08}, or says the server ended the session ({@code 57P01} "terminating connection
+     * due to administrator command", {@code 57P02}, {@code 57P03}; HikariCP evicts on these too).
      *
      * @param e the exception
-     * @return true for {@code 08000}, {@code 08001}, {@code 08003}, {@code 08006}, ...
+     * @return true for {@code 08000}, {@code 08001}, {@code 08003}, {@code 08006}, {@code 57P01}, ...
      */
     public static boolean isConnectionFailure(SQLException e) {
         for (SQLException s = e; s != null; s = s.getNextException()) {
             String state = s.getSQLState();
-            if (state != null && state.startsWith(CONNECTION_FAILURE_CLASS)) {
+            if (state != null && (state.startsWith(CONNECTION_FAILURE_CLASS) || SERVER_ENDED_SESSION.contains(state))) {
                 return true;
             }
         }

@@ -215,4 +215,32 @@ class DatabaseExamples {
         }
     }
     // end::write-not-retried[]
+
+    @DisplayName("has its connection ended by the server: the end passes through the peer, and the read gets a fresh connection")
+    // tag::server-ends-connection[]
+    @Test
+    @ProxyTo("database") // no fault: the server itself ends the session
+    void serverEndsTheConnection(MisbehavingPeer peer) throws SQLException {
+        try (var pool = poolThrough(peer)) {
+            var inventory = new InventoryRepository(pool);
+            assertThat(inventory.quantity("SKU-00001")).as("outcome").isEqualTo(100); // connection 0
+
+            try (var admin = postgres.connect(); var statement = admin.createStatement()) { // a DBA, a failover
+                statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        + " WHERE application_name = 'inventory'");
+            }
+
+            // the driver reads the server's last words (57P01, as without a proxy); the read is retried
+            assertThat(inventory.quantity("SKU-00001")).as("outcome").isEqualTo(100); // connection 1
+            assertThat(pool.getHikariPoolMXBean().getTotalConnections()).as("outcome").isEqualTo(1);
+            List<ConnectionRecord> journal = peer.connections();
+            Observed.print("PostgreSQL pool via proxy, the server terminates the backend", null, journal);
+
+            assertThat(journal).as("journal").hasSize(2);
+            assertThat(journal.get(0).upstream()).as("journal").hasValueSatisfying(server ->
+                    assertThat(server.ending()).isEqualTo(UpstreamEnding.SERVER_CLOSED)); // passed on as a FIN
+            assertThat(journal.get(0).fault()).as("journal").isEmpty();
+        }
+    }
+    // end::server-ends-connection[]
 }
