@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 
@@ -42,7 +43,7 @@ public final class InventoryRepository {
     private static final String CONNECTION_FAILURE_CLASS = "08";
 
     /** The server ended the session: admin shutdown, crash shutdown, cannot connect now. */
-    private static final java.util.Set<String> SERVER_ENDED_SESSION = java.util.Set.of("57P01", "57P02", "57P03");
+    private static final Set<String> SERVER_ENDED_SESSION = Set.of("57P01", "57P02", "57P03");
 
     private final DataSource dataSource;
     private final AtomicLong retriedReads = new AtomicLong();

@@ -3,6 +3,7 @@ package dev.misbehave.examples.servers;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.ProcessBuilder.Redirect;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -112,8 +113,8 @@ public final class PostgresServer implements BeforeAllCallback {
                         .setServerConfig("listen_addresses", "127.0.0.1")
                         .setPGStartupWait(Duration.ofSeconds(30))
                         .setRegisterShutdownHook(true)
-                        .setOutputRedirector(java.lang.ProcessBuilder.Redirect.appendTo(dir.resolve("postgres.log").toFile()))
-                        .setErrorRedirector(java.lang.ProcessBuilder.Redirect.appendTo(dir.resolve("postgres.log").toFile()))
+                        .setOutputRedirector(Redirect.appendTo(dir.resolve("postgres.log").toFile()))
+                        .setErrorRedirector(Redirect.appendTo(dir.resolve("postgres.log").toFile()))
                         .start();
                 return new Running(server, dir);
             } catch (IOException | RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.misbehave.examples.servers;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
@@ -77,7 +78,7 @@ public final class RedisServer implements BeforeAllCallback {
     /** The {@code redis-server} executable on the PATH, if any. */
     static Optional<Path> binary() {
         String path = System.getenv().getOrDefault("PATH", "");
-        return Stream.of(path.split(java.io.File.pathSeparator))
+        return Stream.of(path.split(File.pathSeparator))
                 .filter(dir -> !dir.isBlank())
                 .map(dir -> Path.of(dir, BINARY))
                 .filter(Files::isExecutable)
