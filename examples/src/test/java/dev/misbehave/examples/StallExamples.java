@@ -1,6 +1,7 @@
 package dev.misbehave.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.misbehave.ConnectionRecord;
 import dev.misbehave.Ending;
@@ -8,12 +9,15 @@ import dev.misbehave.MisbehavingPeer;
 import dev.misbehave.StallAfter;
 import dev.misbehave.examples.HealthCheck.Health;
 import dev.misbehave.examples.HealthCheck.Status;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import jdk.net.ExtendedSocketOptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -47,4 +51,33 @@ class StallExamples {
                 });
     }
     // end::stall-health-check[]
+
+    @DisplayName("is not caught by TCP keepalive: the stalled server's kernel answers every probe; the read timeout catches it")
+    // tag::keepalive-vs-stall[]
+    @Test
+    @StallAfter(bytes = 0) // a hung process: its kernel still acknowledges, the process never reads
+    void keepaliveDoesNotDetectAStalledServer(MisbehavingPeer peer) throws Exception {
+        Throwable thrown;
+        long started = System.nanoTime();
+        try (Socket socket = new Socket(peer.host(), peer.port())) {
+            socket.setKeepAlive(true); // probe after 1 s idle, every 1 s, give up after 1 unanswered probe
+            socket.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, 1);
+            socket.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, 1);
+            socket.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, 1);
+            socket.setSoTimeout(2_500); // what actually detects a silent server
+            socket.getOutputStream().write("PING\n".getBytes(StandardCharsets.US_ASCII));
+            thrown = catchThrowable(() -> socket.getInputStream().read());
+        }
+        long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        List<ConnectionRecord> journal = peer.connections();
+        Observed.print("raw socket with 1 s keepalive, stall on accept", thrown, journal);
+
+        // Keepalive would have ended a dead path after about 2 s; the stalled server's kernel
+        // answered its probes, so only the 2.5 s read timeout ended the wait.
+        assertThat(thrown).as("outcome").isInstanceOf(SocketTimeoutException.class);
+        assertThat(waitedMillis).as("outcome").isGreaterThanOrEqualTo(2_500);
+        assertThat(journal).as("journal").singleElement()
+                .satisfies(connection -> assertThat(connection.ending()).isEqualTo(Ending.OPEN));
+    }
+    // end::keepalive-vs-stall[]
 }

@@ -6,9 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.misbehave.ConnectionRecord;
+import dev.misbehave.Direction;
 import dev.misbehave.Ending;
 import dev.misbehave.ForceResetAfter;
 import dev.misbehave.MisbehavingPeer;
+import dev.misbehave.PeerScript;
+import dev.misbehave.ProxyTo;
+import dev.misbehave.UpstreamEnding;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -78,6 +82,28 @@ class LeakTests {
                 .as("open files after test %d vs after test %d", TESTS, BASELINE)
                 .isBetween(first.fds.getAsInt() - FD_TOLERANCE, first.fds.getAsInt() + FD_TOLERANCE);
     }
+
+    @Test
+    @Timeout(120)
+    @DisplayName("1,000 proxy-mode tests (each: a forwarded connection, both legs reset) leave threads and open files where they were")
+    void noLeakThroughProxies() {
+        var results = EngineRunner.run(RepeatedProxyTestCases.class);
+
+        results.testEvents().assertStatistics(stats -> stats.started(PROXY_TESTS).succeeded(PROXY_TESTS));
+        Sample first = RepeatedProxyTestCases.SAMPLES.get(BASELINE);
+        Sample last = RepeatedProxyTestCases.SAMPLES.get(PROXY_TESTS);
+        System.out.printf("LeakTests (proxy): threads after %d: %d, after %d: %d; open files after %d: %s, after %d: %s%n",
+                BASELINE, first.threads, PROXY_TESTS, last.threads, BASELINE, describe(first.fds), PROXY_TESTS,
+                describe(last.fds));
+        assertThat(last.threads).as("live threads; new: %s", minus(last.threadNames, first.threadNames))
+                .isEqualTo(first.threads);
+        assumeTrue(first.fds.isPresent() && last.fds.isPresent(),
+                "/proc/self/fd is not available: open files not counted");
+        assertThat(last.fds.getAsInt()).as("open files after test %d vs after test %d", PROXY_TESTS, BASELINE)
+                .isBetween(first.fds.getAsInt() - FD_TOLERANCE, first.fds.getAsInt() + FD_TOLERANCE);
+    }
+
+    private static final int PROXY_TESTS = 1_000;
 
     private static String describe(OptionalInt fds) {
         return fds.isPresent() ? String.valueOf(fds.getAsInt()) : "n/a (no /proc/self/fd)";
@@ -151,6 +177,41 @@ class LeakTests {
 
             int current = repetition.getCurrentRepetition();
             if (current == BASELINE || current == TESTS) {
+                SAMPLES.put(current, Sample.now());
+            }
+        }
+    }
+
+    /**
+     * Each test's peer forwards to a shared backend peer (a peer is a server with no thread of its
+     * own, so the server side cannot blur the thread count) and resets after the backend's first
+     * byte: both legs end in a reset. The sample waits until the backend has seen this test's
+     * connection end, so no socket of it is still closing.
+     */
+    @Execution(ExecutionMode.SAME_THREAD)
+    static class RepeatedProxyTestCases {
+        static final Map<Integer, Sample> SAMPLES = new ConcurrentHashMap<>();
+
+        @PeerScript(greeting = "hello")
+        static MisbehavingPeer backend;
+
+        @RepeatedTest(PROXY_TESTS)
+        @ProxyTo("backend")
+        @ForceResetAfter(bytes = 1, direction = Direction.DOWNSTREAM)
+        void forwardsThenResets(MisbehavingPeer peer, RepetitionInfo repetition) throws IOException {
+            try (Socket socket = new Socket(peer.host(), peer.port())) {
+                socket.setSoTimeout(10_000);
+                assertThat(socket.getInputStream().read()).isEqualTo('h');
+                assertThatThrownBy(() -> socket.getInputStream().read()).is(connectionReset());
+            }
+            int current = repetition.getCurrentRepetition();
+            assertThat(peer.awaitConnections(1, Duration.ofSeconds(10))).singleElement().satisfies(record -> {
+                assertThat(record.ending()).isEqualTo(Ending.PEER_RESET);
+                assertThat(record.upstream().orElseThrow().ending()).isEqualTo(UpstreamEnding.PEER_RESET);
+            });
+            assertThat(backend.awaitConnections(current, Duration.ofSeconds(10))).hasSize(current)
+                    .allSatisfy(record -> assertThat(record.ending()).isEqualTo(Ending.CLIENT_RESET));
+            if (current == BASELINE || current == PROXY_TESTS) {
                 SAMPLES.put(current, Sample.now());
             }
         }
