@@ -17,6 +17,7 @@ import dev.misbehave.ProxyTo;
 import dev.misbehave.Script;
 import dev.misbehave.Trigger;
 import dev.misbehave.UpstreamEnding;
+import dev.misbehave.UpstreamRecord;
 import dev.misbehave.assertj.ConnectionFailure;
 import dev.misbehave.examples.InventoryRepository.StockLevel;
 import dev.misbehave.examples.servers.PostgresServer;
@@ -237,8 +238,10 @@ class DatabaseExamples {
             Observed.print("PostgreSQL pool via proxy, the server terminates the backend", null, journal);
 
             assertThat(journal).as("journal").hasSize(2);
-            assertThat(journal.get(0).upstream()).as("journal").hasValueSatisfying(server ->
-                    assertThat(server.ending()).isEqualTo(UpstreamEnding.SERVER_CLOSED)); // passed on as a FIN
+            // the server ended the leg: with a FIN, or with an RST when the next query reached the
+            // exiting backend's socket before the peer saw that FIN (a race the test cannot order)
+            assertThat(journal.get(0).upstream().map(UpstreamRecord::ending)).as("journal")
+                    .containsAnyOf(UpstreamEnding.SERVER_CLOSED, UpstreamEnding.SERVER_RESET);
             assertThat(journal.get(0).fault()).as("journal").isEmpty();
         }
     }
