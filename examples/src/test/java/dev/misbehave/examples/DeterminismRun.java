@@ -1,6 +1,7 @@
 package dev.misbehave.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectIteration;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.DiscoverySelector;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.TestSource;
 import org.junit.platform.engine.discovery.MethodSelector;
@@ -47,21 +49,32 @@ import org.junit.platform.launcher.core.LauncherFactory;
 @DisplayName("The determinism run")
 class DeterminismRun {
 
-    /** One example test method and what it documents. */
-    record Scenario(String name, Class<?> testClass, String methodName, String outcome, String journal) {
+    /**
+     * One example test method, or one invocation of a parameterized one ({@code invocation} 1 or
+     * more; 0 for a plain test), and what it documents.
+     */
+    record Scenario(String name, Class<?> testClass, String methodName, int invocation, String outcome,
+            String journal) {
 
-        MethodSelector selector() {
+        Scenario(String name, Class<?> testClass, String methodName, String outcome, String journal) {
+            this(name, testClass, methodName, 0, outcome, journal);
+        }
+
+        DiscoverySelector selector() {
             List<Method> methods = Arrays.stream(testClass.getDeclaredMethods())
                     .filter(m -> m.getName().equals(methodName))
                     .collect(Collectors.toList());
             assertThat(methods).as("test method %s in %s", methodName, testClass.getSimpleName())
                     .hasSize(1);
-            return selectMethod(testClass, methods.get(0));
+            MethodSelector method = selectMethod(testClass, methods.get(0));
+            return invocation == 0 ? method : selectIteration(method, invocation - 1);
         }
 
-        boolean is(MethodSource source) {
+        boolean is(TestIdentifier test, MethodSource source) {
             return source.getClassName().equals(testClass.getName())
-                    && source.getMethodName().equals(methodName);
+                    && source.getMethodName().equals(methodName)
+                    && (invocation == 0
+                            || test.getUniqueId().endsWith("[test-template-invocation:#" + invocation + "]"));
         }
     }
 
@@ -214,6 +227,134 @@ class DeterminismRun {
                     SlowNetworkExamples.class, "noiseInsteadOfAResponse",
                     "DownloadFailedException caused by an IOException (ProtocolException)",
                     "1 connection, sent exactly the 512 seeded bytes"),
+            new Scenario("Resilience4j PUT (idempotent), first 2 connections reset after 100 B",
+                    Resilience4jExamples.class, "idempotentPutSucceedsOnTheThirdAttempt",
+                    "Outcome(attempts=3, status=200)",
+                    "3 connections: 2 with the fault (100 B, PEER_RESET), the 3rd served \"PUT /stock/SKU-42\""),
+            new Scenario("Resilience4j POST (not idempotent), reset after the whole request (pattern)",
+                    Resilience4jExamples.class, "postThatMayHaveArrivedIsNotRetried",
+                    "CallFailedException after 1 attempt, chain is a reset",
+                    "1 connection, received the whole \"POST /reservations\" request, PEER_RESET"),
+            new Scenario("Resilience4j POST (not idempotent), connection refused",
+                    Resilience4jExamples.class, "refusedPostIsRetried",
+                    "CallFailedException after 3 attempts, chain is a refusal",
+                    "no connections"),
+            new Scenario("Failsafe PUT (idempotent), first 2 connections reset after 100 B",
+                    FailsafeExamples.class, "idempotentPutSucceedsOnTheThirdAttempt",
+                    "Outcome(attempts=3, status=200)",
+                    "3 connections: 2 with the fault (100 B, PEER_RESET), the 3rd served \"PUT /shipments/S-7/address\""),
+            new Scenario("Failsafe POST (not idempotent), reset after the whole request (pattern)",
+                    FailsafeExamples.class, "postThatMayHaveArrivedIsNotRetried",
+                    "CallFailedException after 1 attempt, chain is a reset",
+                    "1 connection, received the whole \"POST /shipments\" request, PEER_RESET"),
+            new Scenario("Failsafe POST (not idempotent), connection refused",
+                    FailsafeExamples.class, "refusedPostIsRetried",
+                    "CallFailedException after 3 attempts, chain is a refusal",
+                    "no connections"),
+            new Scenario("proxy to JDK HttpServer, JDK HttpClient download, reset after 200,000 response B",
+                    HttpProxyExamples.class, "crashMidDownload", 1,
+                    "DownloadFailedException, chain is a reset, every delivered body byte counted, none accepted",
+                    "1 connection, sent exactly 200,000 B, PEER_RESET; server leg read >= 200,000 B, PEER_RESET"),
+            new Scenario("proxy to JDK HttpServer, HttpURLConnection download, reset after 200,000 response B",
+                    HttpProxyExamples.class, "crashMidDownload", 2,
+                    "DownloadFailedException, chain is a reset, every delivered body byte counted, none accepted",
+                    "1 connection, sent exactly 200,000 B, PEER_RESET; server leg read >= 200,000 B, PEER_RESET"),
+            new Scenario("proxy to JDK HttpServer, OkHttp download, reset after 200,000 response B",
+                    HttpProxyExamples.class, "crashMidDownload", 3,
+                    "DownloadFailedException, chain is a reset, every delivered body byte counted, none accepted",
+                    "1 connection, sent exactly 200,000 B, PEER_RESET; server leg read >= 200,000 B, PEER_RESET"),
+            new Scenario("proxy to JDK HttpServer, Apache HttpClient 5 download, reset after 200,000 response B",
+                    HttpProxyExamples.class, "crashMidDownload", 4,
+                    "DownloadFailedException, chain is a reset, every delivered body byte counted, none accepted",
+                    "1 connection, sent exactly 200,000 B, PEER_RESET; server leg read >= 200,000 B, PEER_RESET"),
+            new Scenario("proxy to JDK HttpServer, JDK HttpClient 1 MiB upload, reset after 300,000 request B",
+                    HttpProxyExamples.class, "middleboxResetsMidUpload", 1,
+                    "the upload throws, chain is a reset",
+                    "1 connection (not sent twice), received 300,000 B, PEER_RESET both legs; server: 1 upload begun, 0 whole"),
+            new Scenario("proxy to JDK HttpServer, HttpURLConnection 1 MiB upload, reset after 300,000 request B",
+                    HttpProxyExamples.class, "middleboxResetsMidUpload", 2,
+                    "the upload throws, chain is a reset",
+                    "1 connection (not sent twice), received 300,000 B, PEER_RESET both legs; server: 1 upload begun, 0 whole"),
+            new Scenario("proxy to JDK HttpServer, OkHttp 1 MiB upload, reset after 300,000 request B",
+                    HttpProxyExamples.class, "middleboxResetsMidUpload", 3,
+                    "the upload throws, chain is a reset",
+                    "1 connection (not sent twice), received 300,000 B, PEER_RESET both legs; server: 1 upload begun, 0 whole"),
+            new Scenario("proxy to JDK HttpServer, Apache HttpClient 5 1 MiB upload, reset after 300,000 request B",
+                    HttpProxyExamples.class, "middleboxResetsMidUpload", 4,
+                    "the upload throws, chain is a reset",
+                    "1 connection (not sent twice), received 300,000 B, PEER_RESET both legs; server: 1 upload begun, 0 whole"),
+            new Scenario("proxy to JDK HttpServer, JDK HttpClient download, the server closes (FIN) after 100 KiB of body",
+                    HttpProxyExamples.class, "serverClosesMidBody", 1,
+                    "DownloadFailedException after 102,400 body B, classified CLOSED",
+                    "1 connection: server leg SERVER_CLOSED, client leg PEER_CLOSED, every byte the server sent passed on"),
+            new Scenario("proxy to JDK HttpServer, HttpURLConnection download, the server closes (FIN) after 100 KiB of body",
+                    HttpProxyExamples.class, "serverClosesMidBody", 2,
+                    "DownloadFailedException \"Body cut short: 102400 of 524288 bytes\" (JDK 17: no exception from the client)",
+                    "1 connection: server leg SERVER_CLOSED, client leg PEER_CLOSED, every byte the server sent passed on"),
+            new Scenario("proxy to JDK HttpServer, OkHttp download, the server closes (FIN) after 100 KiB of body",
+                    HttpProxyExamples.class, "serverClosesMidBody", 3,
+                    "DownloadFailedException after 102,400 body B, classified CLOSED",
+                    "1 connection: server leg SERVER_CLOSED, client leg PEER_CLOSED, every byte the server sent passed on"),
+            new Scenario("proxy to JDK HttpServer, Apache HttpClient 5 download, the server closes (FIN) after 100 KiB of body",
+                    HttpProxyExamples.class, "serverClosesMidBody", 4,
+                    "DownloadFailedException after 102,400 body B, ConnectionClosedException, not classified",
+                    "1 connection: server leg SERVER_CLOSED, client leg PEER_CLOSED, every byte the server sent passed on"),
+            new Scenario("proxy to JDK HttpServer, JDK HttpClient two GETs, pooled connection reset at its 2nd request",
+                    HttpProxyExamples.class, "staleConnectionGet", 1,
+                    "both catalogs returned (the client retried on a fresh connection)",
+                    "2 connections: #0 AfterExchanges(1) fired, PEER_RESET; #1 no fault; server: 2 GETs"),
+            new Scenario("proxy to JDK HttpServer, HttpURLConnection two GETs, pooled connection reset at its 2nd request",
+                    HttpProxyExamples.class, "staleConnectionGet", 2,
+                    "both catalogs returned (the client retried on a fresh connection)",
+                    "2 connections: #0 AfterExchanges(1) fired, PEER_RESET; #1 no fault; server: 2 GETs"),
+            new Scenario("proxy to JDK HttpServer, OkHttp two GETs, pooled connection reset at its 2nd request",
+                    HttpProxyExamples.class, "staleConnectionGet", 3,
+                    "both catalogs returned (the client retried on a fresh connection)",
+                    "2 connections: #0 AfterExchanges(1) fired, PEER_RESET; #1 no fault; server: 2 GETs"),
+            new Scenario("proxy to JDK HttpServer, Apache HttpClient 5 two GETs, pooled connection reset at its 2nd request",
+                    HttpProxyExamples.class, "staleConnectionGet", 4,
+                    "both catalogs returned (the client retried on a fresh connection)",
+                    "2 connections: #0 AfterExchanges(1) fired, PEER_RESET; #1 no fault; server: 2 GETs"),
+            new Scenario("proxy to JDK HttpServer, JDK HttpClient two POSTs, pooled connection reset at its 2nd request",
+                    HttpProxyExamples.class, "staleConnectionPost", 1,
+                    "1st upload 201, 2nd throws, chain is a reset (not sent again)",
+                    "1 connection, PEER_RESET; server: 1 upload whole"),
+            new Scenario("proxy to JDK HttpServer, HttpURLConnection two POSTs, pooled connection reset at its 2nd request",
+                    HttpProxyExamples.class, "staleConnectionPost", 2,
+                    "1st upload 201, 2nd throws, chain is a reset (not sent again)",
+                    "1 connection, PEER_RESET; server: 1 upload whole"),
+            new Scenario("proxy to JDK HttpServer, OkHttp two POSTs, pooled connection reset at its 2nd request",
+                    HttpProxyExamples.class, "staleConnectionPost", 3,
+                    "both uploads 201: OkHttp sent the 2nd POST again on a fresh connection",
+                    "2 connections, #0 PEER_RESET; server: 2 uploads whole"),
+            new Scenario("proxy to JDK HttpServer, Apache HttpClient 5 two POSTs, pooled connection reset at its 2nd request",
+                    HttpProxyExamples.class, "staleConnectionPost", 4,
+                    "1st upload 201, 2nd throws, chain is a reset (not sent again)",
+                    "1 connection, PEER_RESET; server: 1 upload whole"),
+            new Scenario("Resilience4j via proxy to JDK HttpServer, PUT, first 2 connections reset after 100 B",
+                    RetryBehindProxyExamples.Resilience4j.class, "idempotentPutSucceedsOnTheThirdAttempt",
+                    "Outcome(attempts=3, status=200)",
+                    "3 connections, 2 reset after forwarding 100 B; server handled PUT /stock/SKU-42 once"),
+            new Scenario("Resilience4j via proxy to JDK HttpServer, POST, reset after the whole request (pattern)",
+                    RetryBehindProxyExamples.Resilience4j.class, "postThatReachedTheServerIsNotRetried",
+                    "CallFailedException after 1 attempt, chain is a reset",
+                    "1 connection, every request byte forwarded; server handled POST /reservations once"),
+            new Scenario("Resilience4j via proxy to JDK HttpServer, POST, connection refused",
+                    RetryBehindProxyExamples.Resilience4j.class, "refusedPostIsRetried",
+                    "CallFailedException after 3 attempts, chain is a refusal",
+                    "no connections; server handled no POST /reservations"),
+            new Scenario("Failsafe via proxy to JDK HttpServer, PUT, first 2 connections reset after 100 B",
+                    RetryBehindProxyExamples.FailsafeRetry.class, "idempotentPutSucceedsOnTheThirdAttempt",
+                    "Outcome(attempts=3, status=200)",
+                    "3 connections, 2 reset after forwarding 100 B; server handled PUT /shipments/S-7/address once"),
+            new Scenario("Failsafe via proxy to JDK HttpServer, POST, reset after the whole request (pattern)",
+                    RetryBehindProxyExamples.FailsafeRetry.class, "postThatReachedTheServerIsNotRetried",
+                    "CallFailedException after 1 attempt, chain is a reset",
+                    "1 connection, every request byte forwarded; server handled POST /shipments once"),
+            new Scenario("Failsafe via proxy to JDK HttpServer, POST, connection refused",
+                    RetryBehindProxyExamples.FailsafeRetry.class, "refusedPostIsRetried",
+                    "CallFailedException after 3 attempts, chain is a refusal",
+                    "no connections; server handled no POST /shipments"),
             new Scenario("README quick start, reset after 16 B",
                     UploadExamples.class, "uploadSurfacesTheReset",
                     "the upload throws, and the chain is a reset",
@@ -402,7 +543,7 @@ class DeterminismRun {
                 return Optional.empty();
             }
             MethodSource method = (MethodSource) source.get();
-            return rows.values().stream().filter(row -> row.scenario.is(method)).findFirst();
+            return rows.values().stream().filter(row -> row.scenario.is(test, method)).findFirst();
         }
 
         String report(int trials, int rounds, Duration wall) {

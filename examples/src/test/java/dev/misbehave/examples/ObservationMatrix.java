@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -48,6 +49,22 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -58,15 +75,18 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The client observation matrix behind the fault catalogue's table: for each fault row, what a
- * raw {@link Socket}, the JDK {@link HttpClient} (HTTP/1.1 forced) and {@link HttpURLConnection}
- * observe on Linux loopback (the exception and its cause chain, or the bytes they got), what
- * {@link ConnectionFailure#classify(Throwable)} makes of it, and what the peer's journal shows.
- * Only the public programmatic API is used ({@link MisbehavingPeer#start(Script, Fault)}), as a
- * downstream project would.
+ * The fault matrix for this machine, behind the fault catalogue's table: for each fault row, what a
+ * raw {@link Socket}, the JDK {@link HttpClient} (HTTP/1.1 forced, and its default version),
+ * {@link HttpURLConnection}, OkHttp and Apache HttpClient 5 observe on loopback (the exception and
+ * its cause chain, or the bytes they got), what {@link ConnectionFailure#classify(Throwable)} makes
+ * of it, and what the peer's journal shows. Only the public programmatic API is used ({@link
+ * MisbehavingPeer#start(Script, Fault)}), as a downstream project would. The README's main job
+ * ({@code mvn -B -Pexamples test}) runs it last and it prints the matrix, what each client
+ * observed and one sample journal to the console.
  *
  * <p>Each cell (row × client) runs {@code misbehave.observations.trials} times (3 in the normal
- * build, about 50 s), every trial against a fresh peer and a fresh client. The test then requires,
+ * build; the six clients of a row side by side, about 30 s in all on 2 CPUs), every trial against
+ * a fresh peer and a fresh client. The test then requires,
  * per cell, that every trial agreed (outcome, bytes, classification and journal; a raw socket's
  * read count is reported but not compared) and that the classification is the one encoded in
  * {@link #ROWS}, so the catalogue cannot silently drift from what the clients do. A cell that
@@ -76,10 +96,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * written even when an assertion fails; with {@code -Dmisbehave.observations.publish=true} also to
  * {@code docs/client-observations.md}, the page the fault catalogue links to.
  *
- * <p>The long run (50 trials per cell take about 11 minutes, 100 about 21):
+ * <p>The long run (the trials of each client in sequence, its row's other clients side by side;
+ * {@code -Dmisbehave.observations.sideBySide=false} runs the clients one after another as well):
  *
  * <pre>
- * mvn -B -pl examples -am test -Dtest=ObservationMatrix -Dsurefire.failIfNoSpecifiedTests=false -Dmisbehave.observations.trials=100
+ * mvn -B -pl examples -am test -Dtest=ObservationMatrix -Dsurefire.failIfNoSpecifiedTests=false -Dmisbehave.observations.trials=20
  * </pre>
  *
  * <p>How the clients are driven:
@@ -96,19 +117,26 @@ import org.junit.jupiter.params.provider.MethodSource;
  *       with {@code SO_TIMEOUT} set; its bytes are everything it read. With two requests, the
  *       first response is read by its length and the second request goes on the same socket.
  *   <li>HttpClient: a new client per trial, {@code send} with {@code BodyHandlers.ofByteArray()};
- *       its bytes are the body {@code send} returned.
+ *       its bytes are the body {@code send} returned. Its default version (HTTP/2) on plain
+ *       {@code http} sends an HTTP/1.1 request with an h2c upgrade, which the peer answers with
+ *       HTTP/1.1.
  *   <li>HttpURLConnection: {@code getResponseCode()}, then the body read to -1 (the POST body is
  *       written first, buffered as by default); its bytes are the body bytes read. Between two
  *       requests the body stream is closed (the connection goes back to the keep-alive cache);
  *       after the last one, {@code disconnect()} with the stream still open closes it.
+ *   <li>OkHttp and Apache HttpClient 5 (classic): a new client with its own pool per trial, connect
+ *       timeout and read (socket) timeout as above, their defaults otherwise (both retry: OkHttp on
+ *       connection failures, Apache an idempotent request once, a second later); {@code execute},
+ *       then the body read to -1. After the last request OkHttp's pool is emptied and the Apache
+ *       client is closed, which closes the kept-alive connection.
  *   <li>Each client call runs under a bound; a call still blocked after it is recorded as hung,
  *       then the peer is closed (which resets its connections) and what the client saw then is
  *       recorded too.
  *   <li>The journal is read after the client call, once every connection that is going to end
  *       has ended (a bounded wait): a stalled connection stays open, and so does an HttpClient
  *       connection kept alive in its pool after a complete response.
- *   <li>The slice row (about 5.5 s per call) runs its trials concurrently, each with its own peer;
- *       every other row runs one trial at a time.
+ *   <li>The slice row (about 5.5 s per call) runs all its trials concurrently, each with its own
+ *       peer; every other row runs one trial at a time per client, the clients side by side.
  * </ul>
  *
  * <p>Before the rows, each client makes a GET and a POST to a peer that serves one whole response
@@ -119,6 +147,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ObservationMatrix {
 
     static final int TRIALS = Integer.getInteger("misbehave.observations.trials", 3);
+    /**
+     * The clients of a row run side by side (each trial still has its own peer and its own client);
+     * false runs them one after another.
+     */
+    static final boolean SIDE_BY_SIDE =
+            Boolean.parseBoolean(System.getProperty("misbehave.observations.sideBySide", "true"));
 
     static final int BODY_BYTES = 100 * 1024;
     static final String HEAD = "HTTP/1.1 200 OK\r\nContent-Length: " + BODY_BYTES + "\r\n\r\n";
@@ -127,6 +161,7 @@ class ObservationMatrix {
             RequestEnd.headersThenLength("\r\n\r\n", "Content-Length"), response());
     static final byte[] POST_BODY = letters(10 * 1024);
     static final String PATH = "/observe";
+    static final MediaType OCTETS = MediaType.get("application/octet-stream");
 
     static final Duration TIMEOUT = Duration.ofSeconds(2);
     static final Duration STALL_TIMEOUT = Duration.ofMillis(500);
@@ -199,14 +234,25 @@ class ObservationMatrix {
     }
 
     enum Client {
-        RAW("raw `java.net.Socket`"),
-        HTTP_CLIENT("JDK `HttpClient` (HTTP/1.1)"),
-        URL_CONNECTION("`HttpURLConnection`");
+        RAW("raw `java.net.Socket`", "Socket"),
+        HTTP_CLIENT("JDK `HttpClient` (HTTP/1.1)", "HttpClient 1.1"),
+        URL_CONNECTION("`HttpURLConnection`", "HttpURLConn"),
+        HTTP_CLIENT_DEFAULT("JDK `HttpClient` (default version: h2c upgrade)", "HttpClient dflt"),
+        OKHTTP("OkHttp 5", "OkHttp"),
+        APACHE("Apache HttpClient 5 (classic)", "Apache HC5");
 
         final String title;
+        /** The column head of the console table. */
+        final String shortTitle;
 
-        Client(String title) {
+        Client(String title, String shortTitle) {
             this.title = title;
+            this.shortTitle = shortTitle;
+        }
+
+        /** A JDK HttpClient keeps a connection idle in its pool after a whole response; it cannot be closed on JDK 17. */
+        boolean keepsIdleConnections() {
+            return this == HTTP_CLIENT || this == HTTP_CLIENT_DEFAULT;
         }
     }
 
@@ -237,9 +283,20 @@ class ObservationMatrix {
 
         Row expect(Kind raw, Kind httpClient, Kind urlConnection) {
             Map<Client, Kind> map = new EnumMap<>(Client.class);
+            map.putAll(expected);
             map.put(Client.RAW, raw);
             map.put(Client.HTTP_CLIENT, httpClient);
             map.put(Client.URL_CONNECTION, urlConnection);
+            return new Row(name, code, fault, method, procedure, timeout, connectTimeout, concurrent, slowest, map, varies);
+        }
+
+        /** The classification of the three clients added later: {@code also(HttpClient default version, OkHttp, Apache)}. */
+        Row also(Kind httpClientDefault, Kind okHttp, Kind apache) {
+            Map<Client, Kind> map = new EnumMap<>(Client.class);
+            map.putAll(expected);
+            map.put(Client.HTTP_CLIENT_DEFAULT, httpClientDefault);
+            map.put(Client.OKHTTP, okHttp);
+            map.put(Client.APACHE, apache);
             return new Row(name, code, fault, method, procedure, timeout, connectTimeout, concurrent, slowest, map, varies);
         }
 
@@ -298,110 +355,128 @@ class ObservationMatrix {
     static final Kind HUNG = Kind.HUNG;
 
     static final String ON_ACCEPT = "the RST races the client's connect, write and read";
+    static final String OKHTTP_TIMEOUT = "OkHttp's own timeout watchdog (which closes the socket: \"Socket closed\") "
+            + "races the socket's read timeout (\"Read timed out\"); either is a SocketTimeoutException \"timeout\"";
 
     /**
      * The rows, in catalogue order, each with the classification measured per client: {@code
-     * expect(raw socket, HttpClient, HttpURLConnection)}. A change here is a change of the
-     * catalogue's table.
+     * expect(raw socket, HttpClient, HttpURLConnection).also(HttpClient default version, OkHttp,
+     * Apache HttpClient 5)}. A change here is a change of the catalogue's table.
      */
     static final List<Row> ROWS = List.of(
             row("reset after 100 upstream B", "Fault.resetAfter(UPSTREAM, 100)",
                     Fault.resetAfter(UP, 100), Method.GET)
-                    .expect(RESET, RESET, RESET),
+                    .expect(RESET, RESET, RESET).also(RESET, RESET, RESET),
             row("reset after 100 upstream B", "Fault.resetAfter(UPSTREAM, 100)",
                     Fault.resetAfter(UP, 100), Method.POST)
-                    .expect(RESET, RESET, RESET),
+                    .expect(RESET, RESET, RESET).also(RESET, RESET, RESET),
             row("reset after 100 upstream B", "Fault.resetAfter(UPSTREAM, 100)",
                     Fault.resetAfter(UP, 100), Method.POST_8_MIB)
-                    .expect(RESET, RESET, RESET) // the upload is still being written when the RST comes
-                    .varies(Client.HTTP_CLIENT, "HttpClient's writer and its reader both meet the RST; either reports first"),
+                    .expect(RESET, RESET, RESET).also(RESET, RESET, RESET) // the upload is still being written when the RST comes
+                    .varies(Client.HTTP_CLIENT, "HttpClient's writer and its reader both meet the RST; either reports first")
+                    .varies(Client.HTTP_CLIENT_DEFAULT, "HttpClient's writer and its reader both meet the RST; either reports first"),
             row("reset after 1 upstream B", "Fault.resetAfter(UPSTREAM, 1)",
                     Fault.resetAfter(UP, 1), Method.GET)
-                    .expect(RESET, RESET, RESET), // the deterministic "reset before any response"
+                    .expect(RESET, RESET, RESET).also(RESET, RESET, RESET), // the deterministic "reset before any response"
             row("reset after 1 upstream B", "Fault.resetAfter(UPSTREAM, 1)",
                     Fault.resetAfter(UP, 1), Method.POST)
-                    .expect(RESET, RESET, RESET),
+                    .expect(RESET, RESET, RESET).also(RESET, RESET, RESET),
             row("reset on accept", "Fault.resetAfter(UPSTREAM, 0)",
                     Fault.resetAfter(UP, 0), Method.GET)
-                    .expect(RESET, RESET, RESET)
+                    .expect(RESET, RESET, RESET).also(RESET, RESET, RESET)
                     .varies(Client.RAW, ON_ACCEPT)
                     .varies(Client.HTTP_CLIENT, ON_ACCEPT + "; a write after the RST turns the read into EOF", CLOSED)
                     .varies(Client.URL_CONNECTION, ON_ACCEPT
-                            + "; its silent retry can meet end-of-stream (\"Unexpected end of file from server\")", CLOSED),
+                            + "; its silent retry can meet end-of-stream (\"Unexpected end of file from server\")", CLOSED)
+                    .varies(Client.HTTP_CLIENT_DEFAULT, ON_ACCEPT + "; a write after the RST turns the read into EOF", CLOSED)
+                    .varies(Client.OKHTTP, ON_ACCEPT)
+                    .varies(Client.APACHE, ON_ACCEPT),
             row("reset on accept", "Fault.resetAfter(UPSTREAM, 0)",
                     Fault.resetAfter(UP, 0), Method.POST)
-                    .expect(RESET, RESET, RESET)
+                    .expect(RESET, RESET, RESET).also(RESET, RESET, RESET)
                     .varies(Client.RAW, ON_ACCEPT)
                     .varies(Client.HTTP_CLIENT, ON_ACCEPT + "; a write after the RST turns the read into EOF", CLOSED)
                     .varies(Client.URL_CONNECTION, ON_ACCEPT
-                            + "; its silent retry can meet end-of-stream (\"Unexpected end of file from server\")", CLOSED),
+                            + "; its silent retry can meet end-of-stream (\"Unexpected end of file from server\")", CLOSED)
+                    .varies(Client.HTTP_CLIENT_DEFAULT, ON_ACCEPT + "; a write after the RST turns the read into EOF", CLOSED)
+                    .varies(Client.OKHTTP, ON_ACCEPT)
+                    .varies(Client.APACHE, ON_ACCEPT),
             row("reset after 1000 downstream B", "Fault.resetAfter(DOWNSTREAM, 1000)",
                     Fault.resetAfter(DOWN, 1000), Method.GET)
-                    .expect(RESET, RESET, RESET),
+                    .expect(RESET, RESET, RESET).also(RESET, RESET, RESET),
             row("reset after 65536 downstream B", "Fault.resetAfter(DOWNSTREAM, 65536)",
                     Fault.resetAfter(DOWN, 65536), Method.GET)
-                    .expect(RESET, RESET, RESET),
+                    .expect(RESET, RESET, RESET).also(RESET, RESET, RESET),
             row("reset on the upstream pattern `\\r\\n\\r\\n`",
                     "new Fault(new Effect.Reset(), Trigger.OnPattern.of(UPSTREAM, \"\\r\\n\\r\\n\"))",
                     new Fault(new Effect.Reset(), Trigger.OnPattern.of(UP, "\r\n\r\n")), Method.GET)
-                    .expect(RESET, RESET, RESET),
+                    .expect(RESET, RESET, RESET).also(RESET, RESET, RESET),
             row("reset on the upstream pattern `\\r\\n\\r\\n`",
                     "new Fault(new Effect.Reset(), Trigger.OnPattern.of(UPSTREAM, \"\\r\\n\\r\\n\"))",
                     new Fault(new Effect.Reset(), Trigger.OnPattern.of(UP, "\r\n\r\n")), Method.POST)
-                    .expect(RESET, RESET, RESET),
+                    .expect(RESET, RESET, RESET).also(RESET, RESET, RESET),
             row("reset after 1 exchange", "new Fault(new Effect.Reset(), new Trigger.AfterExchanges(1))",
                     new Fault(new Effect.Reset(), new Trigger.AfterExchanges(1)), Method.GET)
                     .with(Procedure.TWO)
-                    .expect(RESET, NONE, NONE), // both HTTP clients retry the 2nd GET on a new connection
+                    .expect(RESET, NONE, NONE).also(NONE, NONE, NONE), // both HTTP clients retry the 2nd GET on a new connection
             row("reset after 200 ms", "new Fault(new Effect.Reset(), new Trigger.AfterDuration(200 ms))",
                     new Fault(new Effect.Reset(), new Trigger.AfterDuration(Duration.ofMillis(200))), Method.GET)
-                    .expect(RESET, NONE, NONE), // the HTTP clients are done before 200 ms
+                    .expect(RESET, NONE, NONE).also(NONE, NONE, NONE), // the HTTP clients are done before 200 ms
             row("close after 100 upstream B", "Fault.closeAfter(UPSTREAM, 100)",
                     Fault.closeAfter(UP, 100), Method.GET)
-                    .expect(NONE, CLOSED, CLOSED), // raw: read() returns -1
+                    // raw: read() returns -1; Apache: NoHttpResponseException "failed to respond"
+                    .expect(NONE, CLOSED, CLOSED).also(CLOSED, CLOSED, CLOSED),
             row("close after 100 upstream B", "Fault.closeAfter(UPSTREAM, 100)",
                     Fault.closeAfter(UP, 100), Method.POST)
-                    .expect(NONE, CLOSED, CLOSED),
+                    .expect(NONE, CLOSED, CLOSED).also(CLOSED, CLOSED, CLOSED),
             row("close after 1000 downstream B", "Fault.closeAfter(DOWNSTREAM, 1000)",
                     Fault.closeAfter(DOWN, 1000), Method.GET)
-                    .expect(NONE, CLOSED, NONE), // JDK 17 HttpURLConnection: a short body, no exception
+                    // JDK 17 HttpURLConnection: a short body, no exception; Apache: ConnectionClosedException
+                    // "Premature end of Content-Length delimited message body"
+                    .expect(NONE, CLOSED, NONE).also(CLOSED, CLOSED, CLOSED),
             row("close after 200 ms idle, then a second request",
                     "new Fault(new Effect.Close(), new Trigger.AfterIdle(200 ms))",
                     new Fault(new Effect.Close(), new Trigger.AfterIdle(Duration.ofMillis(200))), Method.GET)
                     .with(Procedure.TWO_AFTER_PEER_ENDED)
-                    .expect(NONE, NONE, NONE),
+                    .expect(NONE, NONE, NONE).also(NONE, NONE, NONE),
             row("half-close after 1000 downstream B", "Fault.halfCloseAfter(DOWNSTREAM, 1000)",
                     Fault.halfCloseAfter(DOWN, 1000), Method.GET)
-                    .expect(NONE, CLOSED, NONE),
+                    .expect(NONE, CLOSED, NONE).also(CLOSED, CLOSED, CLOSED),
             row("stall after 16 upstream B", "Fault.stallAfter(UPSTREAM, 16)",
                     Fault.stallAfter(UP, 16), Method.GET).timeout(STALL_TIMEOUT)
-                    .expect(NONE, NONE, NONE), // timeouts
+                    .expect(NONE, NONE, NONE).also(NONE, NONE, NONE) // timeouts
+                    .varies(Client.OKHTTP, OKHTTP_TIMEOUT),
             row("stall after 16 upstream B", "Fault.stallAfter(UPSTREAM, 16)",
                     Fault.stallAfter(UP, 16), Method.POST).timeout(STALL_TIMEOUT)
-                    .expect(NONE, NONE, NONE),
+                    .expect(NONE, NONE, NONE).also(NONE, NONE, NONE)
+                    .varies(Client.OKHTTP, OKHTTP_TIMEOUT),
             row("stall after 1000 downstream B", "Fault.stallAfter(DOWNSTREAM, 1000)",
                     Fault.stallAfter(DOWN, 1000), Method.GET).timeout(STALL_TIMEOUT)
-                    .expect(NONE, HUNG, NONE), // HttpClient's request timeout ends with the response head
+                    .expect(NONE, HUNG, NONE).also(HUNG, NONE, NONE) // HttpClient's request timeout ends with the response head
+                    .varies(Client.OKHTTP, OKHTTP_TIMEOUT),
             row("delay the response 1000 ms, client timeout 300 ms",
                     "new Fault(new Effect.Delay(DOWNSTREAM, 1000 ms, 0), new Trigger.OnAccept())",
                     new Fault(new Effect.Delay(DOWN, Duration.ofMillis(1000), Duration.ZERO), new Trigger.OnAccept()),
                     Method.GET).timeout(Duration.ofMillis(300))
-                    .expect(NONE, NONE, NONE),
+                    .expect(NONE, NONE, NONE).also(NONE, NONE, NONE)
+                    .varies(Client.OKHTTP, OKHTTP_TIMEOUT),
             row("slice the response into 100 B pieces 5 ms apart",
                     "new Fault(new Effect.Slice(DOWNSTREAM, 100, 5 ms), new Trigger.OnAccept())",
                     new Fault(new Effect.Slice(DOWN, 100, Duration.ofMillis(5)), new Trigger.OnAccept()),
                     Method.GET).concurrently().takes(Duration.ofSeconds(7)) // 1,025 pieces: about 5.5 s
-                    .expect(NONE, NONE, NONE), // raw: the whole response, then its read timeout
+                    .expect(NONE, NONE, NONE).also(NONE, NONE, NONE), // raw: the whole response, then its read timeout
             row("garbage `NOT HTTP\\r\\n\\r\\n` instead of the response, then close",
                     "new Fault(new Effect.Garbage(\"NOT HTTP\\r\\n\\r\\n\", new Effect.Close()), Trigger.OnPattern.of(UPSTREAM, \"\\r\\n\\r\\n\"))",
                     new Fault(new Effect.Garbage("NOT HTTP\r\n\r\n".getBytes(US_ASCII), new Effect.Close()),
                             Trigger.OnPattern.of(UP, "\r\n\r\n")), Method.GET)
-                    .expect(NONE, NONE, NONE), // protocol errors, not connection failures
+                    // protocol errors, not connection failures; Apache skips the garbage line, meets the end of
+                    // the stream (NoHttpResponseException: CLOSED) and retries the GET once
+                    .expect(NONE, NONE, NONE).also(NONE, NONE, CLOSED),
             row("refuse", "Fault.refuse()", Fault.refuse(), Method.GET)
-                    .expect(REFUSED, REFUSED, REFUSED),
+                    .expect(REFUSED, REFUSED, REFUSED).also(REFUSED, REFUSED, REFUSED),
             row("never accept, connect timeout 500 ms", "Fault.neverAccept()", Fault.neverAccept(), Method.GET)
                     .connectTimeout(Duration.ofMillis(500))
-                    .expect(NONE, NONE, NONE)); // connect timeouts
+                    .expect(NONE, NONE, NONE).also(NONE, NONE, NONE)); // connect timeouts
 
     // ---- one trial -------------------------------------------------------------------------------
 
@@ -409,7 +484,8 @@ class ObservationMatrix {
     record Seen(String outcome, Throwable thrown, long bytes, int reads) {}
 
     /** One trial of a cell. The key is what must agree across trials. */
-    record Trial(String outcome, Kind kind, long bytes, int reads, int connections, String journal) {
+    record Trial(String outcome, Kind kind, long bytes, int reads, int connections, String journal,
+            List<String> records) {
         String key() {
             return outcome + "\u0000" + kind + "\u0000" + bytes + "\u0000" + journal;
         }
@@ -455,6 +531,7 @@ class ObservationMatrix {
         Files.createDirectories(target);
         String report = Report.markdown(ROWS, RESULTS, TRIALS, started);
         Files.writeString(target.resolve("observations.md"), report);
+        System.out.println(Report.console(ROWS, RESULTS, TRIALS));
         if (Boolean.getBoolean("misbehave.observations.publish")) {
             // the docs page: regenerated only on request, from a long run
             Files.writeString(Path.of("..", "docs", "client-observations.md"), report);
@@ -477,7 +554,8 @@ class ObservationMatrix {
             RESULTS.put(row, cells);
             Assumptions.abort("pending engine work: " + pending);
         }
-        Map<Client, List<Trial>> trials = row.concurrent() ? concurrentTrials(row) : sequentialTrials(row);
+        Map<Client, List<Trial>> trials = row.concurrent() ? concurrentTrials(row)
+                : SIDE_BY_SIDE ? sideBySideTrials(row) : sequentialTrials(row);
         trials.forEach((client, list) -> cells.put(client, new Cell(list, null)));
         RESULTS.put(row, cells);
 
@@ -532,9 +610,36 @@ class ObservationMatrix {
         return trials;
     }
 
+    /** Each client's trials one after another, the clients side by side; every trial has its own peer. */
+    static Map<Client, List<Trial>> sideBySideTrials(Row row) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(Client.values().length, daemons("observation-client"));
+        try {
+            Map<Client, Future<List<Trial>>> futures = new EnumMap<>(Client.class);
+            for (Client client : Client.values()) {
+                futures.put(client, pool.submit(() -> {
+                    List<Trial> list = new ArrayList<>();
+                    for (int i = 0; i < TRIALS; i++) {
+                        list.add(trial(row, client));
+                    }
+                    return list;
+                }));
+            }
+            long perTrial = 2 * row.bound().plus(SETTLE).plusSeconds(1).toMillis(); // a hung call waits twice
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(perTrial * TRIALS);
+            Map<Client, List<Trial>> trials = new EnumMap<>(Client.class);
+            for (Map.Entry<Client, Future<List<Trial>>> e : futures.entrySet()) {
+                trials.put(e.getKey(), e.getValue().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            }
+            return trials;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** Every trial of every client at once (at most 24 at a time), each with its own peer. */
     static Map<Client, List<Trial>> concurrentTrials(Row row) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(24, 3 * TRIALS), daemons("observation-trial"));
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(24, Client.values().length * TRIALS),
+                daemons("observation-trial"));
         try {
             Map<Client, List<Future<Trial>>> futures = new EnumMap<>(Client.class);
             for (Client client : Client.values()) {
@@ -546,7 +651,7 @@ class ObservationMatrix {
             }
             Map<Client, List<Trial>> trials = new EnumMap<>(Client.class);
             long perTrial = row.bound().plus(SETTLE).plusSeconds(10).toMillis();
-            long waves = (3L * TRIALS + 23) / 24;
+            long waves = ((long) Client.values().length * TRIALS + 23) / 24;
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(perTrial * (waves + 1));
             for (Map.Entry<Client, List<Future<Trial>>> e : futures.entrySet()) {
                 List<Trial> list = new ArrayList<>();
@@ -581,7 +686,8 @@ class ObservationMatrix {
                         + after.outcome(), after.thrown(), after.bytes(), after.reads());
             }
             return new Trial(normalize(seen.outcome()), hung ? Kind.HUNG : Kind.of(seen.thrown()), seen.bytes(),
-                    seen.reads(), journal.size(), Report.journal(journal));
+                    seen.reads(), journal.size(), Report.journal(journal),
+                    journal.stream().map(c -> normalize(c.toString())).collect(Collectors.toList()));
         }
     }
 
@@ -598,7 +704,7 @@ class ObservationMatrix {
             if (c.ending().ended()) {
                 ended++;
                 willEnd++;
-            } else if (!stalled(c) && !(client == Client.HTTP_CLIENT && idleAfterResponses(c))) {
+            } else if (!stalled(c) && !(client.keepsIdleConnections() && idleAfterResponses(c))) {
                 willEnd++;
             }
         }
@@ -628,9 +734,15 @@ class ObservationMatrix {
             case RAW:
                 return raw(row, peer);
             case HTTP_CLIENT:
-                return httpClient(row, peer);
-            default:
+                return httpClient(row, peer, HttpClient.Version.HTTP_1_1);
+            case HTTP_CLIENT_DEFAULT:
+                return httpClient(row, peer, null);
+            case URL_CONNECTION:
                 return urlConnection(row, peer);
+            case OKHTTP:
+                return okHttp(row, peer);
+            default:
+                return apache(row, peer);
         }
     }
 
@@ -712,13 +824,18 @@ class ObservationMatrix {
         }
     }
 
-    /** JDK HttpClient, HTTP/1.1 forced, a new client per trial; requests in sequence. */
-    static Seen httpClient(Row row, MisbehavingPeer peer) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
+    /**
+     * JDK HttpClient, a new client per trial, HTTP/1.1 forced or (version null) its default (HTTP/2,
+     * which on plain http is an h2c upgrade request); requests in sequence.
+     */
+    static Seen httpClient(Row row, MisbehavingPeer peer, HttpClient.Version version) throws InterruptedException {
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .connectTimeout(row.connectTimeout())
-                .executor(httpClientThreads)
-                .build();
+                .executor(httpClientThreads);
+        if (version != null) {
+            builder.version(version);
+        }
+        HttpClient http = builder.build();
         URI uri = URI.create("http://" + peer.host() + ":" + peer.port() + PATH);
         List<String> parts = new ArrayList<>();
         long total = 0;
@@ -799,6 +916,111 @@ class ObservationMatrix {
         return new Seen(String.join("; ", parts), null, total, 0);
     }
 
+    /**
+     * OkHttp, a new client (with its own connection pool) per trial, its defaults otherwise: it
+     * retries on connection failure. After the last request its pool is emptied, which closes the
+     * idle connection, as {@code disconnect()} does for HttpURLConnection.
+     */
+    static Seen okHttp(Row row, MisbehavingPeer peer) {
+        OkHttpClient ok = new OkHttpClient.Builder()
+                .connectTimeout(row.connectTimeout())
+                .readTimeout(row.timeout())
+                .writeTimeout(row.timeout())
+                .build();
+        String url = "http://" + peer.host() + ":" + peer.port() + PATH;
+        List<String> parts = new ArrayList<>();
+        long total = 0;
+        byte[] buffer = new byte[16 * 1024];
+        try {
+            for (int i = 0; i < row.procedure().requests; i++) {
+                if (i > 0) {
+                    betweenRequests(row, peer);
+                }
+                Request.Builder request = new Request.Builder().url(url);
+                if (row.method().posts()) {
+                    request.post(RequestBody.create(row.method().body(), OCTETS));
+                }
+                String stage = "execute";
+                long body = 0;
+                try (Response response = ok.newCall(request.build()).execute()) {
+                    stage = "read body";
+                    InputStream in = response.body().byteStream();
+                    for (int guard = 0; guard < 10_000_000; guard++) {
+                        int n = in.read(buffer);
+                        if (n < 0) {
+                            break;
+                        }
+                        body += n;
+                        total += n;
+                    }
+                    parts.add(ordinal(i, row) + "no exception, " + response.code() + ", " + body + " body B");
+                } catch (IOException e) {
+                    parts.add(ordinal(i, row) + stage + ": " + chain(e)
+                            + (stage.equals("read body") ? " after " + body + " body B" : ""));
+                    return new Seen(String.join("; ", parts), e, total, 0);
+                }
+            }
+            return new Seen(String.join("; ", parts), null, total, 0);
+        } finally {
+            ok.connectionPool().evictAll();
+            ok.dispatcher().executorService().shutdown();
+        }
+    }
+
+    /**
+     * Apache HttpClient 5, classic API, a new client (with its own pool) per trial, its defaults
+     * otherwise: it retries an idempotent request once, a second later, after an I/O error other
+     * than a refused or timed-out connect. Closing the client after the last request closes the
+     * pooled connection.
+     */
+    static Seen apache(Row row, MisbehavingPeer peer) throws IOException {
+        PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(org.apache.hc.core5.util.Timeout.of(row.connectTimeout()))
+                        .setSocketTimeout(org.apache.hc.core5.util.Timeout.of(row.timeout()))
+                        .build())
+                .build();
+        URI uri = URI.create("http://" + peer.host() + ":" + peer.port() + PATH);
+        List<String> parts = new ArrayList<>();
+        long total = 0;
+        byte[] buffer = new byte[16 * 1024];
+        try (CloseableHttpClient apache = HttpClients.custom().setConnectionManager(pool).build()) {
+            for (int i = 0; i < row.procedure().requests; i++) {
+                if (i > 0) {
+                    betweenRequests(row, peer);
+                }
+                HttpUriRequestBase request;
+                if (row.method().posts()) {
+                    HttpPost post = new HttpPost(uri);
+                    post.setEntity(new ByteArrayEntity(row.method().body(), ContentType.APPLICATION_OCTET_STREAM));
+                    request = post;
+                } else {
+                    request = new HttpGet(uri);
+                }
+                String stage = "executeOpen";
+                long body = 0;
+                try (ClassicHttpResponse response = apache.executeOpen(null, request, null)) {
+                    stage = "read body";
+                    InputStream in = response.getEntity().getContent();
+                    for (int guard = 0; guard < 10_000_000; guard++) {
+                        int n = in.read(buffer);
+                        if (n < 0) {
+                            break;
+                        }
+                        body += n;
+                        total += n;
+                    }
+                    parts.add(ordinal(i, row) + "no exception, " + response.getCode() + ", " + body + " body B");
+                } catch (IOException e) {
+                    parts.add(ordinal(i, row) + stage + ": " + chain(e)
+                            + (stage.equals("read body") ? " after " + body + " body B" : ""));
+                    return new Seen(String.join("; ", parts), e, total, 0);
+                }
+            }
+            return new Seen(String.join("; ", parts), null, total, 0);
+        }
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------
 
     /** {@code Type: message <- Cause: message <- ...}, each throwable once. */
@@ -862,6 +1084,115 @@ class ObservationMatrix {
                             .collect(Collectors.joining("; "));
         }
 
+        /** The row and client whose first trial's journal the console shows in full. */
+        static final String SAMPLE_ROW = "reset after 1 exchange — GET ×2";
+        static final Client SAMPLE_CLIENT = Client.OKHTTP;
+        static final int TITLE_WIDTH = 58;
+        static final int CELL_WIDTH = 17;
+
+        /**
+         * The console version: one line per row, one column per client, each cell the
+         * classification every trial had and whether it is the documented one; then what each
+         * client observed (its first trial) and one sample journal.
+         */
+        static String console(List<Row> rows, Map<Row, Map<Client, Cell>> results, int trials) {
+            StringBuilder out = new StringBuilder("\n");
+            String rule = "=".repeat(TITLE_WIDTH + Client.values().length * (CELL_WIDTH + 3));
+            out.append(rule).append('\n')
+                    .append("Fault matrix for this machine: ").append(machine()).append(", loopback, ")
+                    .append(trials).append(" trial(s) per cell\n")
+                    .append("Each cell: what ConnectionFailure.classify makes of what the client observed (RESET, CLOSED,\n")
+                    .append("REFUSED; NONE = no connection failure: a whole answer, a timeout or a protocol error; HUNG = the\n")
+                    .append("call outlived every timeout of its own), then `ok` if every trial had the documented outcome,\n")
+                    .append("or `DIFFERS` and what is documented. `~` marks a cell whose trials may differ by design.\n")
+                    .append(rule).append('\n');
+            out.append(pad("fault — request", TITLE_WIDTH));
+            for (Client client : Client.values()) {
+                out.append(" | ").append(pad(client.shortTitle, CELL_WIDTH));
+            }
+            out.append('\n').append("-".repeat(rule.length())).append('\n');
+            int cells = 0;
+            int matched = 0;
+            for (Row row : rows) {
+                Map<Client, Cell> byClient = results.getOrDefault(row, Map.of());
+                out.append(pad(row.title(), TITLE_WIDTH));
+                for (Client client : Client.values()) {
+                    Cell cell = byClient.get(client);
+                    String text;
+                    if (cell == null || cell.pending() != null) {
+                        text = cell == null ? "not run" : "pending";
+                    } else {
+                        cells++;
+                        Kind expected = row.expected().get(client);
+                        Varies varies = row.varies().get(client);
+                        Set<Kind> seen = cell.trials().stream().map(Trial::kind)
+                                .collect(Collectors.toCollection(() -> EnumSet.noneOf(Kind.class)));
+                        boolean ok = matches(seen, expected, varies);
+                        if (ok) {
+                            matched++;
+                        }
+                        text = seen.stream().map(Kind::name).collect(Collectors.joining("/"))
+                                + (varies == null ? "" : "~")
+                                + (ok ? " ok" : " DIFFERS, doc " + expected);
+                    }
+                    out.append(" | ").append(pad(text, CELL_WIDTH));
+                }
+                out.append('\n');
+            }
+            out.append("-".repeat(rule.length())).append('\n')
+                    .append(matched).append(" of ").append(cells).append(" cells as documented.\n\n")
+                    .append("What each client observed (its first trial; every trial: examples/target/observations.md):\n");
+            for (Row row : rows) {
+                Map<Client, Cell> byClient = results.getOrDefault(row, Map.of());
+                out.append(row.title()).append('\n');
+                for (Client client : Client.values()) {
+                    Cell cell = byClient.get(client);
+                    if (cell != null && !cell.trials().isEmpty()) {
+                        Trial t = cell.trials().get(0);
+                        out.append("  ").append(pad(client.shortTitle, 16)).append(' ')
+                                .append(shorten(t.outcome(), 200)).append(" [conns ").append(t.connections())
+                                .append("]\n");
+                    }
+                }
+            }
+            rows.stream().filter(r -> r.title().equals(SAMPLE_ROW)).findFirst()
+                    .map(r -> results.getOrDefault(r, Map.of()).get(SAMPLE_CLIENT))
+                    .filter(cell -> !cell.trials().isEmpty())
+                    .ifPresent(cell -> {
+                        out.append("\nSample journal (").append(SAMPLE_ROW).append(", ").append(SAMPLE_CLIENT.shortTitle)
+                                .append(", first trial: peer.connections(), one line per connection):\n");
+                        cell.trials().get(0).records().forEach(line -> out.append("  ").append(line).append('\n'));
+                    });
+            return out.append(rule).append('\n').toString();
+        }
+
+        static boolean matches(Set<Kind> seen, Kind expected, Varies varies) {
+            if (expected == null) {
+                return false;
+            }
+            if (varies == null) {
+                return seen.equals(EnumSet.of(expected));
+            }
+            Set<Kind> allowed = EnumSet.copyOf(varies.alsoSeen().isEmpty() ? Set.of(expected) : varies.alsoSeen());
+            allowed.add(expected);
+            return allowed.containsAll(seen) && seen.contains(expected);
+        }
+
+        static String machine() {
+            return System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                    + System.getProperty("os.arch") + ", JDK " + System.getProperty("java.runtime.version") + ", "
+                    + Runtime.getRuntime().availableProcessors() + " CPUs";
+        }
+
+        static String pad(String text, int width) {
+            String cut = shorten(text, width);
+            return cut + " ".repeat(width - cut.length());
+        }
+
+        static String shorten(String text, int width) {
+            return text.length() <= width ? text : text.substring(0, width - 1) + "…";
+        }
+
         static String markdown(List<Row> rows, Map<Row, Map<Client, Cell>> results, int trials, Instant started) {
             StringBuilder md = new StringBuilder();
             md.append("# What a client observes, per fault (measured)\n\n")
@@ -879,7 +1210,7 @@ class ObservationMatrix {
                     .append("Requests: GET, or POST with a 10 KiB body; connect timeout 2 s, read/request timeout 2 s ")
                     .append("unless the row says otherwise (stalls: 500 ms).\n\n")
                     .append("Each cell: the outcome (the exception as `Type: message <- Cause: message`, or `no exception`; ")
-                    .append("the raw socket and `HttpURLConnection` also say at which step), then **bytes** ")
+                    .append("the raw socket, `HttpURLConnection`, OkHttp and Apache HttpClient also say at which step), then **bytes** ")
                     .append("(raw socket: every byte read, head included; HTTP clients: body bytes the application got), ")
                     .append("**classify** (`ConnectionFailure.classify`: RESET, CLOSED, REFUSED, or none) and ")
                     .append("**agree** (trials with this outcome, bytes, classification and journal). ")
@@ -891,7 +1222,7 @@ class ObservationMatrix {
             StringBuilder outcomes = new StringBuilder();
             StringBuilder journals = new StringBuilder();
             String header = "| row | " + Arrays.stream(Client.values()).map(c -> c.title).collect(Collectors.joining(" | "))
-                    + " |\n|---|---|---|---|\n";
+                    + " |\n|---|" + "---|".repeat(Client.values().length) + "\n";
             outcomes.append(header);
             journals.append(header);
             for (Row row : rows) {

@@ -65,7 +65,9 @@ public enum ConnectionFailure {
      * expected: a premature end of stream.
      *
      * <p>Covers {@link EOFException}, {@code Unexpected end of file from server},
-     * {@code Premature EOF}, {@code unexpected end of stream}, and the JDK HttpClient's
+     * {@code Premature EOF}, {@code unexpected end of stream}, Apache HttpClient 5's {@code
+     * Premature end of Content-Length delimited message body} and {@code failed to respond}, and
+     * the JDK HttpClient's
      * {@code header parser received no bytes} and {@code fixed content-length: N, bytes received: M}
      * when nothing in their chain says the connection was reset.
      */
@@ -102,7 +104,12 @@ public enum ConnectionFailure {
             "unexpected end of file",
             "unexpected end of stream",
             "premature eof",
-            "received no bytes");
+            "received no bytes",
+            // Apache HttpClient 5: ConnectionClosedException "Premature end of Content-Length
+            // delimited message body (expected: N; received: M)" (or "... chunk coded ..."), and
+            // NoHttpResponseException "HOST:PORT failed to respond" (the stream ended before a response)
+            "premature end of",
+            "failed to respond");
 
     /**
      * Error codes: a bare number must not be part of a longer number, a port ({@code :10054}) or

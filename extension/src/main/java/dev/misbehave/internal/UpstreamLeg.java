@@ -119,6 +119,12 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
     }
 
     static String describe(Throwable cause) {
+        // Netty adds the address to a connect failure's text ("Connection refused: /127.0.0.1:1"),
+        // which the journal already names: give the original text.
+        if (cause.getClass().getName().startsWith("io.netty.channel.AbstractChannel$Annotated")
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
         String message = cause.getMessage();
         return message == null ? cause.getClass().getSimpleName() : message;
     }

@@ -145,7 +145,16 @@ class ConnectionFailureTests {
                             chain(new IOException(SHORT_BODY),
                                     new EOFException("EOF reached while reading"))),
                     form("IOException: fixed content-length with no cause",
-                            new IOException(SHORT_BODY)));
+                            new IOException(SHORT_BODY)),
+                    // Apache HttpClient 5 (org.apache.hc.core5.http), no cause in the chain; their
+                    // types are IOException subclasses, which the classifier reads by message only
+                    form("ConnectionClosedException: Premature end of Content-Length delimited message body (Apache)",
+                            new IOException("Premature end of Content-Length delimited message body"
+                                    + " (expected: 102400; received: 957)")),
+                    form("ConnectionClosedException: Premature end of chunk coded message body (Apache)",
+                            new IOException("Premature end of chunk coded message body: closing chunk expected")),
+                    form("NoHttpResponseException: 127.0.0.1:PORT failed to respond (Apache)",
+                            new IOException("127.0.0.1:40123 failed to respond")));
         }
     }
 

@@ -327,7 +327,7 @@ class ProxyToTests {
                 assertThat(Sockets.readAll(client).failure()).isInstanceOf(SocketException.class);
             }
             assertThat(upstream(peer).failure()).hasValueSatisfying(why ->
-                    assertThat(why).startsWith("connect to 127.0.0.1:1 failed: Connection refused"));
+                    assertThat(why).isEqualTo("connect to 127.0.0.1:1 failed: Connection refused"));
         }
 
         @Test

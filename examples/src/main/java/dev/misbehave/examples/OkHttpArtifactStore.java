@@ -1,0 +1,85 @@
+package dev.misbehave.examples;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+/** Application code: the {@link ArtifactStore} client with OkHttp, its defaults but for timeouts. */
+public final class OkHttpArtifactStore implements ArtifactStore {
+
+    private static final MediaType OCTETS = MediaType.get("application/octet-stream");
+
+    private final URI base;
+    private final OkHttpClient http;
+
+    /**
+     * A client of the store at {@code base}.
+     *
+     * @param base for example {@code http://artifacts:8080}
+     */
+    public OkHttpArtifactStore(URI base) {
+        this.base = base;
+        this.http = new OkHttpClient.Builder()
+                .connectTimeout(Duration.ofSeconds(2))
+                .readTimeout(Duration.ofSeconds(5))
+                .writeTimeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    @Override
+    public String catalog() throws IOException {
+        try (Response response = http.newCall(get("/catalog.json")).execute()) {
+            if (response.code() != 200) {
+                throw new IOException("GET /catalog.json answered " + response.code());
+            }
+            return response.body().string();
+        }
+    }
+
+    @Override
+    public byte[] download(String path) throws DownloadFailedException {
+        long received = 0;
+        try (Response response = http.newCall(get(path)).execute()) {
+            long expected = response.body().contentLength();
+            InputStream body = response.body().byteStream();
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            for (int n; (n = body.read(buffer)) >= 0; received += n) {
+                bytes.write(buffer, 0, n);
+            }
+            if (expected >= 0 && received != expected) {
+                throw new DownloadFailedException(received, expected, null);
+            }
+            return bytes.toByteArray();
+        } catch (IOException broken) {
+            throw new DownloadFailedException(received, -1, broken);
+        }
+    }
+
+    @Override
+    public int upload(String path, byte[] content) throws IOException {
+        Request request = new Request.Builder().url(base.resolve(path).toString())
+                .post(RequestBody.create(content, OCTETS))
+                .build();
+        try (Response response = http.newCall(request).execute()) {
+            return response.code();
+        }
+    }
+
+    private Request get(String path) {
+        return new Request.Builder().url(base.resolve(path).toString()).build();
+    }
+
+    @Override
+    public void close() {
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+    }
+}
