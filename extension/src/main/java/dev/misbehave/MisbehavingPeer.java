@@ -133,7 +133,9 @@ public interface MisbehavingPeer extends AutoCloseable {
     List<ConnectionRecord> connections();
 
     /**
-     * Waits until at least {@code count} connections have ended, then returns the journal.
+     * Waits until at least {@code count} connections have ended, then returns the journal. A
+     * forwarded connection ({@link Script#forwardTo(InetSocketAddress)}) has ended when both its
+     * legs have: the client's and the server's.
      *
      * @param count how many ended connections to wait for, 1 or more
      * @param timeout how long to wait at most

@@ -105,7 +105,8 @@ final class Journal {
     private int endedCount() {
         int ended = 0;
         for (Entry entry : entries) {
-            if (entry.ending.ended()) {
+            // a forwarded connection has ended when both legs have
+            if (entry.ending.ended() && entry.upstreamEnding != UpstreamEnding.OPEN) {
                 ended++;
             }
         }
@@ -199,6 +200,7 @@ final class Journal {
                     return false;
                 }
                 upstreamEnding = how;
+                Journal.this.notifyAll();
                 return true;
             }
         }

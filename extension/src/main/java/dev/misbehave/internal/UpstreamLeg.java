@@ -82,6 +82,9 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
         ChannelFuture connecting = bootstrap.connect(address);
         channel = (SocketChannel) connecting.channel();
         connecting.addListener((ChannelFuture f) -> {
+            if (closedByPeer) {
+                return; // the client's side ended while connecting; reset() has closed this leg
+            }
             if (f.isSuccess() && channel.localAddress().equals(channel.remoteAddress())) {
                 // TCP's simultaneous open: with nothing listening on the port, the kernel can pick
                 // that same port as the connect's local port, and the socket connects to itself.

@@ -1,0 +1,711 @@
+package dev.misbehave.standalone;
+
+import dev.misbehave.Direction;
+import dev.misbehave.Effect;
+import dev.misbehave.Fault;
+import dev.misbehave.RequestEnd;
+import dev.misbehave.Schedule;
+import dev.misbehave.Script;
+import dev.misbehave.Trigger;
+import dev.misbehave.Unreachable;
+import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The command line of the standalone peer: turns the arguments into a {@link Script} and an
+ * optional {@link Fault} of the public API, or into a one-line {@link UsageException} that names
+ * the option, the value and the fix.
+ */
+final class CommandLine {
+
+    /** The listen address when none is given: loopback, an ephemeral port. */
+    static final String DEFAULT_LISTEN = "127.0.0.1:0";
+
+    private static final String HELP_HINT = "Run with --help to see the options.";
+
+    /** A wrong argument; its message is one line that names the option, the value and the fix. */
+    static final class UsageException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * What the arguments ask for.
+     *
+     * @param help whether {@code --help} was given (then nothing else is read)
+     * @param listenHost the host to listen on
+     * @param listenPort the port to listen on, 0 for an ephemeral one
+     * @param script what the peer says when it behaves
+     * @param fault the fault, or empty for a well-behaved peer
+     * @param connections stop after this many connections have ended, 0 for no limit
+     * @param untilStdinCloses stop when standard input reaches its end
+     */
+    record Options(
+            boolean help,
+            String listenHost,
+            int listenPort,
+            Script script,
+            Optional<Fault> fault,
+            int connections,
+            boolean untilStdinCloses) {}
+
+    /** One option: its name, the name of its value (null for a switch), its group and its help. */
+    private record Flag(String name, String value, String group, String help) {
+        boolean isSwitch() {
+            return value == null;
+        }
+    }
+
+    private static final List<Flag> FLAGS = List.of(
+            new Flag("--listen", "HOST:PORT", "Where the peer listens",
+                    "address to listen on (default " + DEFAULT_LISTEN + ": loopback, an ephemeral port)"),
+            new Flag("--allow-remote", null, "Where the peer listens",
+                    "allow a --listen address that is not loopback (other hosts can then connect)"),
+
+            new Flag("--script", "NAME", "What the peer says when it behaves",
+                    "silent (default: read everything, send nothing), echo, or respond"),
+            new Flag("--upstream", "HOST:PORT", "What the peer says when it behaves",
+                    "proxy mode: forward every connection to the server at HOST:PORT (instead of --script)"),
+            new Flag("--when-unreachable", "reset|close", "What the peer says when it behaves",
+                    "with --upstream: what the client gets when the server cannot be reached (default reset)"),
+            new Flag("--response", "TEXT", "What the peer says when it behaves",
+                    "with --script respond: the bytes sent after each request"),
+            new Flag("--request-delimiter", "TEXT", "What the peer says when it behaves",
+                    "with --script respond or --upstream: a request ends with TEXT, for example '\\n'"),
+            new Flag("--request-length", "BYTES", "What the peer says when it behaves",
+                    "with --script respond or --upstream: every request is BYTES long"),
+            new Flag("--request-http", null, "What the peer says when it behaves",
+                    "with --script respond or --upstream: HTTP/1.x requests (head to \\r\\n\\r\\n, Content-Length body)"),
+            new Flag("--greeting", "TEXT", "What the peer says when it behaves",
+                    "bytes sent as soon as a connection is accepted (SMTP's banner, for example)"),
+
+            new Flag("--effect", "NAME", "The fault: what the peer does (none: it behaves)",
+                    "reset, close, half-close, stall, refuse, never-accept, garbage, delay, throttle or slice"),
+            new Flag("--garbage", "TEXT", "The fault: what the peer does (none: it behaves)",
+                    "with --effect garbage: the bytes sent instead of the script's"),
+            new Flag("--garbage-random", "LENGTH", "The fault: what the peer does (none: it behaves)",
+                    "with --effect garbage: LENGTH pseudo-random bytes instead (the same in every run)"),
+            new Flag("--seed", "NUMBER", "The fault: what the peer does (none: it behaves)",
+                    "with --garbage-random: the seed (default 0)"),
+            new Flag("--then", "reset|close", "The fault: what the peer does (none: it behaves)",
+                    "with --effect garbage: how the connection ends after the garbage (default reset)"),
+            new Flag("--delay-ms", "MS", "The fault: what the peer does (none: it behaves)",
+                    "with --effect delay: the delay before the first chunk"),
+            new Flag("--per-chunk-ms", "MS", "The fault: what the peer does (none: it behaves)",
+                    "with --effect delay: the delay before each later chunk (default 0)"),
+            new Flag("--rate", "BYTES_PER_SECOND", "The fault: what the peer does (none: it behaves)",
+                    "with --effect throttle: the rate"),
+            new Flag("--slice-bytes", "BYTES", "The fault: what the peer does (none: it behaves)",
+                    "with --effect slice: the size of each piece"),
+            new Flag("--gap-ms", "MS", "The fault: what the peer does (none: it behaves)",
+                    "with --effect slice: the pause between pieces (default 0)"),
+            new Flag("--effect-direction", "DIRECTION", "The fault: what the peer does (none: it behaves)",
+                    "with delay, throttle or slice: upstream or downstream (default downstream)"),
+
+            new Flag("--on-accept", null, "When (one trigger; default --on-accept)",
+                    "as soon as the connection is accepted"),
+            new Flag("--after-bytes", "N", "When (one trigger; default --on-accept)",
+                    "after exactly N bytes of --direction"),
+            new Flag("--on-pattern", "TEXT", "When (one trigger; default --on-accept)",
+                    "right after TEXT in --direction (--on-pattern=TEXT if TEXT starts with --)"),
+            new Flag("--occurrence", "K", "When (one trigger; default --on-accept)",
+                    "with --on-pattern: the K-th occurrence fires (default 1)"),
+            new Flag("--direction", "DIRECTION", "When (one trigger; default --on-accept)",
+                    "with --after-bytes or --on-pattern: upstream (the client's bytes, default) or downstream"),
+            new Flag("--after-idle-ms", "MS", "When (one trigger; default --on-accept)",
+                    "when the client has sent nothing for MS"),
+            new Flag("--after-ms", "MS", "When (one trigger; default --on-accept)",
+                    "MS after the connection was accepted"),
+            new Flag("--after-exchanges", "K", "When (one trigger; default --on-accept)",
+                    "when the client starts request K+1 (needs a request end)"),
+
+            new Flag("--first", "K", "Which connections (one schedule; default all)",
+                    "the first K connections"),
+            new Flag("--only", "N", "Which connections (one schedule; default all)",
+                    "only the N-th connection (1 is the first)"),
+            new Flag("--every", "N", "Which connections (one schedule; default all)",
+                    "every N-th connection"),
+            new Flag("--all-but-first", "K", "Which connections (one schedule; default all)",
+                    "every connection after the first K"),
+
+            new Flag("--connections", "N", "When the peer stops (and always on SIGTERM or Ctrl-C)",
+                    "after N connections have ended"),
+            new Flag("--until-stdin-closes", null, "When the peer stops (and always on SIGTERM or Ctrl-C)",
+                    "when standard input reaches its end"),
+            new Flag("--help", null, "When the peer stops (and always on SIGTERM or Ctrl-C)",
+                    "print this help and exit"));
+
+    private static final List<String> TRIGGERS = List.of(
+            "--on-accept", "--after-bytes", "--on-pattern", "--after-idle-ms", "--after-ms", "--after-exchanges");
+    private static final List<String> SCHEDULES = List.of("--first", "--only", "--every", "--all-but-first");
+    private static final List<String> EFFECTS = List.of(
+            "reset", "close", "half-close", "stall", "refuse", "never-accept", "garbage", "delay", "throttle", "slice");
+    private static final List<String> REQUEST_ENDS =
+            List.of("--request-delimiter", "--request-length", "--request-http");
+
+    /** The options that belong to one effect, and that effect. */
+    private static final Map<String, String> EFFECT_OPTIONS = Map.of(
+            "--garbage", "garbage",
+            "--garbage-random", "garbage",
+            "--then", "garbage",
+            "--delay-ms", "delay",
+            "--per-chunk-ms", "delay",
+            "--rate", "throttle",
+            "--slice-bytes", "slice",
+            "--gap-ms", "slice");
+
+    private CommandLine() {}
+
+    /** The help text: how to run the jar, every option by group, and what the peer prints. */
+    static String usage() {
+        StringBuilder text = new StringBuilder();
+        text.append("Usage: java -jar misbehave-standalone.jar [OPTIONS]\n\n")
+                .append("Starts a misbehaving TCP peer, prints 'misbehave listening on HOST:PORT', then one journal\n")
+                .append("line per connection as it ends. TEXT values understand \\r \\n \\t \\\\ and \\xHH.\n");
+        String group = null;
+        for (Flag flag : FLAGS) {
+            if (!flag.group().equals(group)) {
+                group = flag.group();
+                text.append('\n').append(group).append(":\n");
+            }
+            String left = flag.isSwitch() ? flag.name() : flag.name() + " " + flag.value();
+            text.append(String.format("  %-32s %s%n", left, flag.help()));
+        }
+        text.append("\nExample: java -jar misbehave-standalone.jar --effect reset --after-bytes 14\n")
+                .append("Errors in the arguments exit with status 2; see docs/standalone.md.\n");
+        return text.toString();
+    }
+
+    /**
+     * Reads the arguments.
+     *
+     * @throws UsageException naming the first wrong argument and the fix
+     */
+    static Options parse(List<String> args) throws UsageException {
+        Map<String, String> given = read(args);
+        if (given.containsKey("--help")) {
+            return new Options(true, "127.0.0.1", 0, Script.silent(), Optional.empty(), 0, false);
+        }
+        String listen = given.getOrDefault("--listen", DEFAULT_LISTEN);
+        String host = host("--listen", listen, DEFAULT_LISTEN);
+        int port = port("--listen", listen, 0, DEFAULT_LISTEN);
+        checkListen(listen, host, port, given.containsKey("--allow-remote"));
+        Script script = script(given);
+        Optional<Fault> fault = fault(given, script);
+        int connections = given.containsKey("--connections") ? intAtLeast(given, "--connections", 1, "3") : 0;
+        return new Options(false, host, port, script, fault, connections, given.containsKey("--until-stdin-closes"));
+    }
+
+    /** Splits the arguments into options and values, in the order given. */
+    private static Map<String, String> read(List<String> args) throws UsageException {
+        Map<String, String> given = new LinkedHashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (!arg.startsWith("--")) {
+                throw new UsageException("unexpected argument '" + arg + "': options start with --. " + HELP_HINT);
+            }
+            int equals = arg.indexOf('=');
+            String name = equals < 0 ? arg : arg.substring(0, equals);
+            Flag flag = FLAGS.stream().filter(f -> f.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new UsageException("unknown option '" + name + "'. " + HELP_HINT));
+            String value;
+            if (flag.isSwitch()) {
+                if (equals >= 0) {
+                    throw new UsageException(name + " takes no value, but was given '" + arg.substring(equals + 1)
+                            + "'. Write " + name + " alone.");
+                }
+                value = "";
+            } else if (equals >= 0) {
+                value = arg.substring(equals + 1);
+            } else if (i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
+                value = args.get(++i);
+            } else {
+                throw new UsageException(name + " needs a value: " + name + " " + flag.value()
+                        + " (write " + name + "=" + flag.value() + " for a value that starts with --).");
+            }
+            String before = given.putIfAbsent(name, value);
+            if (before != null) {
+                throw new UsageException(name + " is given twice" + (flag.isSwitch() ? "" : " ('" + before
+                        + "', then '" + value + "')") + ": give it once.");
+            }
+        }
+        return given;
+    }
+
+    // --- where the peer listens ---
+
+    private static String host(String option, String value, String example) throws UsageException {
+        int colon = value.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new UsageException(option + " '" + value + "': expected HOST:PORT, for example " + option + " "
+                    + example + ".");
+        }
+        String host = value.substring(0, colon);
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    private static int port(String option, String value, int min, String example) throws UsageException {
+        String port = value.substring(value.lastIndexOf(':') + 1);
+        try {
+            int number = Integer.parseInt(port);
+            if (number >= min && number <= 65535) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException(option + " '" + value + "': the port '" + port + "' must be " + min + " to 65535"
+                + (min == 0 ? "; use 0 for an ephemeral port" : "") + ", for example " + option + " " + example + ".");
+    }
+
+    private static void checkListen(String listen, String host, int port, boolean allowRemote)
+            throws UsageException {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new UsageException("--listen '" + listen + "': unknown host '" + host
+                    + "'. Give an address of this machine, for example --listen " + DEFAULT_LISTEN + ".");
+        }
+        if (!address.isLoopbackAddress() && !allowRemote) {
+            throw new UsageException("--listen '" + listen + "': " + host + " is not a loopback address, so other"
+                    + " hosts could connect to the peer. Add --allow-remote if that is what you want.");
+        }
+        // The public API (MisbehavingPeer.start) listens on 127.0.0.1 on an ephemeral port only.
+        if (!address.getHostAddress().equals("127.0.0.1") || port != 0) {
+            throw new UsageException("--listen '" + listen + "': this version of Misbehave can only listen on"
+                    + " 127.0.0.1 with an ephemeral port. Use --listen " + DEFAULT_LISTEN
+                    + " and read the port from the first line the peer prints.");
+        }
+    }
+
+    // --- the script ---
+
+    private static Script script(Map<String, String> given) throws UsageException {
+        List<String> ends = REQUEST_ENDS.stream().filter(given::containsKey).collect(Collectors.toList());
+        if (ends.size() > 1) {
+            throw new UsageException(ends.get(0) + " and " + ends.get(1) + " both say where a request ends:"
+                    + " give one.");
+        }
+        if (given.containsKey("--upstream")) {
+            return forwarding(given, ends);
+        }
+        if (given.containsKey("--when-unreachable")) {
+            throw new UsageException("--when-unreachable is for --upstream, but the peer does not forward. Add"
+                    + " --upstream HOST:PORT, or drop --when-unreachable.");
+        }
+        String name = given.getOrDefault("--script", "silent");
+        boolean responds = name.equals("respond");
+        if (!List.of("silent", "echo", "respond").contains(name)) {
+            throw new UsageException("--script '" + name + "': unknown script. Use silent, echo or respond.");
+        }
+        List<String> respondOptions = concat(given.containsKey("--response") ? List.of("--response") : List.of(), ends);
+        if (!responds && !respondOptions.isEmpty()) {
+            String option = respondOptions.get(0);
+            throw new UsageException(option + " is for --script respond" + (option.equals("--response") ? "" : " or"
+                    + " --upstream") + ", but the script is " + name + ". Add --script respond, or drop " + option + ".");
+        }
+        Script script;
+        if (responds) {
+            if (!given.containsKey("--response")) {
+                throw new UsageException("--script respond needs --response TEXT, the bytes sent after each"
+                        + " request, for example --response 'OK\\n'.");
+            }
+            if (ends.isEmpty()) {
+                throw new UsageException("--script respond needs to know where a request ends: add"
+                        + " --request-delimiter TEXT, --request-length BYTES or --request-http.");
+            }
+            byte[] response = text(given, "--response");
+            if (response.length == 0) {
+                throw new UsageException("--response '': the response must not be empty. Use --script silent to"
+                        + " send nothing.");
+            }
+            script = Script.respond(requestEnd(given, ends.get(0)), response);
+        } else {
+            script = name.equals("echo") ? Script.echo() : Script.silent();
+        }
+        return given.containsKey("--greeting") ? script.withGreeting(text(given, "--greeting")) : script;
+    }
+
+    /** Proxy mode: {@code --upstream HOST:PORT}, with an optional request end. */
+    private static Script forwarding(Map<String, String> given, List<String> ends) throws UsageException {
+        for (String option : List.of("--script", "--response", "--greeting")) {
+            if (given.containsKey(option)) {
+                throw new UsageException(option + " cannot go with --upstream: the server says what the peer sends."
+                        + " Drop " + option + ", or drop --upstream to script the peer.");
+            }
+        }
+        String upstream = given.get("--upstream");
+        String example = "127.0.0.1:8080";
+        String host = host("--upstream", upstream, example);
+        int port = port("--upstream", upstream, 1, example);
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            throw new UsageException("--upstream '" + upstream + "': unknown host '" + host + "'. Give the server's"
+                    + " address, for example --upstream " + example + ".");
+        }
+        Script script = Script.forwardTo(address);
+        if (!ends.isEmpty()) {
+            script = script.withRequestEnd(requestEnd(given, ends.get(0)));
+        }
+        if (given.containsKey("--when-unreachable")) {
+            String how = given.get("--when-unreachable");
+            switch (how) {
+                case "reset" -> script = script.whenUnreachable(Unreachable.RESET);
+                case "close" -> script = script.whenUnreachable(Unreachable.CLOSE);
+                default -> throw new UsageException("--when-unreachable '" + how + "': use reset (the client's"
+                        + " connection is reset) or close (it is closed without a byte).");
+            }
+        }
+        return script;
+    }
+
+    private static RequestEnd requestEnd(Map<String, String> given, String option) throws UsageException {
+        switch (option) {
+            case "--request-delimiter":
+                byte[] delimiter = text(given, option);
+                if (delimiter.length == 0) {
+                    throw new UsageException("--request-delimiter '': the delimiter must not be empty, for example"
+                            + " --request-delimiter '\\n'.");
+                }
+                return new RequestEnd.Delimiter(delimiter);
+            case "--request-length":
+                return RequestEnd.length(intAtLeast(given, option, 1, "14"));
+            default:
+                return RequestEnd.headersThenLength("\r\n\r\n", "Content-Length");
+        }
+    }
+
+    // --- the fault ---
+
+    private static Optional<Fault> fault(Map<String, String> given, Script script) throws UsageException {
+        List<String> triggers = TRIGGERS.stream().filter(given::containsKey).collect(Collectors.toList());
+        List<String> schedules = SCHEDULES.stream().filter(given::containsKey).collect(Collectors.toList());
+        if (!given.containsKey("--effect")) {
+            List<String> orphans = concat(triggers, schedules);
+            orphans.addAll(EFFECT_OPTIONS.keySet().stream().filter(given::containsKey).sorted()
+                    .collect(Collectors.toList()));
+            for (String option : List.of("--seed", "--effect-direction", "--direction", "--occurrence")) {
+                if (given.containsKey(option)) {
+                    orphans.add(option);
+                }
+            }
+            if (!orphans.isEmpty()) {
+                throw new UsageException(orphans.get(0) + " is part of a fault, but no --effect is given. Add an"
+                        + " effect, for example --effect reset.");
+            }
+            return Optional.empty();
+        }
+        String effectName = given.get("--effect");
+        if (!EFFECTS.contains(effectName)) {
+            throw new UsageException("--effect '" + effectName + "': unknown effect. Use one of "
+                    + String.join(", ", EFFECTS) + ".");
+        }
+        checkEffectOptions(given, effectName);
+        if (triggers.size() > 1) {
+            throw new UsageException(triggers.get(0) + " and " + triggers.get(1) + " are both triggers: give one.");
+        }
+        if (schedules.size() > 1) {
+            throw new UsageException(schedules.get(0) + " and " + schedules.get(1) + " are both schedules: give one.");
+        }
+        String trigger = triggers.isEmpty() ? "--on-accept" : triggers.get(0);
+        boolean listener = effectName.equals("refuse") || effectName.equals("never-accept");
+        if (listener && !trigger.equals("--on-accept")) {
+            throw new UsageException("--effect " + effectName + " acts on the port before any connection exists,"
+                    + " so it takes no trigger (" + trigger + "). Drop " + trigger + ".");
+        }
+        if (listener && !schedules.isEmpty()) {
+            throw new UsageException("--effect " + effectName + " acts on the port, so it cannot pick connections ("
+                    + schedules.get(0) + "). Drop " + schedules.get(0) + ".");
+        }
+        Effect effect = effect(given, effectName);
+        Trigger when = trigger(given, trigger, script);
+        checkSends(given, effect, when, script);
+        Schedule which = schedules.isEmpty() ? Schedule.all() : schedule(given, schedules.get(0));
+        return Optional.of(new Fault(effect, when, which));
+    }
+
+    private static void checkEffectOptions(Map<String, String> given, String effectName) throws UsageException {
+        for (Map.Entry<String, String> option : EFFECT_OPTIONS.entrySet()) {
+            if (given.containsKey(option.getKey()) && !option.getValue().equals(effectName)) {
+                throw new UsageException(option.getKey() + " is for --effect " + option.getValue()
+                        + ", but the effect is " + effectName + ". Drop " + option.getKey() + " or use --effect "
+                        + option.getValue() + ".");
+            }
+        }
+        if (given.containsKey("--seed") && !given.containsKey("--garbage-random")) {
+            throw new UsageException("--seed is for --garbage-random. Drop --seed, or add --garbage-random LENGTH.");
+        }
+        if (given.containsKey("--effect-direction") && !List.of("delay", "throttle", "slice").contains(effectName)) {
+            throw new UsageException("--effect-direction is for --effect delay, throttle or slice, but the effect is "
+                    + effectName + ". Drop --effect-direction (--direction says which bytes a trigger counts).");
+        }
+    }
+
+    private static Effect effect(Map<String, String> given, String name) throws UsageException {
+        switch (name) {
+            case "reset":
+                return new Effect.Reset();
+            case "close":
+                return new Effect.Close();
+            case "half-close":
+                return new Effect.HalfClose();
+            case "stall":
+                return new Effect.Stall();
+            case "refuse":
+                return new Effect.Refuse();
+            case "never-accept":
+                return new Effect.NeverAccept();
+            case "garbage":
+                return garbage(given);
+            case "delay":
+                return delay(given);
+            case "throttle":
+                require(given, "--rate", "throttle", "1000");
+                return new Effect.Throttle(effectDirection(given), longAtLeast(given, "--rate", 1, "1000"));
+            default:
+                require(given, "--slice-bytes", "slice", "1");
+                return new Effect.Slice(effectDirection(given), intAtLeast(given, "--slice-bytes", 1, "1"),
+                        Duration.ofMillis(given.containsKey("--gap-ms") ? longAtLeast(given, "--gap-ms", 0, "10") : 0));
+        }
+    }
+
+    private static Effect garbage(Map<String, String> given) throws UsageException {
+        Effect then = switch (given.getOrDefault("--then", "reset")) {
+            case "reset" -> new Effect.Reset();
+            case "close" -> new Effect.Close();
+            default -> throw new UsageException("--then '" + given.get("--then") + "': a connection ends after the"
+                    + " garbage with reset or close.");
+        };
+        if (given.containsKey("--garbage") == given.containsKey("--garbage-random")) {
+            throw new UsageException("--effect garbage needs exactly one of --garbage TEXT and --garbage-random"
+                    + " LENGTH, for example --garbage-random 16.");
+        }
+        if (given.containsKey("--garbage-random")) {
+            long seed = given.containsKey("--seed") ? number(given, "--seed", "7") : 0;
+            return Effect.Garbage.random(intAtLeast(given, "--garbage-random", 1, "16"), seed, then);
+        }
+        byte[] bytes = text(given, "--garbage");
+        if (bytes.length == 0) {
+            throw new UsageException("--garbage '': the garbage must not be empty, for example --garbage '\\x00\\xff'.");
+        }
+        return new Effect.Garbage(bytes, then);
+    }
+
+    private static Effect delay(Map<String, String> given) throws UsageException {
+        if (!given.containsKey("--delay-ms") && !given.containsKey("--per-chunk-ms")) {
+            throw new UsageException("--effect delay needs --delay-ms MS (before the first chunk) or --per-chunk-ms"
+                    + " MS (before each later one), for example --delay-ms 500.");
+        }
+        long first = given.containsKey("--delay-ms") ? longAtLeast(given, "--delay-ms", 0, "500") : 0;
+        long perChunk = given.containsKey("--per-chunk-ms") ? longAtLeast(given, "--per-chunk-ms", 0, "100") : 0;
+        if (first == 0 && perChunk == 0) {
+            throw new UsageException("--delay-ms and --per-chunk-ms are both 0: nothing would be delayed. Give one"
+                    + " of them 1 or more, for example --delay-ms 500.");
+        }
+        return new Effect.Delay(effectDirection(given), Duration.ofMillis(first), Duration.ofMillis(perChunk));
+    }
+
+    private static Trigger trigger(Map<String, String> given, String option, Script script) throws UsageException {
+        boolean counts = option.equals("--after-bytes") || option.equals("--on-pattern");
+        if (given.containsKey("--direction") && !counts) {
+            throw new UsageException("--direction is for --after-bytes or --on-pattern, but the trigger is " + option
+                    + ". Drop --direction.");
+        }
+        if (given.containsKey("--occurrence") && !option.equals("--on-pattern")) {
+            throw new UsageException("--occurrence is for --on-pattern, but the trigger is " + option
+                    + ". Drop --occurrence.");
+        }
+        switch (option) {
+            case "--on-accept":
+                return new Trigger.OnAccept();
+            case "--after-bytes":
+                return new Trigger.AfterBytes(direction(given, "--direction", Direction.UPSTREAM),
+                        longAtLeast(given, option, 0, "14"));
+            case "--on-pattern":
+                byte[] pattern = text(given, option);
+                if (pattern.length == 0) {
+                    throw new UsageException("--on-pattern '': the pattern must not be empty, for example"
+                            + " --on-pattern '\\r\\n\\r\\n'.");
+                }
+                int occurrence = given.containsKey("--occurrence") ? intAtLeast(given, "--occurrence", 1, "2") : 1;
+                return new Trigger.OnPattern(direction(given, "--direction", Direction.UPSTREAM), pattern, occurrence);
+            case "--after-idle-ms":
+                return new Trigger.AfterIdle(Duration.ofMillis(longAtLeast(given, option, 1, "1000")));
+            case "--after-ms":
+                return new Trigger.AfterDuration(Duration.ofMillis(longAtLeast(given, option, 1, "1000")));
+            default:
+                if (script.forwards() && script.requestEnd().isEmpty()) {
+                    throw new UsageException("--after-exchanges counts requests, but the peer does not know where a"
+                            + " request ends. Add --request-delimiter TEXT, --request-length BYTES or --request-http.");
+                }
+                if (script.requestEnd().isEmpty()) {
+                    throw new UsageException("--after-exchanges counts request/response exchanges, but the script ("
+                            + script + ") does not respond. Add --script respond with --response and a request end.");
+                }
+                return new Trigger.AfterExchanges(intAtLeast(given, option, 1, "1"));
+        }
+    }
+
+    /** A trigger or effect on the bytes the peer sends needs a script that sends some. */
+    private static void checkSends(Map<String, String> given, Effect effect, Trigger trigger, Script script)
+            throws UsageException {
+        boolean sends = script.forwards() || script.response().isPresent() || script.echoes()
+                || script.greeting().length > 0;
+        if (sends) {
+            return;
+        }
+        boolean countsSent = trigger instanceof Trigger.AfterBytes b && b.direction() == Direction.DOWNSTREAM
+                        && b.bytes() > 0
+                || trigger instanceof Trigger.OnPattern p && p.direction() == Direction.DOWNSTREAM;
+        if (countsSent) {
+            throw new UsageException("--direction downstream counts the bytes the peer sends, but the script ("
+                    + script + ") sends nothing, so the trigger would never fire. Use --script echo or respond,"
+                    + " or --greeting, or count upstream bytes.");
+        }
+        boolean shapesSent = (effect instanceof Effect.Delay || effect instanceof Effect.Throttle
+                || effect instanceof Effect.Slice) && effectDirection(given) == Direction.DOWNSTREAM;
+        if (shapesSent) {
+            throw new UsageException("--effect " + given.get("--effect") + " shapes the bytes the peer sends"
+                    + " (--effect-direction downstream), but the script (" + script + ") sends nothing. Use --script"
+                    + " echo or respond, or --effect-direction upstream.");
+        }
+    }
+
+    private static Schedule schedule(Map<String, String> given, String option) throws UsageException {
+        int value = intAtLeast(given, option, 1, "2");
+        switch (option) {
+            case "--first":
+                return Schedule.first(value);
+            case "--only":
+                return Schedule.only(value);
+            case "--every":
+                return Schedule.every(value);
+            default:
+                return Schedule.allButFirst(value);
+        }
+    }
+
+    // --- values ---
+
+    private static void require(Map<String, String> given, String option, String effect, String example)
+            throws UsageException {
+        if (!given.containsKey(option)) {
+            Flag flag = FLAGS.stream().filter(f -> f.name().equals(option)).findFirst().orElseThrow();
+            throw new UsageException("--effect " + effect + " needs " + option + " " + flag.value() + ", for example "
+                    + option + " " + example + ".");
+        }
+    }
+
+    private static Direction effectDirection(Map<String, String> given) throws UsageException {
+        return direction(given, "--effect-direction", Direction.DOWNSTREAM);
+    }
+
+    private static Direction direction(Map<String, String> given, String option, Direction fallback)
+            throws UsageException {
+        String value = given.get(option);
+        if (value == null) {
+            return fallback;
+        }
+        switch (value.toLowerCase(Locale.ROOT)) {
+            case "upstream":
+                return Direction.UPSTREAM;
+            case "downstream":
+                return Direction.DOWNSTREAM;
+            default:
+                throw new UsageException(option + " '" + value + "': use upstream (the bytes the client sends) or"
+                        + " downstream (the bytes it receives).");
+        }
+    }
+
+    private static long number(Map<String, String> given, String option, String example) throws UsageException {
+        String value = given.get(option);
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + " '" + value + "': not a whole number. Write digits only, for example "
+                    + option + " " + example + ".");
+        }
+    }
+
+    private static long longAtLeast(Map<String, String> given, String option, long min, String example)
+            throws UsageException {
+        long value = number(given, option, example);
+        if (value < min) {
+            throw new UsageException(option + " '" + value + "': must be " + min + " or more, for example " + option
+                    + " " + example + ".");
+        }
+        return value;
+    }
+
+    private static int intAtLeast(Map<String, String> given, String option, int min, String example)
+            throws UsageException {
+        long value = longAtLeast(given, option, min, example);
+        if (value > Integer.MAX_VALUE) {
+            throw new UsageException(option + " '" + value + "': must be at most " + Integer.MAX_VALUE
+                    + ", for example " + option + " " + example + ".");
+        }
+        return (int) value;
+    }
+
+    /** The option's text as bytes: UTF-8, with the escapes {@code \r \n \t \\ \xHH}. */
+    private static byte[] text(Map<String, String> given, String option) throws UsageException {
+        String value = given.get(option);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int i = 0;
+        while (i < value.length()) {
+            int escape = value.indexOf('\\', i);
+            int end = escape < 0 ? value.length() : escape;
+            bytes.writeBytes(value.substring(i, end).getBytes(StandardCharsets.UTF_8));
+            if (escape < 0) {
+                break;
+            }
+            char next = escape + 1 < value.length() ? value.charAt(escape + 1) : ' ';
+            switch (next) {
+                case 'r' -> bytes.write('\r');
+                case 'n' -> bytes.write('\n');
+                case 't' -> bytes.write('\t');
+                case '\\' -> bytes.write('\\');
+                case 'x' -> {
+                    bytes.write(hex(option, value, escape));
+                    i = escape + 4;
+                    continue;
+                }
+                default -> throw new UsageException(option + " '" + value + "': unknown escape '"
+                        + value.substring(escape, Math.min(escape + 2, value.length())).trim()
+                        + "' at position " + (escape + 1) + ". Use \\r, \\n, \\t, \\\\ or \\xHH.");
+            }
+            i = escape + 2;
+        }
+        return bytes.toByteArray();
+    }
+
+    private static int hex(String option, String value, int escape) throws UsageException {
+        String digits = value.substring(escape + 2, Math.min(escape + 4, value.length()));
+        if (digits.length() == 2 && digits.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            return Integer.parseInt(digits, 16);
+        }
+        throw new UsageException(option + " '" + value + "': '\\x" + digits + "' at position " + (escape + 1)
+                + " needs two hex digits, for example \\x0a.");
+    }
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
+    }
+}

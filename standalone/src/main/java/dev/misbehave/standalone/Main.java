@@ -1,0 +1,212 @@
+package dev.misbehave.standalone;
+
+import dev.misbehave.ConnectionRecord;
+import dev.misbehave.MisbehavingPeer;
+import dev.misbehave.standalone.CommandLine.Options;
+import dev.misbehave.standalone.CommandLine.UsageException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A misbehaving peer for clients that do not run on the JVM: {@code java -jar
+ * misbehave-standalone.jar --effect reset --after-bytes 14}.
+ *
+ * <p>Standard output carries one line {@code misbehave listening on HOST:PORT} as soon as the peer
+ * listens, then one journal line per connection ({@link ConnectionRecord#toString()}) when it ends
+ * (in proxy mode: when its leg to the server has ended too). Standard error carries what the peer
+ * serves and any error. The peer stops after {@code --connections N} connections have ended, when
+ * standard input ends ({@code --until-stdin-closes}), or on SIGTERM or Ctrl-C; it then resets the
+ * connections still open, prints their journal lines and exits (0, or the JVM's 143 and 130 on a
+ * signal). A wrong argument exits with status 2 and one line that names it; a port that cannot be
+ * bound with status 1.
+ */
+public final class Main {
+
+    /**
+     * The bound of one wait for the next connection to end; the wait then starts again. A stop
+     * interrupts it at once.
+     */
+    static final Duration AWAIT_BOUND = Duration.ofMinutes(1);
+
+    private Main() {}
+
+    /**
+     * Runs the peer until it is told to stop, then exits.
+     *
+     * @param args the command line; {@code --help} lists it
+     */
+    public static void main(String[] args) {
+        System.exit(run(List.of(args), System.in, System.out, System.err));
+    }
+
+    /** Runs the peer until it is told to stop; returns the exit status. */
+    static int run(List<String> args, InputStream in, PrintStream out, PrintStream err) {
+        Options options;
+        try {
+            options = CommandLine.parse(args);
+        } catch (UsageException e) {
+            err.println("misbehave: " + e.getMessage());
+            return 2;
+        }
+        if (options.help()) {
+            out.print(CommandLine.usage());
+            out.flush();
+            return 0;
+        }
+        MisbehavingPeer peer;
+        try {
+            peer = options.fault().isPresent()
+                    ? MisbehavingPeer.start(options.script(), options.fault().get())
+                    : MisbehavingPeer.start(options.script());
+        } catch (IllegalArgumentException e) {
+            err.println("misbehave: " + e.getMessage());
+            return 2;
+        } catch (UncheckedIOException e) {
+            err.println("misbehave: " + e.getMessage() + " (" + e.getCause().getMessage() + ")");
+            return 1;
+        }
+        Session session = new Session(peer, out, Thread.currentThread());
+        Runtime.getRuntime().addShutdownHook(new Thread(session::stop, "misbehave-shutdown"));
+        out.println("misbehave listening on " + peer.host() + ":" + peer.port());
+        out.flush();
+        err.println("misbehave: script " + peer.script() + "; "
+                + peer.fault().map(fault -> "fault '" + fault + "'").orElse("no fault (the peer behaves)"));
+        err.flush();
+        if (options.untilStdinCloses()) {
+            watch(in, session);
+        }
+        try {
+            session.serve(options.connections());
+        } finally {
+            session.stop();
+        }
+        return 0;
+    }
+
+    /** Stops the session when {@code in} ends (or fails), from a daemon thread. */
+    private static void watch(InputStream in, Session session) {
+        Thread watcher = new Thread(() -> {
+            byte[] buffer = new byte[1024];
+            try {
+                while (in.read(buffer) >= 0) {
+                    // what a driver writes on standard input means nothing; only its end does
+                }
+            } catch (IOException e) {
+                // an unreadable standard input ends the session too
+            }
+            session.requestStop();
+        }, "misbehave-stdin");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    /**
+     * One running peer: prints each connection's journal line once, when it has ended. The serving
+     * thread waits in {@link MisbehavingPeer#awaitConnections} for the next connection to end, so
+     * the journal is read once per ended connection, not on a timer (a snapshot copies every
+     * captured byte of every connection so far). In proxy mode a connection has ended when both
+     * its legs have, which is also when {@code awaitConnections} counts it.
+     */
+    private static final class Session {
+
+        private final MisbehavingPeer peer;
+        private final PrintStream out;
+        private final Thread serving;
+        private volatile boolean stopRequested;
+        /** Whether the serving thread is in {@link #serve}, where a stop may interrupt it. Guarded by this. */
+        private boolean inServe = true;
+        /** Indexes of the connections already printed. Guarded by this. */
+        private final Set<Integer> printed = new HashSet<>();
+        /** Guarded by this. */
+        private boolean stopped;
+
+        Session(MisbehavingPeer peer, PrintStream out, Thread serving) {
+            this.peer = peer;
+            this.out = out;
+            this.serving = serving;
+        }
+
+        /**
+         * On the serving thread: prints connections as they end until a stop is requested or
+         * {@code limit} (0: no limit) have ended and been printed.
+         */
+        void serve(int limit) {
+            try {
+                awaitEnded(limit);
+            } finally {
+                synchronized (this) {
+                    inServe = false;
+                }
+                Thread.interrupted(); // a stop's interrupt must not cut short the close that follows
+            }
+        }
+
+        private void awaitEnded(int limit) {
+            int ended = 0;
+            while (!stopRequested) {
+                List<ConnectionRecord> journal;
+                try {
+                    journal = peer.awaitConnections(ended + 1, AWAIT_BOUND);
+                } catch (AssertionError e) {
+                    // the bound ran out (wait again), or requestStop interrupted the wait
+                    if (Thread.interrupted()) {
+                        return;
+                    }
+                    continue;
+                }
+                ended = (int) journal.stream().filter(Session::ended).count();
+                int done = print(journal, false);
+                if (limit > 0 && done >= limit) {
+                    return;
+                }
+            }
+        }
+
+        /** From another thread: ends {@link #serve} at once. */
+        synchronized void requestStop() {
+            stopRequested = true;
+            if (inServe) {
+                serving.interrupt();
+            }
+        }
+
+        /** Closes the peer (resetting the connections still open) and prints the rest of the journal. */
+        synchronized void stop() {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            stopRequested = true;
+            peer.close();
+            print(peer.connections(), true);
+        }
+
+        /**
+         * Prints the connections not printed yet that have ended (or, with {@code all}, every one);
+         * returns how many have been printed so far.
+         */
+        private synchronized int print(List<ConnectionRecord> journal, boolean all) {
+            for (ConnectionRecord connection : journal) {
+                if (printed.contains(connection.index()) || !(all || ended(connection))) {
+                    continue;
+                }
+                printed.add(connection.index());
+                out.println(connection);
+            }
+            out.flush();
+            return printed.size();
+        }
+
+        /** Whether {@code connection} has ended, and in proxy mode its server leg too. */
+        private static boolean ended(ConnectionRecord connection) {
+            return connection.ending().ended()
+                    && connection.upstream().map(leg -> leg.ending().ended()).orElse(true);
+        }
+    }
+}

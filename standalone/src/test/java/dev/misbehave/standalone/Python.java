@@ -1,0 +1,63 @@
+package dev.misbehave.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the test's Python scripts (src/test/python) with {@code python3}, bounded in time. Without
+ * {@code python3} on the PATH, a test fails and says how to install it: the build requires it, as
+ * it requires a JDK.
+ */
+final class Python {
+
+    private Python() {}
+
+    /** The directory of the Python scripts (failsafe passes its path). */
+    static Path scripts() {
+        String path = System.getProperty("misbehave.standalone.python");
+        assertThat(path).as("system property misbehave.standalone.python (set by the failsafe plugin)").isNotNull();
+        return Path.of(path);
+    }
+
+    /**
+     * Runs the article's client against {@code host:port} through {@code raised.py}, which prints,
+     * after what the client printed, each exception raised in the client's code ({@code raised:
+     * ConnectionResetError errno=104}).
+     *
+     * @return every line Python printed, standard error included
+     */
+    static List<String> articleClient(String host, int port, Duration timeout) throws Exception {
+        return run(timeout, scripts().resolve("raised.py").toString(),
+                scripts().resolve("article_client.py").toString(), host, Integer.toString(port));
+    }
+
+    /** Runs {@code python3 ARGS}; returns every line it printed, standard error included. */
+    static List<String> run(Duration timeout, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("python3"));
+        command.addAll(List.of(args));
+        Process process;
+        try {
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new AssertionError("The standalone peer's tests run the article's Python client with python3,"
+                    + " which could not be started (" + e.getMessage() + "). Install Python 3 (Debian and Ubuntu:"
+                    + " apt-get install python3) so that python3 is on the PATH.", e);
+        }
+        try {
+            process.getOutputStream().close();
+            assertThat(process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
+                    .as("python3 %s finished within %s", String.join(" ", args), timeout).isTrue();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return output.lines().toList();
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+}
