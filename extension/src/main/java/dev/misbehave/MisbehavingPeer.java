@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * A running in-process TCP peer that misbehaves on cue, and the journal of every connection it
@@ -145,6 +146,26 @@ public interface MisbehavingPeer extends AutoCloseable {
      *     negative
      */
     List<ConnectionRecord> awaitConnections(int count, Duration timeout);
+
+    /**
+     * Waits until {@code condition} holds for the journal, then returns the journal: for states
+     * that {@link #awaitConnections} and {@link #awaitTriggered} do not name, such as a forwarded
+     * connection whose server has closed its leg while the client keeps its own open. The
+     * condition is tested on a snapshot now, and again each time a connection is accepted, its
+     * trigger fires, or it ends (in proxy mode: either leg); it must not block.
+     *
+     * <pre>{@code
+     * peer.awaitJournal(journal -> journal.get(0).upstream()
+     *         .map(leg -> leg.ending() == UpstreamEnding.SERVER_CLOSED).orElse(false), WAIT);
+     * }</pre>
+     *
+     * @param condition what the journal must satisfy
+     * @param timeout how long to wait at most
+     * @return an immutable snapshot of all connections that satisfies {@code condition}
+     * @throws AssertionError on timeout, with the journal so far in its message
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    List<ConnectionRecord> awaitJournal(Predicate<? super List<ConnectionRecord>> condition, Duration timeout);
 
     /**
      * Waits until the fault's trigger has fired on at least {@code count} connections, then returns

@@ -379,8 +379,7 @@ class DeterminismRun {
             new Scenario("PostgreSQL pool via proxy, the server terminates the backend (pg_terminate_backend)",
                     DatabaseExamples.class, "serverEndsTheConnection",
                     "both reads answered; HikariCP holds 1 connection",
-                    "2 connections, no fault: #0's server leg ended by the server, SERVER_CLOSED or SERVER_RESET"
-                            + " (declared race: the next query may reach the exiting backend first); #1 served"),
+                    "2 connections, no fault: #0's server leg SERVER_CLOSED (awaited before the next query); #1 served"),
             new Scenario("Redis GET via proxy, reset after 100,000 B of a 256 KiB value, every connection",
                     SessionExamples.class, "resetMidGet",
                     "SessionStoreUnavailableException after 2 attempts, JedisConnectionException, chain is a reset;"

@@ -66,6 +66,18 @@ final class Journal {
                 + count + " connection(s) within " + timeout + " but it fired on " + firedCount() + ".");
     }
 
+    synchronized List<ConnectionRecord> awaitSnapshot(
+            java.util.function.Predicate<? super List<ConnectionRecord>> condition, Duration timeout) {
+        List<List<ConnectionRecord>> last = new ArrayList<>(1);
+        await(() -> {
+            List<ConnectionRecord> snapshot = snapshot();
+            last.clear();
+            last.add(snapshot);
+            return condition.test(snapshot);
+        }, timeout, () -> "Expected the journal to satisfy the condition within " + timeout + " but it did not.");
+        return last.get(0);
+    }
+
     private int firedCount() {
         int fired = 0;
         for (Entry entry : entries) {

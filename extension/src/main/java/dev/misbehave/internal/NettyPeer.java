@@ -33,6 +33,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 
 /**
  * The Netty implementation of {@link MisbehavingPeer}.
@@ -416,6 +417,17 @@ public final class NettyPeer implements MisbehavingPeer {
     }
 
     /** Waits until the peer has accepted at least {@code count} connections (for tests). */
+    @Override
+    public List<ConnectionRecord> awaitJournal(
+            Predicate<? super List<ConnectionRecord>> condition, Duration timeout) {
+        Objects.requireNonNull(condition, "condition");
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
+        }
+        return journal.awaitSnapshot(condition, timeout);
+    }
+
     List<ConnectionRecord> awaitAccepted(int count, Duration timeout) {
         return journal.awaitAccepted(count, timeout);
     }

@@ -137,6 +137,29 @@ class ProxyTests {
         }
 
         @Test
+        @DisplayName("awaitJournal sees the server's close while the client keeps its side open; it fails with the journal on timeout")
+        void awaitJournalSeesTheServerLeg() throws Exception {
+            try (TestServer server = TestServer.start(socket -> {
+                        socket.shutdownOutput();
+                        return new String(readToEnd(socket), UTF_8);
+                    });
+                    MisbehavingPeer peer = proxy(server, null);
+                    Socket client = new Socket(peer.host(), peer.port())) {
+                List<ConnectionRecord> journal = peer.awaitJournal(records -> !records.isEmpty()
+                        && records.get(0).upstream().map(leg -> leg.ending() == UpstreamEnding.SERVER_CLOSED)
+                                .orElse(false), WAIT);
+                assertThat(journal.get(0).ending()).isEqualTo(Ending.OPEN); // the client has not closed
+                assertThat(upstreamOf(journal.get(0)).ending()).isEqualTo(UpstreamEnding.SERVER_CLOSED);
+                assertThatThrownBy(() -> peer.awaitJournal(records -> records.size() > 1, Duration.ofMillis(50)))
+                        .isInstanceOf(AssertionError.class)
+                        .hasMessageStartingWith("Expected the journal to satisfy the condition within PT0.05S")
+                        .hasMessageContaining("SERVER_CLOSED");
+                client.shutdownOutput();
+                assertThat(outcome(server)).isEqualTo("");
+            }
+        }
+
+        @Test
         @DisplayName("passes the client's FIN on as a half-close: the server reads the end, and can still answer")
         void clientFinIsAHalfClose() throws Exception {
             try (TestServer server = TestServer.start(socket -> {
