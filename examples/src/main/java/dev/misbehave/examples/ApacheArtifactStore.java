@@ -1,8 +1,6 @@
 package dev.misbehave.examples;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
@@ -57,21 +55,10 @@ public final class ApacheArtifactStore implements ArtifactStore {
 
     @Override
     public byte[] download(String path) throws DownloadFailedException {
-        long received = 0;
         try (ClassicHttpResponse response = http.executeOpen(null, new HttpGet(base.resolve(path)), null)) {
-            long expected = response.getEntity().getContentLength();
-            InputStream body = response.getEntity().getContent();
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            byte[] buffer = new byte[8192];
-            for (int n; (n = body.read(buffer)) >= 0; received += n) {
-                bytes.write(buffer, 0, n);
-            }
-            if (expected >= 0 && received != expected) {
-                throw new DownloadFailedException(received, expected, null);
-            }
-            return bytes.toByteArray();
+            return WholeBody.read(response.getEntity().getContent(), response.getEntity().getContentLength());
         } catch (IOException broken) {
-            throw new DownloadFailedException(received, -1, broken);
+            throw new DownloadFailedException(0, -1, broken); // before the body
         }
     }
 

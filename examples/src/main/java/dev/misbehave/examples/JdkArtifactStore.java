@@ -1,6 +1,5 @@
 package dev.misbehave.examples;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -42,25 +41,13 @@ public final class JdkArtifactStore implements ArtifactStore {
 
     @Override
     public byte[] download(String path) throws DownloadFailedException {
-        long received = 0;
+        HttpResponse<InputStream> response;
         try {
-            HttpResponse<InputStream> response = send(HttpRequest.newBuilder(base.resolve(path)).GET(),
-                    BodyHandlers.ofInputStream());
-            long expected = response.headers().firstValueAsLong("Content-Length").orElse(-1);
-            try (InputStream body = response.body()) {
-                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-                byte[] buffer = new byte[8192];
-                for (int n; (n = body.read(buffer)) >= 0; received += n) {
-                    bytes.write(buffer, 0, n);
-                }
-                if (expected >= 0 && received != expected) {
-                    throw new DownloadFailedException(received, expected, null);
-                }
-                return bytes.toByteArray();
-            }
+            response = send(HttpRequest.newBuilder(base.resolve(path)).GET(), BodyHandlers.ofInputStream());
         } catch (IOException broken) {
-            throw new DownloadFailedException(received, -1, broken);
+            throw new DownloadFailedException(0, -1, broken); // before the body
         }
+        return WholeBody.read(response.body(), response.headers().firstValueAsLong("Content-Length").orElse(-1));
     }
 
     @Override

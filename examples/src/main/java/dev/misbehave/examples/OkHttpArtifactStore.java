@@ -1,8 +1,6 @@
 package dev.misbehave.examples;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import okhttp3.MediaType;
@@ -45,21 +43,10 @@ public final class OkHttpArtifactStore implements ArtifactStore {
 
     @Override
     public byte[] download(String path) throws DownloadFailedException {
-        long received = 0;
         try (Response response = http.newCall(get(path)).execute()) {
-            long expected = response.body().contentLength();
-            InputStream body = response.body().byteStream();
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            byte[] buffer = new byte[8192];
-            for (int n; (n = body.read(buffer)) >= 0; received += n) {
-                bytes.write(buffer, 0, n);
-            }
-            if (expected >= 0 && received != expected) {
-                throw new DownloadFailedException(received, expected, null);
-            }
-            return bytes.toByteArray();
+            return WholeBody.read(response.body().byteStream(), response.body().contentLength());
         } catch (IOException broken) {
-            throw new DownloadFailedException(received, -1, broken);
+            throw new DownloadFailedException(0, -1, broken); // before the body
         }
     }
 

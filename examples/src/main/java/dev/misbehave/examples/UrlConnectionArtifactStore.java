@@ -1,6 +1,5 @@
 package dev.misbehave.examples;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,24 +42,16 @@ public final class UrlConnectionArtifactStore implements ArtifactStore {
     // tag::urlconnection-download[]
     @Override
     public byte[] download(String path) throws DownloadFailedException {
-        long received = 0;
+        InputStream body;
+        long expected;
         try {
             HttpURLConnection connection = open(path);
-            long expected = connection.getContentLengthLong();
-            try (InputStream body = connection.getInputStream()) {
-                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-                byte[] buffer = new byte[8192];
-                for (int n; (n = body.read(buffer)) >= 0; received += n) {
-                    bytes.write(buffer, 0, n);
-                }
-                if (expected >= 0 && received != expected) { // JDK 17: a close mid-body reads as the end
-                    throw new DownloadFailedException(received, expected, null);
-                }
-                return bytes.toByteArray();
-            }
+            expected = connection.getContentLengthLong();
+            body = connection.getInputStream();
         } catch (IOException broken) {
-            throw new DownloadFailedException(received, -1, broken);
+            throw new DownloadFailedException(0, -1, broken); // before the body
         }
+        return WholeBody.read(body, expected); // JDK 17: a close mid-body reads as the end; the count catches it
     }
     // end::urlconnection-download[]
 

@@ -1,6 +1,7 @@
 package dev.misbehave.internal;
 
 import dev.misbehave.Ending;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
@@ -9,6 +10,17 @@ import io.netty.channel.ChannelOption;
 final class Connections {
 
     private Connections() {}
+
+    /** Copies a buffer that was read into a new array, and releases it. */
+    static byte[] drain(ByteBuf buf) {
+        try {
+            byte[] bytes = new byte[buf.readableBytes()];
+            buf.readBytes(bytes);
+            return bytes;
+        } finally {
+            buf.release();
+        }
+    }
 
     /**
      * Records {@link Ending#PEER_RESET} (unless the entry has ended already), then aborts the

@@ -174,14 +174,7 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ByteBuf buf = (ByteBuf) msg;
-        byte[] bytes;
-        try {
-            bytes = new byte[buf.readableBytes()];
-            buf.readBytes(bytes);
-        } finally {
-            buf.release();
-        }
+        byte[] bytes = Connections.drain((ByteBuf) msg);
         lastReadNanos = System.nanoTime();
         entry.received(bytes, 0, bytes.length);
         if (readingStopped) {
@@ -241,26 +234,17 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
             enqueue(bytes);
             return;
         }
-        if (framer == null) {
-            return;
-        }
-        int pos = 0;
-        while (pos < bytes.length) {
-            int used = framer.feed(bytes, pos, bytes.length - pos);
-            if (used < 0) {
-                break;
-            }
-            pos += used;
-            exchanges++;
+        for (int ended = countRequests(bytes); ended > 0; ended--) {
             enqueue(response);
         }
     }
 
-    /** Proxy mode: counts the requests that end in {@code bytes}, for an exchanges trigger. */
-    private void countRequests(byte[] bytes) {
+    /** Counts the requests that end in {@code bytes} (none without a request end); returns how many. */
+    private int countRequests(byte[] bytes) {
         if (framer == null) {
-            return;
+            return 0;
         }
+        int ended = 0;
         int pos = 0;
         while (pos < bytes.length) {
             int used = framer.feed(bytes, pos, bytes.length - pos);
@@ -268,8 +252,10 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
                 break;
             }
             pos += used;
-            exchanges++;
+            ended++;
         }
+        exchanges += ended;
+        return ended;
     }
 
     private void checkIdle() {

@@ -208,14 +208,7 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ByteBuf buf = (ByteBuf) msg;
-        byte[] bytes;
-        try {
-            bytes = new byte[buf.readableBytes()];
-            buf.readBytes(bytes);
-        } finally {
-            buf.release();
-        }
+        byte[] bytes = Connections.drain((ByteBuf) msg);
         readRequested = false;
         entry.upstreamReceived(bytes.length);
         proxied.fromServer(bytes);
