@@ -1,6 +1,7 @@
 package dev.misbehave;
 
 import dev.misbehave.internal.NettyPeer;
+import dev.misbehave.internal.PeerSettings;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -68,6 +69,24 @@ public interface MisbehavingPeer extends AutoCloseable {
      */
     static MisbehavingPeer start(Script script) {
         return NettyPeer.start(script, null);
+    }
+
+    /**
+     * Starts a peer as {@link #start(Script, Fault)} does, on a port of 127.0.0.1 the caller
+     * chooses: for a client whose configuration names a fixed port (the standalone CLI's {@code
+     * --listen}). Tests should prefer an ephemeral port, which cannot collide with another program.
+     *
+     * @param script what the peer says when it is not misbehaving
+     * @param fault what to do, when, and on which connections; null for a well-behaved peer
+     * @param port 1 to 65535, or 0 for an ephemeral port
+     * @return the running peer; close it when done
+     * @throws IllegalArgumentException if the fault cannot run with the script, or {@code port} is
+     *     not 0 to 65535
+     * @throws java.io.UncheckedIOException if the port cannot be bound (another program listens on
+     *     it); the message names the port
+     */
+    static MisbehavingPeer start(Script script, Fault fault, int port) {
+        return NettyPeer.start(script, fault, PeerSettings.DEFAULTS, port);
     }
 
     /**

@@ -125,17 +125,35 @@ public final class NettyPeer implements MisbehavingPeer {
      * @throws UncheckedIOException if no port can be bound
      */
     public static NettyPeer start(Script script, Fault fault, PeerSettings settings) {
+        return start(script, fault, settings, 0);
+    }
+
+    /**
+     * Starts a peer on {@code port} of 127.0.0.1 (0: an ephemeral port).
+     *
+     * @throws IllegalArgumentException if the fault cannot run with the script, or the port is out
+     *     of range
+     * @throws UncheckedIOException if the port cannot be bound
+     */
+    public static NettyPeer start(Script script, Fault fault, PeerSettings settings, int port) {
         Objects.requireNonNull(script, "script");
         Objects.requireNonNull(settings, "settings");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is not a TCP port: give 1 to 65535, or 0 for an"
+                    + " ephemeral port");
+        }
         checkSupported(script, fault);
         Mode mode = modeOf(fault);
         try {
-            Object holder = open(mode, 0);
+            Object holder = open(mode, port);
             NettyPeer peer = new NettyPeer(script, fault, settings, portOf(holder));
             peer.hold(mode, holder);
             return peer;
         } catch (IOException e) {
-            throw new UncheckedIOException("Misbehave could not bind a port on " + HOST, e);
+            throw new UncheckedIOException(port == 0
+                    ? "Misbehave could not bind a port on " + HOST + " (" + e.getMessage() + ")"
+                    : "Misbehave could not bind " + HOST + ":" + port + " (" + e.getMessage() + "): another"
+                            + " program may be listening there. Choose another port, or 0 for an ephemeral one.", e);
         }
     }
 

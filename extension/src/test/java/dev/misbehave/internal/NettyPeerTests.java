@@ -202,6 +202,35 @@ class NettyPeerTests {
     }
 
     @Nested
+    @DisplayName("a chosen port")
+    class ChosenPort {
+
+        @Test
+        @DisplayName("listens on the port given, and says which port is taken when it cannot")
+        void listensOnTheChosenPort() throws IOException {
+            int free;
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                free = probe.getLocalPort();
+            }
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Script.echo(), null, free);
+                    Socket socket = new Socket(peer.host(), free)) {
+                assertThat(peer.port()).isEqualTo(free);
+                socket.getOutputStream().write('x');
+                assertThat(socket.getInputStream().read()).isEqualTo('x');
+            }
+            try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                assertThatThrownBy(() -> MisbehavingPeer.start(Script.silent(), null, taken.getLocalPort()))
+                        .isInstanceOf(java.io.UncheckedIOException.class)
+                        .hasMessageStartingWith("Misbehave could not bind 127.0.0.1:" + taken.getLocalPort())
+                        .hasMessageEndingWith("Choose another port, or 0 for an ephemeral one.");
+            }
+            assertThatThrownBy(() -> MisbehavingPeer.start(Script.silent(), null, 70_000))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("port 70000 is not a TCP port: give 1 to 65535, or 0 for an ephemeral port");
+        }
+    }
+
+    @Nested
     @DisplayName("closing after N upstream bytes")
     class CloseAfterUpstreamBytes {
 

@@ -285,11 +285,10 @@ final class CommandLine {
             throw new UsageException("--listen '" + listen + "': " + host + " is not a loopback address, so other"
                     + " hosts could connect to the peer. Add --allow-remote if that is what you want.");
         }
-        // The public API (MisbehavingPeer.start) listens on 127.0.0.1 on an ephemeral port only.
-        if (!address.getHostAddress().equals("127.0.0.1") || port != 0) {
+        // The public API (MisbehavingPeer.start) listens on 127.0.0.1, on a chosen or an ephemeral port.
+        if (!address.getHostAddress().equals("127.0.0.1")) {
             throw new UsageException("--listen '" + listen + "': this version of Misbehave can only listen on"
-                    + " 127.0.0.1 with an ephemeral port. Use --listen " + DEFAULT_LISTEN
-                    + " and read the port from the first line the peer prints.");
+                    + " 127.0.0.1. Use --listen 127.0.0.1:" + port + ".");
         }
     }
 

@@ -61,14 +61,12 @@ public final class Main {
         }
         MisbehavingPeer peer;
         try {
-            peer = options.fault().isPresent()
-                    ? MisbehavingPeer.start(options.script(), options.fault().get())
-                    : MisbehavingPeer.start(options.script());
+            peer = MisbehavingPeer.start(options.script(), options.fault().orElse(null), options.listenPort());
         } catch (IllegalArgumentException e) {
             err.println("misbehave: " + e.getMessage());
             return 2;
         } catch (UncheckedIOException e) {
-            err.println("misbehave: " + e.getMessage() + " (" + e.getCause().getMessage() + ")");
+            err.println("misbehave: " + e.getMessage()); // it names the address and the cause
             return 1;
         }
         Session session = new Session(peer, out, Thread.currentThread());

@@ -63,6 +63,13 @@ class CommandLineTests {
         }
 
         @Test
+        @DisplayName("listens on a chosen port of 127.0.0.1 (or localhost)")
+        void chosenPort() throws Exception {
+            assertThat(parse("--listen", "127.0.0.1:8125").listenPort()).isEqualTo(8125);
+            assertThat(parse("--listen", "localhost:8125").listenPort()).isEqualTo(8125);
+        }
+
+        @Test
         @DisplayName("an effect alone fires on accept, on every connection")
         void effectAlone() throws Exception {
             assertThat(fault("--effect", "reset"))
@@ -232,17 +239,11 @@ class CommandLineTests {
                             "--listen '0.0.0.0:0': 0.0.0.0 is not a loopback address, so other hosts could connect to"
                                     + " the peer. Add --allow-remote if that is what you want."),
                     arguments(List.of("--listen", "0.0.0.0:0", "--allow-remote"),
-                            "--listen '0.0.0.0:0': this version of Misbehave can only listen on 127.0.0.1 with an"
-                                    + " ephemeral port. Use --listen 127.0.0.1:0 and read the port from the first line"
-                                    + " the peer prints."),
-                    arguments(List.of("--listen", "127.0.0.1:8080"),
-                            "--listen '127.0.0.1:8080': this version of Misbehave can only listen on 127.0.0.1 with an"
-                                    + " ephemeral port. Use --listen 127.0.0.1:0 and read the port from the first line"
-                                    + " the peer prints."),
-                    arguments(List.of("--listen", "[::1]:0"),
-                            "--listen '[::1]:0': this version of Misbehave can only listen on 127.0.0.1 with an"
-                                    + " ephemeral port. Use --listen 127.0.0.1:0 and read the port from the first line"
-                                    + " the peer prints."),
+                            "--listen '0.0.0.0:0': this version of Misbehave can only listen on 127.0.0.1. Use"
+                                    + " --listen 127.0.0.1:0."),
+                    arguments(List.of("--listen", "[::1]:8080"),
+                            "--listen '[::1]:8080': this version of Misbehave can only listen on 127.0.0.1. Use"
+                                    + " --listen 127.0.0.1:8080."),
                     // the script
                     arguments(List.of("--script", "http"), "--script 'http': unknown script. Use silent, echo or respond."),
                     arguments(List.of("--response", "OK"),
