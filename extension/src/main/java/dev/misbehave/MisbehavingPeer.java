@@ -28,7 +28,8 @@ import java.util.function.Predicate;
  * #behave()} change the fault while the peer runs; each connection keeps the plan it got when it
  * was accepted, and its journal entry says which ({@link ConnectionRecord#fault()}).
  *
- * <p>The peer listens on 127.0.0.1 on an ephemeral port. All methods are thread-safe.
+ * <p>The peer listens on 127.0.0.1, on an ephemeral port unless {@link #start(Script, Fault, int)}
+ * chooses one. All methods are thread-safe.
  */
 public interface MisbehavingPeer extends AutoCloseable {
 
