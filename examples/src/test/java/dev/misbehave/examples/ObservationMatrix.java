@@ -757,6 +757,53 @@ class ObservationMatrix {
         return row.procedure().requests == 1 ? "" : (i == 0 ? "1st: " : "2nd: ");
     }
 
+    /**
+     * What an HTTP client driver saw over a cell's requests: one part per request, the body bytes
+     * of the request in progress (kept when reading fails) and of all of them.
+     */
+    static final class Requests {
+        private final Row row;
+        private final List<String> parts = new ArrayList<>();
+        private final byte[] buffer = new byte[16 * 1024];
+        private long total;
+        private long body;
+
+        Requests(Row row) {
+            this.row = row;
+        }
+
+        /** Reads {@code in} to its end (bounded), counting the request's body bytes as they come. */
+        void readBody(InputStream in) throws IOException {
+            body = 0;
+            for (int guard = 0; guard < 10_000_000; guard++) {
+                int n = in.read(buffer);
+                if (n < 0) {
+                    break;
+                }
+                body += n;
+                total += n;
+            }
+        }
+
+        /** Request {@code i} ended with status {@code code} and its whole body. */
+        void answered(int i, int code) {
+            parts.add(ordinal(i, row) + "no exception, " + code + ", " + body + " body B");
+            body = 0; // the next request's count starts afresh, even if it fails before its body
+        }
+
+        /** Request {@code i} failed at {@code stage}: what the trial saw. */
+        Seen failed(int i, String stage, IOException e) {
+            parts.add(ordinal(i, row) + stage + ": " + chain(e)
+                    + (stage.equals("read body") ? " after " + body + " body B" : ""));
+            return new Seen(String.join("; ", parts), e, total, 0);
+        }
+
+        /** Every request was answered. */
+        Seen done() {
+            return new Seen(String.join("; ", parts), null, total, 0);
+        }
+    }
+
     static byte[] rawRequest(Method method, MisbehavingPeer peer) {
         byte[] body = method.body();
         String host = "Host: " + peer.host() + ":" + peer.port() + "\r\nUser-Agent: raw-java.net.Socket\r\n"
@@ -863,16 +910,13 @@ class ObservationMatrix {
     /** HttpURLConnection; {@code disconnect()} only after the last request (keep-alive between). */
     static Seen urlConnection(Row row, MisbehavingPeer peer) throws IOException {
         URI uri = URI.create("http://" + peer.host() + ":" + peer.port() + PATH);
-        List<String> parts = new ArrayList<>();
-        long total = 0;
-        byte[] buffer = new byte[16 * 1024];
+        Requests seen = new Requests(row);
         for (int i = 0; i < row.procedure().requests; i++) {
             if (i > 0) {
                 betweenRequests(row, peer);
             }
             HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
             String stage = "connect";
-            long body = 0;
             int code;
             try {
                 connection.setConnectTimeout((int) row.connectTimeout().toMillis());
@@ -891,29 +935,20 @@ class ObservationMatrix {
                 stage = "getInputStream (status " + code + ")";
                 InputStream in = connection.getInputStream();
                 stage = "read body";
-                for (int guard = 0; guard < 10_000_000; guard++) {
-                    int n = in.read(buffer);
-                    if (n < 0) {
-                        break;
-                    }
-                    body += n;
-                    total += n;
-                }
+                seen.readBody(in);
                 if (i < row.procedure().requests - 1) {
                     in.close(); // the connection goes back to the keep-alive cache for the next request
                 }
-                parts.add(ordinal(i, row) + "no exception, " + code + ", " + body + " body B");
+                seen.answered(i, code);
             } catch (IOException e) {
-                parts.add(ordinal(i, row) + stage + ": " + chain(e)
-                        + (stage.equals("read body") ? " after " + body + " body B" : ""));
                 connection.disconnect();
-                return new Seen(String.join("; ", parts), e, total, 0);
+                return seen.failed(i, stage, e);
             }
             if (i == row.procedure().requests - 1) {
                 connection.disconnect(); // with the body stream still open: closes the connection
             }
         }
-        return new Seen(String.join("; ", parts), null, total, 0);
+        return seen.done();
     }
 
     /**
@@ -928,9 +963,7 @@ class ObservationMatrix {
                 .writeTimeout(row.timeout())
                 .build();
         String url = "http://" + peer.host() + ":" + peer.port() + PATH;
-        List<String> parts = new ArrayList<>();
-        long total = 0;
-        byte[] buffer = new byte[16 * 1024];
+        Requests seen = new Requests(row);
         try {
             for (int i = 0; i < row.procedure().requests; i++) {
                 if (i > 0) {
@@ -941,26 +974,15 @@ class ObservationMatrix {
                     request.post(RequestBody.create(row.method().body(), OCTETS));
                 }
                 String stage = "execute";
-                long body = 0;
                 try (Response response = ok.newCall(request.build()).execute()) {
                     stage = "read body";
-                    InputStream in = response.body().byteStream();
-                    for (int guard = 0; guard < 10_000_000; guard++) {
-                        int n = in.read(buffer);
-                        if (n < 0) {
-                            break;
-                        }
-                        body += n;
-                        total += n;
-                    }
-                    parts.add(ordinal(i, row) + "no exception, " + response.code() + ", " + body + " body B");
+                    seen.readBody(response.body().byteStream());
+                    seen.answered(i, response.code());
                 } catch (IOException e) {
-                    parts.add(ordinal(i, row) + stage + ": " + chain(e)
-                            + (stage.equals("read body") ? " after " + body + " body B" : ""));
-                    return new Seen(String.join("; ", parts), e, total, 0);
+                    return seen.failed(i, stage, e);
                 }
             }
-            return new Seen(String.join("; ", parts), null, total, 0);
+            return seen.done();
         } finally {
             ok.connectionPool().evictAll();
             ok.dispatcher().executorService().shutdown();
@@ -981,9 +1003,7 @@ class ObservationMatrix {
                         .build())
                 .build();
         URI uri = URI.create("http://" + peer.host() + ":" + peer.port() + PATH);
-        List<String> parts = new ArrayList<>();
-        long total = 0;
-        byte[] buffer = new byte[16 * 1024];
+        Requests seen = new Requests(row);
         try (CloseableHttpClient apache = HttpClients.custom().setConnectionManager(pool).build()) {
             for (int i = 0; i < row.procedure().requests; i++) {
                 if (i > 0) {
@@ -998,26 +1018,15 @@ class ObservationMatrix {
                     request = new HttpGet(uri);
                 }
                 String stage = "executeOpen";
-                long body = 0;
                 try (ClassicHttpResponse response = apache.executeOpen(null, request, null)) {
                     stage = "read body";
-                    InputStream in = response.getEntity().getContent();
-                    for (int guard = 0; guard < 10_000_000; guard++) {
-                        int n = in.read(buffer);
-                        if (n < 0) {
-                            break;
-                        }
-                        body += n;
-                        total += n;
-                    }
-                    parts.add(ordinal(i, row) + "no exception, " + response.getCode() + ", " + body + " body B");
+                    seen.readBody(response.getEntity().getContent());
+                    seen.answered(i, response.getCode());
                 } catch (IOException e) {
-                    parts.add(ordinal(i, row) + stage + ": " + chain(e)
-                            + (stage.equals("read body") ? " after " + body + " body B" : ""));
-                    return new Seen(String.join("; ", parts), e, total, 0);
+                    return seen.failed(i, stage, e);
                 }
             }
-            return new Seen(String.join("; ", parts), null, total, 0);
+            return seen.done();
         }
     }
 
