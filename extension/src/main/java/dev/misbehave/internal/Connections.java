@@ -23,12 +23,16 @@ final class Connections {
     }
 
     /**
-     * Records {@link Ending#PEER_RESET} (unless the entry has ended already), then aborts the
-     * connection: the journal shows the reset before the client can observe it.
+     * Records {@link Ending#PEER_RESET}, then aborts the connection: the journal shows the reset
+     * before the client can observe it. A connection whose ending is recorded already ends the way
+     * it was recorded: a close stays a close (its FIN is being sent), a reset a reset.
      */
     static ChannelFuture reset(Journal.Entry entry, Channel channel) {
-        entry.end(Ending.PEER_RESET);
-        return abort(channel);
+        if (entry.end(Ending.PEER_RESET)) {
+            return abort(channel);
+        }
+        Ending ended = entry.ending();
+        return ended == Ending.PEER_RESET || ended == Ending.CLIENT_RESET ? abort(channel) : channel.close();
     }
 
     /**

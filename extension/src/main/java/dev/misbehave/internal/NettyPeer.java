@@ -3,7 +3,6 @@ package dev.misbehave.internal;
 import dev.misbehave.ConnectionRecord;
 import dev.misbehave.Direction;
 import dev.misbehave.Effect;
-import dev.misbehave.Ending;
 import dev.misbehave.Fault;
 import dev.misbehave.MisbehavingPeer;
 import dev.misbehave.Script;
@@ -482,11 +481,7 @@ public final class NettyPeer implements MisbehavingPeer {
                 fullBacklog.close();
             }
         }
-        // A connection whose ending is recorded already ends its own way: its FIN or RST is being
-        // sent (the journal records, then the peer acts). Only connections still open are reset.
-        open.forEach((channel, entry) -> closing.add(entry.ended() && entry.ending() != Ending.PEER_RESET
-                ? channel.close()
-                : Connections.reset(entry, channel)));
+        open.forEach((channel, entry) -> closing.add(Connections.reset(entry, channel)));
         for (Future<?> future : closing) {
             long left = Math.max(0, deadline - System.nanoTime());
             future.awaitUninterruptibly(left, TimeUnit.NANOSECONDS);

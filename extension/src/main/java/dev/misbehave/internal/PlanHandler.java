@@ -105,8 +105,6 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         this.leg = script.forwards() ? new UpstreamLeg(entry, this) : null;
     }
 
-
-
     // ---- reading -------------------------------------------------------------------------------
 
     /** How many bytes the next read may consume. */
