@@ -240,7 +240,7 @@ public final class PerformancePage {
         double max = bars.stream().mapToDouble(Bar::value).max().orElse(1);
         double minPositive = bars.stream().mapToDouble(Bar::value).filter(v -> v > 0).min().orElse(max);
         boolean log = max > 0 && minPositive > 0 && max / minPositive > 30;
-        double floor = log ? Math.pow(10, Math.floor(Math.log10(minPositive))) : 0;
+        double floor = log ? Math.pow(10, Math.floor(Math.log10(minPositive)) - 1) : 0; // a decade below the smallest
         int barSpace = PANEL_WIDTH - LABEL_WIDTH - VALUE_WIDTH - 20;
 
         g.setColor(Color.BLACK);
@@ -299,6 +299,9 @@ public final class PerformancePage {
 
     static String number(double value) {
         double abs = Math.abs(value);
+        if (value == 0) {
+            return "0";
+        }
         if (abs >= 100) {
             return String.format(Locale.ROOT, "%,.0f", value);
         }
