@@ -7,11 +7,15 @@ import dev.misbehave.Fault;
 import dev.misbehave.MisbehavingPeer;
 import dev.misbehave.Script;
 import dev.misbehave.Trigger;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerAdapter;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.Future;
@@ -348,22 +352,67 @@ public final class NettyPeer implements MisbehavingPeer {
         register(server);
     }
 
+    /**
+     * Registers the listener with the shared event loop, without waiting. No {@code ServerBootstrap}:
+     * it copies its option maps and adds its acceptor in a second event-loop task for every channel,
+     * which a peer that starts and stops in every test pays each time; {@link Acceptor} does the same
+     * work for this one listener.
+     */
     private void register(Channel server) {
-        ServerBootstrap bootstrap =
-                new ServerBootstrap()
-                        .group(EventLoops.shared())
-                        .channelFactory(() -> (PeerServerChannel) server)
-                        .option(ChannelOption.ALLOCATOR, BUFFERS)
-                        .childOption(ChannelOption.ALLOCATOR, BUFFERS)
-                        .childOption(ChannelOption.AUTO_READ, false)
-                        .childHandler(
-                                new ChannelInitializer<SocketChannel>() {
-                                    @Override
-                                    protected void initChannel(SocketChannel channel) {
-                                        accept(channel);
-                                    }
-                                });
-        bootstrap.register();
+        server.config().setAllocator(BUFFERS);
+        server.pipeline().addLast(new Acceptor());
+        EventLoops.shared().next().register(server);
+    }
+
+    /**
+     * The listener's only handler: configures each accepted channel and registers it with the shared
+     * event loop, where {@link Accepted} gives it its plan.
+     */
+    private final class Acceptor extends ChannelInboundHandlerAdapter {
+        private final Accepted accepted = new Accepted();
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Channel child = (Channel) msg;
+            try {
+                child.config().setAllocator(BUFFERS);
+                child.config().setAutoRead(false);
+                child.pipeline().addLast(accepted);
+                EventLoops.shared().next().register(child).addListener((ChannelFuture registered) -> {
+                    if (!registered.isSuccess()) {
+                        child.unsafe().closeForcibly();
+                    }
+                });
+            } catch (RuntimeException e) {
+                child.unsafe().closeForcibly();
+            }
+        }
+
+        /**
+         * An accept that failed (for example, no file descriptor left): like Netty's own acceptor,
+         * stop accepting for a second instead of spinning on the error.
+         */
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ChannelConfig config = ctx.channel().config();
+            if (config.isAutoRead()) {
+                config.setAutoRead(false);
+                ctx.channel().eventLoop().schedule(() -> config.setAutoRead(true), 1, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
+     * Gives an accepted channel its plan as soon as it is registered, before it is active: the
+     * pipeline calls {@code handlerAdded} then, and this handler replaces itself with the plan.
+     */
+    @ChannelHandler.Sharable
+    private final class Accepted extends ChannelHandlerAdapter {
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            ctx.pipeline().remove(this);
+            accept((SocketChannel) ctx.channel());
+        }
     }
 
     private void accept(SocketChannel channel) {

@@ -1,5 +1,6 @@
 package dev.misbehave.internal;
 
+import io.netty.channel.ChannelId;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
@@ -14,6 +15,11 @@ final class PeerServerChannel extends NioServerSocketChannel {
 
     PeerServerChannel(ServerSocketChannel bound) {
         super(bound);
+    }
+
+    @Override
+    protected ChannelId newId() {
+        return PeerChannelId.next();
     }
 
     @Override

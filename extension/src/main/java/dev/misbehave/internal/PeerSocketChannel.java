@@ -1,5 +1,6 @@
 package dev.misbehave.internal;
 
+import io.netty.channel.ChannelId;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
@@ -16,6 +17,11 @@ final class PeerSocketChannel extends NioSocketChannel {
 
     PeerSocketChannel(Channel parent, SocketChannel socket) {
         super(parent, socket);
+    }
+
+    @Override
+    protected ChannelId newId() {
+        return PeerChannelId.next();
     }
 
     /**
