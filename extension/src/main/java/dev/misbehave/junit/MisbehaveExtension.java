@@ -165,40 +165,55 @@ public final class MisbehaveExtension
     /** @param instances the test instances, read at connection time; null for static fields */
     private static List<PeerPlan> fieldPlans(Class<?> type, Predicate<Field> which, Supplier<List<Object>> instances) {
         List<PeerPlan> plans = new ArrayList<>();
-        for (Field field : ReflectionSupport.findFields(type, which, HierarchyTraversalMode.TOP_DOWN)) {
-            PeerPlan plan = PeerPlan.forField(field, type, instances);
-            if (plan != null) {
-                plans.add(plan);
+        for (Field field : DECLARING_FIELDS.get(type)) {
+            if (which.test(field)) {
+                PeerPlan plan = PeerPlan.forField(field, type, instances);
+                if (plan != null) {
+                    plans.add(plan);
+                }
             }
         }
         return plans;
     }
 
+    /**
+     * The fields of a class and its superclasses that carry a Misbehave annotation, top down: found
+     * once per class, not once per test.
+     */
+    private static final ClassValue<List<Field>> DECLARING_FIELDS = new ClassValue<>() {
+        @Override
+        protected List<Field> computeValue(Class<?> type) {
+            return List.copyOf(ReflectionSupport.findFields(
+                    type, field -> !Declaration.on(field).isEmpty(), HierarchyTraversalMode.TOP_DOWN));
+        }
+    };
+
     /** A name means one peer: an annotation's {@code peer} and a field's name must not meet. */
     private static void checkNamesUnique(
             ExtensionContext context, TestPeers started, List<PeerPlan> plans, List<FieldPeer> fields) {
-        Map<String, String> declaredBy = new LinkedHashMap<>();
+        // who declared each name, described only when two meet: most tests never need the text
+        Map<String, Supplier<String>> declaredBy = new LinkedHashMap<>();
         if (started != null) {
-            started.names().forEach(name -> declaredBy.put(name, "an annotation of the test"));
+            started.names().forEach(name -> declaredBy.put(name, () -> "an annotation of the test"));
         }
         for (TestPeers shared : sharedPeers(context)) {
             for (TestPeers.Running running : shared.running()) {
-                declaredBy.put(running.name(), "a static field");
+                declaredBy.put(running.name(), () -> "a static field");
             }
         }
         List<PeerPlan> all = new ArrayList<>(plans);
         fields.forEach(field -> all.add(field.plan()));
         for (PeerPlan plan : all) {
-            String by = plan.field() != null
+            Supplier<String> by = () -> plan.field() != null
                     ? "field " + plan.field()
                     : (plan.faultFrom() != null ? plan.faultFrom() : plan.scriptFrom()).describe();
-            String earlier = declaredBy.putIfAbsent(plan.name(), by);
+            Supplier<String> earlier = declaredBy.putIfAbsent(plan.name(), by);
             if (earlier != null) {
                 throw new ExtensionConfigurationException(
                         "Peer " + AnnotationText.quote(plan.name()) + " is declared twice for ["
                                 + Declaration.describeElement(context.getRequiredTestMethod()) + "]: by "
-                                + earlier + " and by " + by + ". A field's name is its peer's name; rename"
-                                + " the field or change the annotation's `peer`.");
+                                + earlier.get() + " and by " + by.get() + ". A field's name is its peer's name;"
+                                + " rename the field or change the annotation's `peer`.");
             }
         }
     }

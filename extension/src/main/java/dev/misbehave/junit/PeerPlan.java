@@ -2,10 +2,12 @@ package dev.misbehave.junit;
 
 import dev.misbehave.Fault;
 import dev.misbehave.MisbehavingPeer;
+import dev.misbehave.PeerScript;
 import dev.misbehave.Script;
 import dev.misbehave.internal.NettyPeer;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -31,6 +34,39 @@ record PeerPlan(String name, Script script, Fault fault, Declaration faultFrom, 
      * fault gives the fault, and the first that declares a script gives the script.
      */
     static List<PeerPlan> forTest(ExtensionContext context) {
+        Method method = context.getTestMethod().orElse(null);
+        if (method == null) {
+            return parse(context);
+        }
+        Map<Method, List<PeerPlan>> parsed = PARSED.get(context.getRequiredTestClass());
+        List<PeerPlan> plans = parsed.get(method);
+        if (plans == null) {
+            plans = List.copyOf(parse(context));
+            if (plans.stream().allMatch(PeerPlan::dependsOnAnnotationsOnly)) {
+                parsed.put(method, plans);
+            }
+        }
+        return plans;
+    }
+
+    /**
+     * The plans of each test method of a test class, parsed once: a test run many times (repeated,
+     * parameterised, or in a class with many tests of the same annotations) reads its annotations
+     * only the first time. Only plans that depend on the annotations alone are kept; a {@code @ProxyTo}
+     * may name a member of the test instance, so its plan is parsed for every test.
+     */
+    private static final ClassValue<Map<Method, List<PeerPlan>>> PARSED = new ClassValue<>() {
+        @Override
+        protected Map<Method, List<PeerPlan>> computeValue(Class<?> testClass) {
+            return new ConcurrentHashMap<>();
+        }
+    };
+
+    private boolean dependsOnAnnotationsOnly() {
+        return field == null && (scriptFrom == null || scriptFrom.annotation() instanceof PeerScript);
+    }
+
+    private static List<PeerPlan> parse(ExtensionContext context) {
         Map<String, Declaration> faults = new LinkedHashMap<>();
         Map<String, Declaration> scripts = new LinkedHashMap<>();
         for (AnnotatedElement element : searchOrder(context)) {
