@@ -24,7 +24,6 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,7 +37,7 @@ import java.util.function.Predicate;
  * raw {@link Socket}, timed from {@code connect()} to the moment the client observes the fault's
  * documented outcome ("Connection reset", end-of-stream, "Connection refused", the response). Each
  * scenario uses one long-lived peer, started before its first interaction and closed after its last,
- * so peer start and stop are not part of the figure (that is {@link StartStopBenchmark}'s job),
+ * so peer start and stop are not part of the figure (that is {@link LifecycleBenchmark}'s job),
  * except in the last scenario, which measures exactly the start of a never-accepting peer.
  *
  * <p>Every scenario has a baseline measured in the same run with the same client: a plain JDK
@@ -56,9 +55,11 @@ import java.util.function.Predicate;
  * the delivery check reads.
  *
  * <p>Run with {@code mvn -B -Pbench -pl benchmarks -am verify -DskipTests}. Prints a table and
- * writes it, with the JVM, core count and date, to the file named by the first argument (default
- * {@code target/fault-cost.md}). An optional second argument, a number in (0, 1], scales every count
- * down for a quick try (at least one interaction per round).
+ * writes it, with the JVM, core count and date, as its section of the performance page through
+ * {@link Results} (id {@code fault-cost}) into the results directory named by the first argument.
+ * {@code -Dmisbehave.bench.quick=true} scales every count down to a fifth for a smoke run; an
+ * optional second argument, a number in (0, 1], sets that scale instead (at least one interaction
+ * per round).
  */
 public final class FaultCostBenchmark {
 
@@ -91,7 +92,10 @@ public final class FaultCostBenchmark {
     private FaultCostBenchmark() {}
 
     public static void main(String[] args) throws IOException {
-        Path report = Paths.get(args.length > 0 ? args[0] : "target/fault-cost.md");
+        Results results = Results.open("fault-cost", args);
+        if (Boolean.getBoolean("misbehave.bench.quick")) {
+            scale = 0.2;
+        }
         if (args.length > 1) {
             scale = Double.parseDouble(args[1]);
             if (!(scale > 0 && scale <= 1)) {
@@ -116,14 +120,22 @@ public final class FaultCostBenchmark {
         int tableAfter = kernelConnections();
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         String table = table(done, tableBefore, tableAfter, procRead, took);
+        results.section(table);
+        bars(results, done);
         System.out.println();
         System.out.print(table);
-        Path parent = report.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
+        System.out.println("Written to " + results.directory().toAbsolutePath() + " (sink " + (sink & 1) + ")");
+    }
+
+    /** The chart's bars: the medians of the scenarios whose cost is serving the connection. */
+    private static void bars(Results results, List<Scenario> done) {
+        String panel = "one client interaction per fault, µs (median)";
+        for (Scenario s : done) {
+            if (s.id.equals("2") || s.id.equals("3") || s.id.equals("4")) {
+                results.bar(panel, s.title + ", by hand", new Stats(s.baseline, 1_000.0).median);
+                results.bar(panel, s.title + ", Misbehave", new Stats(s.misbehave, 1_000.0).median);
+            }
         }
-        Files.writeString(report, table, StandardCharsets.UTF_8);
-        System.out.println("Written to " + report.toAbsolutePath() + " (sink " + (sink & 1) + ")");
     }
 
     /**
@@ -760,7 +772,6 @@ public final class FaultCostBenchmark {
     private static String table(
             List<Scenario> scenarios, int tableBefore, int tableAfter, double procRead, Duration took) {
         StringBuilder out = new StringBuilder();
-        out.append("# What each fault costs: one client interaction, end to end\n\n");
         out.append(Samples.environment());
         out.append(String.format(Locale.ROOT,
                 "- Kernel TCP table (/proc/net/tcp + tcp6 entries): %d at start, %d at end%n",
