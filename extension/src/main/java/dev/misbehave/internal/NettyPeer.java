@@ -365,8 +365,9 @@ public final class NettyPeer implements MisbehavingPeer {
     }
 
     /**
-     * The listener's only handler: configures each accepted channel and registers it with the shared
-     * event loop, where {@link Accepted} gives it its plan.
+     * The listener's only handler: configures each accepted channel and registers it with the
+     * listener's event loop, where {@link Accepted} gives it its plan. A peer's connections share
+     * its listener's loop; the peers of a JVM spread over the shared group's loops.
      */
     private final class Acceptor extends ChannelInboundHandlerAdapter {
         private final Accepted accepted = new Accepted();
@@ -378,7 +379,8 @@ public final class NettyPeer implements MisbehavingPeer {
                 child.config().setAllocator(BUFFERS);
                 child.config().setAutoRead(false);
                 child.pipeline().addLast(accepted);
-                EventLoops.shared().next().register(child).addListener((ChannelFuture registered) -> {
+                // on the listener's own loop: registered at once, with no other thread to wake
+                ctx.channel().eventLoop().register(child).addListener((ChannelFuture registered) -> {
                     if (!registered.isSuccess()) {
                         child.unsafe().closeForcibly();
                     }
