@@ -46,7 +46,7 @@ import mockwebserver3.MockWebServer;
 public final class LifecycleBenchmark {
 
     private static final boolean QUICK = Boolean.getBoolean("misbehave.bench.quick");
-    private static final int ROUNDS = QUICK ? 3 : 10;
+    private static final int ROUNDS = QUICK ? 3 : 20;
     /** Check that the port is released after one close in this many (a connect costs ~20 µs). */
     private static final int CHECK_EVERY = 10;
     private static final double TARGET_RATIO = 5.0;
@@ -200,7 +200,7 @@ public final class LifecycleBenchmark {
                 return port;
             }
         });
-        subjects.add(new Subject("MockWebServer", "OkHttp `MockWebServer` start + close", 500, 100, true) {
+        subjects.add(new Subject("MockWebServer", "OkHttp `MockWebServer` start + close", 500, 200, true) {
             @Override
             int startStop(int i) throws IOException {
                 long began = System.nanoTime();
@@ -214,7 +214,7 @@ public final class LifecycleBenchmark {
                 return port;
             }
         });
-        subjects.add(new Subject("WireMock", "`WireMockServer` (dynamic port) start + stop", 100, 20, true) {
+        subjects.add(new Subject("WireMock", "`WireMockServer` (dynamic port) start + stop", 100, 30, true) {
             @Override
             int startStop(int i) {
                 long began = System.nanoTime();

@@ -35,6 +35,8 @@ public final class PerTestOverheadBenchmark {
     /** With the default 50 ms quiet period, a kind of its own with few tests. */
     private static final int QUIET_TESTS = QUICK ? 3 : 20;
     private static final double TARGET_MILLIS = 0.25;
+    /** The warm-up execution of each kind runs at most this many tests. */
+    private static final int WARM_UP_TESTS = QUICK ? 50 : 300;
 
     private PerTestOverheadBenchmark() {}
 
@@ -62,6 +64,10 @@ public final class PerTestOverheadBenchmark {
 
         /** Runs the kind's tests once through the launcher; returns the execution's time in nanoseconds. */
         long run(Launcher launcher, boolean counted) {
+            return run(launcher, counted, tests);
+        }
+
+        long run(Launcher launcher, boolean counted, int tests) {
             LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
                     .selectors(selectClass(testClass))
                     .configurationParameter(PerTestCases.Repeat.COUNT, Integer.toString(tests));
@@ -121,8 +127,9 @@ public final class PerTestOverheadBenchmark {
 
         Launcher launcher = LauncherFactory.create();
         for (Kind kind : kinds) {
-            long nanos = kind.run(launcher, false);
-            System.out.printf(Locale.ROOT, "warm-up: %s, %d tests, %.2f s%n", kind.name, kind.tests, nanos / 1e9);
+            int count = Math.min(kind.tests, WARM_UP_TESTS);
+            long nanos = kind.run(launcher, false, count);
+            System.out.printf(Locale.ROOT, "warm-up: %s, %d tests, %.2f s%n", kind.name, count, nanos / 1e9);
         }
         Kind empty = kinds.get(0);
         int n = kinds.size();
@@ -145,10 +152,10 @@ public final class PerTestOverheadBenchmark {
         out.append(Samples.environment());
         out.append(String.format(Locale.ROOT,
                 "- Method: one JUnit Platform launcher; per kind, %,d tests (the default quiet period: %d) in one"
-                        + " launcher execution, timed whole; a warm-up execution of every kind, then %d rounds,"
+                        + " launcher execution, timed whole; a warm-up execution of every kind (up to %d tests), then %d rounds,"
                         + " the kinds' order rotating each round; overhead = a kind's time per test minus the empty"
                         + " test's in the same round; whole run %.0f s%s%n",
-                TESTS, QUIET_TESTS, ROUNDS, seconds, QUICK ? " (quick mode: a smoke run, not a measurement)" : ""));
+                TESTS, QUIET_TESTS, WARM_UP_TESTS, ROUNDS, seconds, QUICK ? " (quick mode: a smoke run, not a measurement)" : ""));
         out.append("- Client: a raw `java.net.Socket` sends `GET /reset HTTP/1.1` and reads until the connection ends\n");
         out.append("- Command: `mvn -B -Pbench -pl benchmarks -am verify -DskipTests`\n\n");
         out.append("| kind | tests per run | per test, ms (median) | overhead over the empty test, ms: median | min | max |"
