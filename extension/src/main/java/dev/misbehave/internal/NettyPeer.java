@@ -3,6 +3,7 @@ package dev.misbehave.internal;
 import dev.misbehave.ConnectionRecord;
 import dev.misbehave.Direction;
 import dev.misbehave.Effect;
+import dev.misbehave.Ending;
 import dev.misbehave.Fault;
 import dev.misbehave.MisbehavingPeer;
 import dev.misbehave.Script;
@@ -348,7 +349,7 @@ public final class NettyPeer implements MisbehavingPeer {
     /** Starts serving on {@code bound}: wraps it in a Netty channel and registers it. */
     private void serve(ServerSocketChannel bound) {
         listener = bound;
-        server = new PeerServerChannel(bound);
+        server = new PeerServerChannel(bound, this::endedAtAccept);
         register(server);
     }
 
@@ -415,6 +416,52 @@ public final class NettyPeer implements MisbehavingPeer {
             ctx.pipeline().remove(this);
             accept((SocketChannel) ctx.channel());
         }
+    }
+
+    /**
+     * Ends a connection planned to be reset as soon as it is accepted, before Netty wraps it: the
+     * journal records it exactly as the plan would (the trigger, then the reset), then the socket
+     * closes with {@code SO_LINGER} 0, which sends the RST. A Netty channel, its registration with
+     * the selector and its handlers would cost more than the whole reset. Other connections, and
+     * every forwarded one, are left to {@link #accept}.
+     */
+    private boolean endedAtAccept(java.nio.channels.SocketChannel socket) {
+        Fault current = fault;
+        if (current == null || script.forwards() || !resetsOnAccept(current)) {
+            return false;
+        }
+        InetSocketAddress client;
+        try {
+            client = (InetSocketAddress) socket.getRemoteAddress();
+        } catch (IOException e) {
+            return false; // the Netty channel will find out what happened to it
+        }
+        Journal.Entry entry;
+        synchronized (journal) {
+            if (modeOf(fault) != Mode.SERVING || fault != current || !current.schedule().selects(journal.size())) {
+                return false;
+            }
+            entry = journal.open(client, current, false);
+        }
+        entry.fired(current.trigger());
+        entry.end(Ending.PEER_RESET);
+        try {
+            socket.setOption(StandardSocketOptions.SO_LINGER, 0);
+        } catch (IOException | RuntimeException alreadyReset) {
+            // the client reset first; close() below still releases the socket
+        }
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing more to release
+        }
+        return true;
+    }
+
+    private static boolean resetsOnAccept(Fault fault) {
+        Trigger trigger = fault.trigger();
+        return fault.effect() instanceof Effect.Reset
+                && (trigger instanceof Trigger.OnAccept || trigger instanceof Trigger.AfterBytes b && b.bytes() == 0);
     }
 
     private void accept(SocketChannel channel) {

@@ -13,8 +13,20 @@ import java.util.List;
  */
 final class PeerServerChannel extends NioServerSocketChannel {
 
-    PeerServerChannel(ServerSocketChannel bound) {
+    /** Decides, for a connection just accepted, whether the peer ends it at once, without Netty. */
+    interface Admission {
+        /**
+         * Called on the listener's event loop for each accepted socket. Returns true if it has
+         * journaled and ended the connection itself, false to serve it through a Netty channel.
+         */
+        boolean endedAtAccept(SocketChannel socket);
+    }
+
+    private final Admission admission;
+
+    PeerServerChannel(ServerSocketChannel bound, Admission admission) {
         super(bound);
+        this.admission = admission;
     }
 
     @Override
@@ -24,13 +36,25 @@ final class PeerServerChannel extends NioServerSocketChannel {
 
     @Override
     protected int doReadMessages(List<Object> accepted) throws Exception {
-        SocketChannel socket = javaChannel().accept();
-        if (socket == null) {
-            return 0;
-        }
+        SocketChannel socket;
+        do {
+            socket = javaChannel().accept();
+            if (socket == null) {
+                return 0;
+            }
+        } while (endedAtAccept(socket));
         try {
             accepted.add(new PeerSocketChannel(this, socket));
             return 1;
+        } catch (RuntimeException e) {
+            closeQuietly(socket);
+            throw e;
+        }
+    }
+
+    private boolean endedAtAccept(SocketChannel socket) {
+        try {
+            return admission.endedAtAccept(socket);
         } catch (RuntimeException e) {
             closeQuietly(socket);
             throw e;
