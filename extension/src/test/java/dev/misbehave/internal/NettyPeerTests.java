@@ -8,6 +8,8 @@ import dev.misbehave.Direction;
 import dev.misbehave.Effect;
 import dev.misbehave.Ending;
 import dev.misbehave.Fault;
+import dev.misbehave.RequestEnd;
+import dev.misbehave.Schedule;
 import dev.misbehave.Script;
 import dev.misbehave.MisbehavingPeer;
 import dev.misbehave.Trigger;
@@ -15,6 +17,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -149,6 +152,37 @@ class NettyPeerTests {
                 assertThatThrownBy(() -> socket.getInputStream().read())
                         .isInstanceOf(SocketException.class)
                         .hasMessage("Connection reset");
+            }
+        }
+
+        @Test
+        @DisplayName("with N = 0 journals the trigger and the fault, and resets only the connections its schedule picks")
+        void zeroResetsOnAcceptBySchedule() throws IOException {
+            Fault fault = Fault.resetAfter(Direction.UPSTREAM, 0).on(Schedule.first(1));
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Script.respond(RequestEnd.delimiter("\n"), "PONG\n"), fault)) {
+                try (Socket reset = new Socket(peer.host(), peer.port())) {
+                    assertThat(peer.awaitConnections(1, WAIT)).singleElement().satisfies(record -> {
+                        assertThat(record.ending()).isEqualTo(Ending.PEER_RESET);
+                        assertThat(record.firedTrigger()).contains(new Trigger.AfterBytes(Direction.UPSTREAM, 0));
+                        assertThat(record.fault()).contains(fault);
+                        assertThat(record.receivedCount()).isZero();
+                        assertThat(record.sentCount()).isZero();
+                    });
+                    assertThatThrownBy(() -> reset.getInputStream().read())
+                            .isInstanceOf(SocketException.class)
+                            .hasMessage("Connection reset");
+                }
+                try (Socket served = new Socket(peer.host(), peer.port())) {
+                    served.setSoTimeout((int) WAIT.toMillis());
+                    served.getOutputStream().write("PING\n".getBytes(StandardCharsets.US_ASCII));
+                    assertThat(new String(served.getInputStream().readNBytes(5), StandardCharsets.US_ASCII))
+                            .isEqualTo("PONG\n");
+                }
+                assertThat(peer.awaitConnections(2, WAIT)).element(1).satisfies(record -> {
+                    assertThat(record.fault()).isEmpty();
+                    assertThat(record.firedTrigger()).isEmpty();
+                    assertThat(record.receivedCount()).isEqualTo(5);
+                });
             }
         }
 
