@@ -414,7 +414,12 @@ public final class NettyPeer implements MisbehavingPeer {
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
             ctx.pipeline().remove(this);
-            accept((SocketChannel) ctx.channel());
+            try {
+                accept((SocketChannel) ctx.channel());
+            } catch (RuntimeException e) {
+                ctx.close(); // as Netty's ChannelInitializer does: a connection without its plan is closed
+                throw e;
+            }
         }
     }
 
