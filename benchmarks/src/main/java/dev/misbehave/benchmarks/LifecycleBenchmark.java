@@ -8,7 +8,7 @@ import dev.misbehave.MisbehavingPeer;
 import dev.misbehave.benchmarks.Samples.Stats;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -186,7 +186,12 @@ public final class LifecycleBenchmark {
             private final ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(nettyGroup)
                     .channel(NioServerSocketChannel.class)
-                    .childHandler(new ChannelInboundHandlerAdapter());
+                    .childHandler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel child) {
+                            // nothing: only the probe connects, and the child closes when it does
+                        }
+                    });
 
             @Override
             int startStop(int i) {
