@@ -1,5 +1,6 @@
 package dev.misbehave.internal;
 
+import io.netty.channel.ChannelId;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
@@ -14,6 +15,12 @@ final class PeerServerChannel extends NioServerSocketChannel {
 
     PeerServerChannel(ServerSocketChannel bound) {
         super(bound);
+    }
+
+    /** A counted id instead of Netty's default, whose first use costs a network-interface lookup. */
+    @Override
+    protected ChannelId newId() {
+        return PeerChannelId.next();
     }
 
     @Override

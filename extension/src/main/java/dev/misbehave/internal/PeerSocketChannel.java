@@ -1,6 +1,7 @@
 package dev.misbehave.internal;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelId;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +17,12 @@ final class PeerSocketChannel extends NioSocketChannel {
 
     PeerSocketChannel(Channel parent, SocketChannel socket) {
         super(parent, socket);
+    }
+
+    /** A counted id instead of Netty's default, whose first use costs a network-interface lookup. */
+    @Override
+    protected ChannelId newId() {
+        return PeerChannelId.next();
     }
 
     /**
