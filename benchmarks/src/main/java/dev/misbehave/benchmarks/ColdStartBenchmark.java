@@ -28,8 +28,14 @@ import java.util.concurrent.TimeUnit;
  * mismatch; a probe that fails or takes longer than {@value #PROCESS_TIMEOUT_SECONDS} s is counted as
  * failed.
  *
+ * <p>Two what-ifs run with Misbehave in full mode: the same probe on the class path without SLF4J
+ * (Netty initialises SLF4J when it finds it, which scans every jar for a provider), and the same
+ * probe with an AppCDS archive of its classes (what is left once class loading and verification are
+ * taken out of the span).
+ *
  * <p>Run with {@code mvn -B -Pbench -pl benchmarks -am verify -DskipTests} (id {@code cold-start});
- * {@code -Dmisbehave.bench.quick=true} for a smoke run. {@code
+ * {@code -Dmisbehave.bench.quick=true} for a smoke run (3 rounds, no what-ifs); {@code
+ * -Dmisbehave.bench.coldStart.rounds=N} sets the number of rounds. {@code
  * -Dmisbehave.bench.coldStart.subjects=misbehave,netty} runs only the named subjects (the floor and
  * the empty JVM are always run: the ratios need them). {@code
  * -Dmisbehave.bench.coldStart.compareClasspath=PATH} adds the subject {@code misbehave@compare}: the
@@ -51,10 +57,18 @@ public final class ColdStartBenchmark {
 
     private static final String COMPARE = "misbehave@compare";
 
+    /** The AppCDS what-if's jars and archive, deleted at the end. */
+    private static Path workDirectory;
+
     private ColdStartBenchmark() {}
 
     /** One subject: its probe argument, its label, the outcome its client must see. */
-    private record Subject(String key, String probeArgument, String label, String expected, String classPath) {}
+    private record Subject(String key, String probeArgument, String label, String expected, String classPath,
+            List<String> jvmOptions) {
+        Subject(String key, String probeArgument, String label, String expected, String classPath) {
+            this(key, probeArgument, label, expected, classPath, List.of());
+        }
+    }
 
     /** One probe run's figures. */
     private record Run(double readyMillis, double firstPeerMillis, double bootMillis, double processMillis,
@@ -63,12 +77,12 @@ public final class ColdStartBenchmark {
     public static void main(String[] args) throws IOException, InterruptedException {
         Results results = Results.open(ID, args);
         boolean quick = Boolean.getBoolean("misbehave.bench.quick");
-        int rounds = quick ? QUICK_ROUNDS : FULL_ROUNDS;
+        int rounds = Integer.getInteger("misbehave.bench.coldStart.rounds", quick ? QUICK_ROUNDS : FULL_ROUNDS);
         long budgetNanos = TimeUnit.SECONDS.toNanos(quick ? QUICK_BUDGET_SECONDS : FULL_BUDGET_SECONDS);
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = System.getProperty("java.class.path");
-        List<Subject> subjects = subjects(classPath);
+        List<Subject> subjects = subjects(classPath, !quick);
 
         Map<String, List<Run>> runs = new LinkedHashMap<>();
         Map<String, List<String>> mismatches = new LinkedHashMap<>();
@@ -104,9 +118,21 @@ public final class ColdStartBenchmark {
         }
         double tookSeconds = (System.nanoTime() - started) / 1e9;
         report(results, subjects, runs, mismatches, done, tookSeconds, quick);
+        deleteWorkDirectory();
     }
 
-    private static List<Subject> subjects(String classPath) {
+    private static void deleteWorkDirectory() throws IOException {
+        if (workDirectory == null) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(workDirectory)) {
+            for (Path file : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+
+    private static List<Subject> subjects(String classPath, boolean whatIfs) {
         List<Subject> all = new ArrayList<>(List.of(
                 new Subject("empty", "empty", "empty JVM (no server)", "none", classPath),
                 new Subject("serversocket", "serversocket", "ServerSocket (floor)", "reset", classPath),
@@ -123,13 +149,85 @@ public final class ColdStartBenchmark {
         if (!compare.isEmpty()) {
             all.add(new Subject(COMPARE, "misbehave", "Misbehave on the compared class path", "reset", compare));
         }
+        if (whatIfs && all.stream().anyMatch(s -> s.key().equals("misbehave"))) {
+            // what-if: an application without SLF4J (Netty then logs through java.util.logging)
+            String withoutSlf4j = Arrays.stream(classPath.split(java.io.File.pathSeparator))
+                    .filter(entry -> !Path.of(entry).getFileName().toString().startsWith("slf4j-"))
+                    .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+            all.add(new Subject("misbehave-slf4j", "misbehave", "what-if: Misbehave, no SLF4J on the class path",
+                    "reset", withoutSlf4j));
+        }
+        if (whatIfs && !Boolean.getBoolean("misbehave.bench.coldStart.skipCds") && all.stream().anyMatch(s -> s.key().equals("misbehave"))) {
+            Subject cds = appCdsWhatIf(classPath);
+            if (cds != null) {
+                all.add(cds);
+            }
+        }
         return all;
+    }
+
+    /**
+     * The what-if: Misbehave's probe with an AppCDS archive of every class its first peer loads,
+     * which a user would have to make and pass to the test JVM themselves. An archive needs a class
+     * path of jars, so each directory on the class path is copied into a jar first; the archive is
+     * dumped by one training run of the probe. Null (and a line on stdout) if that fails.
+     */
+    private static Subject appCdsWhatIf(String classPath) {
+        try {
+            Path work = Files.createTempDirectory("misbehave-cold-start");
+            workDirectory = work;
+            List<String> jars = new ArrayList<>();
+            int n = 0;
+            for (String entry : classPath.split(java.io.File.pathSeparator)) {
+                Path path = Path.of(entry);
+                if (Files.isDirectory(path)) {
+                    Path jar = work.resolve("classes-" + n++ + ".jar");
+                    jarUp(path, jar);
+                    jars.add(jar.toString());
+                } else if (Files.exists(path)) {
+                    jars.add(entry);
+                }
+            }
+            String jarPath = String.join(java.io.File.pathSeparator, jars);
+            Path archive = work.resolve("misbehave.jsa");
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Path log = work.resolve("training.log");
+            Process training = new ProcessBuilder(java, "-XX:ArchiveClassesAtExit=" + archive, "-cp", jarPath,
+                    ColdStartProbe.class.getName(), "misbehave")
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            boolean exited = training.waitFor(PROCESS_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (!exited) {
+                training.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            if (!exited || training.exitValue() != 0 || !Files.exists(archive)) {
+                System.out.println("AppCDS what-if skipped: the training run failed:\n" + Files.readString(log));
+                return null;
+            }
+            return new Subject("misbehave+appcds", "misbehave", "what-if: Misbehave with an AppCDS archive", "reset",
+                    jarPath, List.of("-XX:SharedArchiveFile=" + archive));
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            System.out.println("AppCDS what-if skipped: " + e);
+            return null;
+        }
+    }
+
+    private static void jarUp(Path directory, Path jar) throws IOException {
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
+                java.util.stream.Stream<Path> files = Files.walk(directory)) {
+            for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
+                out.putNextEntry(new java.util.jar.JarEntry(directory.relativize(file).toString().replace('\\', '/')));
+                Files.copy(file, out);
+                out.closeEntry();
+            }
+        }
     }
 
     /** Runs one probe in a fresh JVM; null if it failed (its output is printed). */
     private static Run probe(String java, Subject subject) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", subject.classPath(),
-                ColdStartProbe.class.getName(), subject.probeArgument());
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(subject.jvmOptions());
+        command.addAll(List.of("-cp", subject.classPath(), ColdStartProbe.class.getName(), subject.probeArgument()));
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.redirectErrorStream(true);
         long spawn = System.nanoTime();
         Process process = builder.start();
@@ -274,7 +372,7 @@ public final class ColdStartBenchmark {
                     others.toString(), String.format(Locale.ROOT, "≤ %.0f ms", TARGET_MILLIS), met(mb.median()));
         }
         for (Subject s : subjects) {
-            if (!s.key().equals("empty") && !s.key().equals(COMPARE) && !Double.isNaN(firstPeer.get(s.key()).median())) {
+            if (!s.key().equals("empty") && !s.key().equals(COMPARE) && !s.key().contains("+") && !s.key().contains("-") && !Double.isNaN(firstPeer.get(s.key()).median())) {
                 results.bar("cold start: first peer in a fresh JVM, ms (median)", s.label(), firstPeer.get(s.key()).median());
             }
         }
