@@ -18,7 +18,8 @@ import java.util.Locale;
  *       by {@link #section(String)};
  *   <li>{@code <id>.summary.tsv}: its rows of the page's summary table, one per target, added by
  *       {@link #summary};
- *   <li>{@code <id>.chart.tsv}: its bars of the chart, added by {@link #bar}.
+ *   <li>{@code <id>.chart.tsv}: its bars of the chart, added by {@link #bar};
+ *   <li>{@code <id>.seconds}: how long the program ran until it wrote its section.
  * </ul>
  *
  * <p>Opening a program's results deletes what an earlier run of the same program left, so a page is
@@ -31,6 +32,7 @@ final class Results {
 
     private final String id;
     private final Path directory;
+    private final long startedNanos = System.nanoTime();
 
     private Results(String id, Path directory) {
         this.id = id;
@@ -51,7 +53,7 @@ final class Results {
         Results results = new Results(id, directory);
         try {
             Files.createDirectories(directory);
-            for (String suffix : new String[] {".md", ".summary.tsv", ".chart.tsv"}) {
+            for (String suffix : new String[] {".md", ".summary.tsv", ".chart.tsv", ".seconds"}) {
                 Files.deleteIfExists(directory.resolve(id + suffix));
             }
         } catch (IOException e) {
@@ -72,6 +74,8 @@ final class Results {
      */
     void section(String markdown) {
         write(id + ".md", markdown.endsWith("\n") ? markdown : markdown + "\n", false);
+        long seconds = Math.round((System.nanoTime() - startedNanos) / 1e9);
+        write(id + ".seconds", seconds + "\n", false);
     }
 
     /**

@@ -54,6 +54,18 @@ final class Samples {
                         System.getProperty("java.runtime.version"), System.getProperty("java.vm.vendor"))
                 + String.format(Locale.ROOT, "- OS: %s %s %s%n", System.getProperty("os.name"),
                         System.getProperty("os.version"), System.getProperty("os.arch"))
-                + String.format(Locale.ROOT, "- Cores: %d%n", Runtime.getRuntime().availableProcessors());
+                + String.format(Locale.ROOT, "- Cores: %d%n", Runtime.getRuntime().availableProcessors())
+                + loadAverage();
+    }
+
+    /** The machine's load average when the figures were taken, from /proc/loadavg where there is one. */
+    private static String loadAverage() {
+        try {
+            String[] fields = java.nio.file.Files.readString(java.nio.file.Paths.get("/proc/loadavg")).split(" ");
+            return String.format(Locale.ROOT, "- Load average (1, 5, 15 min) at the end: %s, %s, %s%n",
+                    fields[0], fields[1], fields[2]);
+        } catch (java.io.IOException | RuntimeException e) {
+            return "";
+        }
     }
 }
