@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Run with {@code mvn -B -Pbench -pl benchmarks -am verify -DskipTests} (id {@code cold-start});
  * {@code -Dmisbehave.bench.quick=true} for a smoke run (3 rounds, no what-ifs); {@code
- * -Dmisbehave.bench.coldStart.rounds=N} sets the number of rounds. {@code
+ * -Dmisbehave.bench.coldStart.rounds=N} sets the number of rounds; {@code
+ * -Dmisbehave.bench.coldStart.whatIfs=false} leaves the what-ifs out. {@code
  * -Dmisbehave.bench.coldStart.subjects=misbehave,netty} runs only the named subjects (the floor and
  * the empty JVM are always run: the ratios need them). {@code
  * -Dmisbehave.bench.coldStart.compareClasspath=PATH} adds the subject {@code misbehave@compare}: the
@@ -49,7 +50,7 @@ public final class ColdStartBenchmark {
     private static final int FULL_ROUNDS = 15;
     private static final int QUICK_ROUNDS = 3;
     /** Full mode stops adding rounds after this long, so the program stays within 3 minutes. */
-    private static final long FULL_BUDGET_SECONDS = 150;
+    private static final long FULL_BUDGET_SECONDS = 120;
     private static final long QUICK_BUDGET_SECONDS = 18;
     static final int PROCESS_TIMEOUT_SECONDS = 60;
     /** The target for Misbehave's first peer, in-JVM, in milliseconds. */
@@ -72,7 +73,12 @@ public final class ColdStartBenchmark {
 
     /** One probe run's figures. */
     private record Run(double readyMillis, double firstPeerMillis, double bootMillis, double processMillis,
-            double vmToEntryMillis, int classes, double cpuMillis, String outcome) {}
+            double vmToEntryMillis, int classes, double cpuMillis, String outcome) {
+        /** From the subject's close to the process's end: the probe's report and the JVM's exit. */
+        double exitMillis() {
+            return processMillis - bootMillis - firstPeerMillis;
+        }
+    }
 
     public static void main(String[] args) throws IOException, InterruptedException {
         Results results = Results.open(ID, args);
@@ -82,7 +88,8 @@ public final class ColdStartBenchmark {
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = System.getProperty("java.class.path");
-        List<Subject> subjects = subjects(classPath, !quick);
+        boolean whatIfs = !quick && Boolean.parseBoolean(System.getProperty("misbehave.bench.coldStart.whatIfs", "true"));
+        List<Subject> subjects = subjects(classPath, whatIfs);
 
         Map<String, List<Run>> runs = new LinkedHashMap<>();
         Map<String, List<String>> mismatches = new LinkedHashMap<>();
@@ -157,7 +164,7 @@ public final class ColdStartBenchmark {
             all.add(new Subject("misbehave-slf4j", "misbehave", "what-if: Misbehave, no SLF4J on the class path",
                     "reset", withoutSlf4j));
         }
-        if (whatIfs && !Boolean.getBoolean("misbehave.bench.coldStart.skipCds") && all.stream().anyMatch(s -> s.key().equals("misbehave"))) {
+        if (whatIfs && all.stream().anyMatch(s -> s.key().equals("misbehave"))) {
             Subject cds = appCdsWhatIf(classPath);
             if (cds != null) {
                 all.add(cds);
@@ -315,14 +322,14 @@ public final class ColdStartBenchmark {
                 + " client and the peer closed; and the whole process, from spawn to exit. Milliseconds,"
                 + " median (min–max).\n\n");
         out.append("| subject | n | mismatches | first peer, in-JVM | × floor | client saw the fault | whole process"
-                + " | × empty JVM | above empty JVM | spawn to `main()` | JVM start to `main()` | classes loaded | CPU |\n");
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " | × empty JVM | above empty JVM | spawn to `main()` | JVM start to `main()` | close to exit | classes loaded | CPU |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Subject s : subjects) {
             List<Run> r = runs.get(s.key());
             Summary peer = firstPeer.get(s.key());
             Summary whole = process.get(s.key());
             boolean empty = s.key().equals("empty");
-            out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+            out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                     s.label(), r.size(), mismatchText(mismatches.get(s.key())),
                     empty ? "–" : peer.text(),
                     empty ? "–" : ratio(peer.median(), floor),
@@ -332,6 +339,7 @@ public final class ColdStartBenchmark {
                     empty ? "–" : ms(whole.median() - emptyProcess),
                     Summary.of(r, Run::bootMillis).text(),
                     Summary.of(r, Run::vmToEntryMillis).text(),
+                    Summary.of(r, Run::exitMillis).text(),
                     r.isEmpty() ? "–" : String.format(Locale.ROOT, "%,.0f", Summary.of(r, run -> run.classes()).median()),
                     r.isEmpty() ? "–" : ms(Summary.of(r, Run::cpuMillis).median())));
         }
@@ -344,15 +352,20 @@ public final class ColdStartBenchmark {
         }
         out.append("\"spawn to `main()`\" is the JVM's boot as this program sees it (the probe's `System.nanoTime()`"
                 + " at entry against the spawn, one monotonic clock on Linux), \"JVM start to `main()`\" the part after the"
-                + " JVM recorded its start (`RuntimeMXBean.getStartTime()`, whole milliseconds); \"classes loaded\" counts every class"
+                + " JVM recorded its start (`RuntimeMXBean.getStartTime()`, whole milliseconds), \"close to exit\" the rest of the"
+                + " process after the subject's close (the probe's report, then `System.exit`); \"classes loaded\" counts every class"
                 + " loaded by the time the probe prints, including about a hundred of the JDK's management"
                 + " classes that the probe loads after the measured span to report; \"CPU\" is the process's CPU"
                 + " time by then, all threads (JIT compilers and GC included).\n");
         if (runs.containsKey(COMPARE)) {
-            Summary other = firstPeer.get(COMPARE);
+            List<Run> other = runs.get(COMPARE);
+            List<Run> mine = runs.get("misbehave");
             out.append(String.format(Locale.ROOT,
-                    "%nCompared class path: Misbehave's first peer %s ms median against %s ms on this build"
-                            + " (%s).%n", ms(other.median()), ms(mb.median()), ratio(mb.median(), other.median())));
+                    "%nCompared class path against this build, medians: first peer %s against %s ms, whole process"
+                            + " %s against %s ms, close to exit %s against %s ms.%n",
+                    ms(Summary.of(other, Run::firstPeerMillis).median()), ms(Summary.of(mine, Run::firstPeerMillis).median()),
+                    ms(Summary.of(other, Run::processMillis).median()), ms(Summary.of(mine, Run::processMillis).median()),
+                    ms(Summary.of(other, Run::exitMillis).median()), ms(Summary.of(mine, Run::exitMillis).median())));
         }
         String section = out.toString();
         results.section(section);
