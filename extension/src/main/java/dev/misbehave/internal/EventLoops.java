@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * native call to return, up to about 300 ms (measured: a JVM with one daemon thread in {@code
  * Selector.select()} took 300–370 ms longer to exit, through {@code System.exit} or the end of
  * {@code main}). Surefire and Gradle end every test JVM that way, so without the hook every test JVM
- * that used a peer would end 300 ms later.
+ * that used a peer would end 300 ms later. A peer still open once the hook has run serves nothing
+ * more, and closing it (from another shutdown hook) waits at most its close timeout.
  */
 final class EventLoops {
 
