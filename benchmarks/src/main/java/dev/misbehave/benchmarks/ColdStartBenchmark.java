@@ -28,10 +28,10 @@ import java.util.concurrent.TimeUnit;
  * mismatch; a probe that fails or takes longer than {@value #PROCESS_TIMEOUT_SECONDS} s is counted as
  * failed.
  *
- * <p>Two what-ifs run with Misbehave in full mode: the same probe on the class path without SLF4J
- * (Netty initialises SLF4J when it finds it, which scans every jar for a provider), and the same
- * probe with an AppCDS archive of its classes (what is left once class loading and verification are
- * taken out of the span).
+ * <p>Three what-ifs run with Misbehave in full mode: the same probe on the class path without SLF4J
+ * (Netty initialises SLF4J when it finds it, which scans every jar for a provider), with the JIT
+ * limited to C1 ({@code -XX:TieredStopAtLevel=1}), and with an AppCDS archive of its classes (what
+ * is left once class loading and verification are taken out of the span).
  *
  * <p>Run with {@code mvn -B -Pbench -pl benchmarks -am verify -DskipTests} (id {@code cold-start});
  * {@code -Dmisbehave.bench.quick=true} for a smoke run (3 rounds, no what-ifs); {@code
@@ -163,6 +163,9 @@ public final class ColdStartBenchmark {
                     .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
             all.add(new Subject("misbehave-slf4j", "misbehave", "what-if: Misbehave, no SLF4J on the class path",
                     "reset", withoutSlf4j));
+            // what-if: the JIT's share (C2's compiler threads compete with the main thread for 2 cores)
+            all.add(new Subject("misbehave+c1", "misbehave", "what-if: Misbehave, `-XX:TieredStopAtLevel=1`", "reset",
+                    classPath, List.of("-XX:TieredStopAtLevel=1")));
         }
         if (whatIfs && all.stream().anyMatch(s -> s.key().equals("misbehave"))) {
             Subject cds = appCdsWhatIf(classPath);
