@@ -29,6 +29,7 @@ final class PeerServerChannel extends NioServerSocketChannel {
         this.admission = admission;
     }
 
+    /** A counted id instead of Netty's default, whose first use costs a network-interface lookup. */
     @Override
     protected ChannelId newId() {
         return PeerChannelId.next();

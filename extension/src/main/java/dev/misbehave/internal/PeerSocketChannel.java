@@ -1,7 +1,7 @@
 package dev.misbehave.internal;
 
-import io.netty.channel.ChannelId;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelId;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +19,7 @@ final class PeerSocketChannel extends NioSocketChannel {
         super(parent, socket);
     }
 
+    /** A counted id instead of Netty's default, whose first use costs a network-interface lookup. */
     @Override
     protected ChannelId newId() {
         return PeerChannelId.next();
