@@ -3,9 +3,6 @@ package dev.misbehave.internal;
 import dev.misbehave.UpstreamEnding;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,8 +25,6 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
     /** How long a connect to the server may take before the server counts as unreachable. */
     static final int CONNECT_TIMEOUT_MILLIS = 5_000;
 
-    private static final ByteBufAllocator BUFFERS = new UnpooledByteBufAllocator(false);
-
     /** What the client's side of the connection does with the server's events. */
     interface Proxied {
         /** The connect succeeded: start moving bytes. */
@@ -38,8 +33,11 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
         /** The server could not be reached; the journal already says why. */
         void upstreamUnreachable();
 
-        /** The server sent these bytes (the leg reads again only when asked). */
-        void fromServer(byte[] bytes);
+        /**
+         * The server sent these bytes (the leg reads again only when asked). The buffer is the
+         * receiver's: it writes or releases it.
+         */
+        void fromServer(ByteBuf bytes);
 
         /** The last piece written to the server was taken by the kernel. */
         void upstreamWritten();
@@ -75,7 +73,7 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.ALLOCATOR, BUFFERS)
+                .option(ChannelOption.ALLOCATOR, ProxyBuffers.SHARED)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
                 .handler(this);
@@ -145,16 +143,20 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
         reading = false;
     }
 
-    /** Forwards {@code bytes} to the server; {@link Proxied#upstreamWritten()} follows. */
-    void write(byte[] bytes) {
+    /**
+     * Forwards {@code bytes} to the server, taking over the buffer (the write releases it); {@link
+     * Proxied#upstreamWritten()} follows.
+     */
+    void write(ByteBuf bytes) {
+        int length = bytes.readableBytes();
         writeInFlight = true;
-        channel.writeAndFlush(Unpooled.wrappedBuffer(bytes)).addListener((ChannelFuture f) -> {
+        channel.writeAndFlush(bytes).addListener((ChannelFuture f) -> {
             writeInFlight = false;
             if (!f.isSuccess()) {
                 serverGone();
                 return;
             }
-            entry.upstreamSent(bytes.length);
+            entry.upstreamSent(length);
             if (shutdownAfterWrite) {
                 shutdownOutput();
             }
@@ -208,9 +210,9 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        byte[] bytes = Connections.drain((ByteBuf) msg);
+        ByteBuf bytes = (ByteBuf) msg;
         readRequested = false;
-        entry.upstreamReceived(bytes.length);
+        entry.upstreamReceived(bytes.readableBytes());
         proxied.fromServer(bytes);
     }
 

@@ -1,0 +1,82 @@
+package dev.misbehave.internal;
+
+import io.netty.buffer.AbstractByteBufAllocator;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledDirectByteBuf;
+import io.netty.buffer.UnpooledHeapByteBuf;
+import java.nio.ByteBuffer;
+import java.util.concurrent.ArrayBlockingQueue;
+
+/**
+ * The buffers of a forwarded connection's two legs: direct buffers of at most {@link #SIZE} bytes,
+ * recycled through a small shared set, so a byte read from one leg is written to the other from
+ * the same memory: no copy into the heap and back, no allocation (and zeroing) of a direct buffer
+ * per read. A buffer is never larger than asked for, so a read sized not to pass a trigger cannot
+ * pass it, and never grows (its maximum capacity is its capacity).
+ *
+ * <p>Not Netty's pooled allocator: that one initialises the JDK's Flight Recorder on its first
+ * chunk, on the event loop (see docs/performance.md, "The first read in a JVM"). Released buffers
+ * go back to the set, up to {@link #KEPT} of them; beyond that the garbage collector frees them.
+ */
+final class ProxyBuffers extends AbstractByteBufAllocator {
+
+    static final ProxyBuffers SHARED = new ProxyBuffers();
+
+    /** The size of every recycled buffer: the largest read. */
+    static final int SIZE = ExactReadAllocator.MAX_READ;
+    /** How many released buffers are kept for reuse (4 MiB). */
+    static final int KEPT = 64;
+
+    private final ArrayBlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(KEPT);
+
+    private ProxyBuffers() {
+        super(true);
+    }
+
+    @Override
+    protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+        return new UnpooledHeapByteBuf(this, initialCapacity, maxCapacity);
+    }
+
+    @Override
+    protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+        if (initialCapacity > SIZE || initialCapacity == 0) {
+            return new UnpooledDirectByteBuf(this, initialCapacity, maxCapacity); // rare: not recycled
+        }
+        ByteBuffer whole = free.poll();
+        if (whole == null) {
+            whole = ByteBuffer.allocateDirect(SIZE);
+        }
+        return new Recycled(this, whole, initialCapacity);
+    }
+
+    @Override
+    public boolean isDirectBufferPooled() {
+        return true; // so Netty copies an outgoing heap buffer into one of these, not into a new one
+    }
+
+    /** The number of buffers waiting for reuse (for tests). */
+    int kept() {
+        return free.size();
+    }
+
+    /** A view of {@code capacity} bytes of a recycled buffer, given back to the set when released. */
+    private static final class Recycled extends UnpooledDirectByteBuf {
+        private final ProxyBuffers owner;
+        private final ByteBuffer whole;
+
+        Recycled(ProxyBuffers owner, ByteBuffer whole, int capacity) {
+            // Netty wraps a slice of exactly capacity bytes, and never frees it itself
+            super(owner, whole.duplicate().clear().limit(capacity), capacity);
+            this.owner = owner;
+            this.whole = whole;
+            clear(); // a wrapped buffer starts out full of its old bytes: this one starts empty
+        }
+
+        @Override
+        protected void deallocate() {
+            super.deallocate();
+            owner.free.offer(whole);
+        }
+    }
+}
