@@ -16,8 +16,8 @@ import java.net.InetSocketAddress;
 
 /**
  * The second leg of a forwarded connection: the peer's connection to the real server. Runs on the
- * event loop of the client's connection, so the two legs never race. Reads one buffer at a time
- * when {@link Proxied} asks, and writes one piece at a time; whatever happens to the server's side
+ * event loop of the client's connection, so the two legs never race. Reads while {@link Proxied}
+ * asks for more, and writes one piece at a time; whatever happens to the server's side
  * (data, FIN, RST) is handed to {@link Proxied}, which decides what the client sees.
  */
 final class UpstreamLeg extends ChannelInboundHandlerAdapter {
@@ -53,7 +53,8 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
     private final Proxied proxied;
 
     private SocketChannel channel;
-    private boolean readRequested;
+    /** Whether {@link Proxied} asked for more since the last piece it was handed. */
+    private boolean wanted;
     private boolean reading = true;
     private boolean writeInFlight;
     private boolean shutdownAfterWrite;
@@ -130,17 +131,30 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
         return message == null ? cause.getClass().getSimpleName() : message;
     }
 
-    /** Asks for the next bytes from the server, unless a read is already asked for or reading stopped. */
+    /**
+     * Asks for the next bytes from the server, unless reading stopped. Reading then goes on (Netty's
+     * auto-read, several reads per wake-up of the event loop) for as long as {@link Proxied} asks
+     * again while it is handed each piece; the first piece it does not ask again for pauses it.
+     */
     void read() {
-        if (reading && !readRequested && channel != null && channel.isActive() && !channel.isInputShutdown()) {
-            readRequested = true;
-            channel.read();
+        if (reading && channel != null && channel.isActive() && !channel.isInputShutdown()) {
+            wanted = true;
+            if (!channel.config().isAutoRead()) {
+                channel.config().setAutoRead(true); // reads now
+            }
         }
     }
 
     /** Reads nothing more from the server (what it sends stays in its kernel buffers). */
     void stopReading() {
         reading = false;
+        pause();
+    }
+
+    private void pause() {
+        if (channel != null && channel.config().isAutoRead()) {
+            channel.config().setAutoRead(false); // also withdraws a read asked for and not yet served
+        }
     }
 
     /**
@@ -211,14 +225,12 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf bytes = (ByteBuf) msg;
-        readRequested = false;
+        wanted = false;
         entry.upstreamReceived(bytes.readableBytes());
         proxied.fromServer(bytes);
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        readRequested = false;
+        if (!wanted) {
+            pause(); // the client's side has enough waiting: the next read waits until it asks
+        }
     }
 
     @Override
