@@ -667,6 +667,11 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
     }
 
     @Override
+    public int room() {
+        return (int) Math.max(1, MAX_PENDING - pendingBytes);
+    }
+
+    @Override
     public void fromServer(ByteBuf bytes) {
         lastReadNanos = System.nanoTime(); // a connection that is downloading is not idle
         if (writingStopped) {
@@ -676,7 +681,7 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
             }
             return;
         }
-        enqueue(bytes);
+        enqueue(ProxyBuffers.fit(bytes)); // a few bytes in a large buffer would hold the whole buffer
         if (pendingBytes < MAX_PENDING) {
             leg.read();
         }

@@ -2,10 +2,13 @@ package dev.misbehave.internal;
 
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledDirectByteBuf;
 import io.netty.buffer.UnpooledHeapByteBuf;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The buffers of a forwarded connection's two legs: direct buffers of at most {@link #SIZE} bytes,
@@ -22,12 +25,19 @@ final class ProxyBuffers extends AbstractByteBufAllocator {
 
     static final ProxyBuffers SHARED = new ProxyBuffers();
 
-    /** The size of every recycled buffer: the largest read. */
-    static final int SIZE = ExactReadAllocator.MAX_READ;
+    /** The size of every recycled buffer: the largest read of a proxy's server leg. */
+    static final int SIZE = 256 * 1024;
     /** How many released buffers are kept for reuse (4 MiB). */
-    static final int KEPT = 64;
+    static final int KEPT = 16;
+    /**
+     * A read of fewer bytes than this is copied into a buffer of its own size (see {@link #fit}), so
+     * the memory a connection holds stays within 4 times the bytes it holds.
+     */
+    static final int FIT_BELOW = SIZE / 4;
 
     private final ArrayBlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(KEPT);
+    /** Recycled buffers handed out and not yet released: 0 whenever no proxied byte is in flight. */
+    private final AtomicInteger outstanding = new AtomicInteger();
 
     private ProxyBuffers() {
         super(true);
@@ -50,6 +60,22 @@ final class ProxyBuffers extends AbstractByteBufAllocator {
         return new Recycled(this, whole, initialCapacity);
     }
 
+    /**
+     * {@code buf}, or, if it holds few bytes for the recycled buffer it takes, a copy of them in a
+     * heap buffer of their size (and {@code buf} released). Call on every buffer read before keeping
+     * it waiting.
+     */
+    static ByteBuf fit(ByteBuf buf) {
+        if (buf.readableBytes() >= FIT_BELOW || !buf.isDirect()) {
+            return buf;
+        }
+        try {
+            return Unpooled.wrappedBuffer(ByteBufUtil.getBytes(buf));
+        } finally {
+            buf.release();
+        }
+    }
+
     @Override
     public boolean isDirectBufferPooled() {
         return true; // so Netty copies an outgoing heap buffer into one of these, not into a new one
@@ -58,6 +84,11 @@ final class ProxyBuffers extends AbstractByteBufAllocator {
     /** The number of buffers waiting for reuse (for tests). */
     int kept() {
         return free.size();
+    }
+
+    /** The number of recycled buffers handed out and not released yet (for tests: a leak shows here). */
+    int outstanding() {
+        return outstanding.get();
     }
 
     /** A view of {@code capacity} bytes of a recycled buffer, given back to the set when released. */
@@ -70,12 +101,14 @@ final class ProxyBuffers extends AbstractByteBufAllocator {
             super(owner, whole.duplicate().clear().limit(capacity), capacity);
             this.owner = owner;
             this.whole = whole;
+            owner.outstanding.incrementAndGet();
             clear(); // a wrapped buffer starts out full of its old bytes: this one starts empty
         }
 
         @Override
         protected void deallocate() {
             super.deallocate();
+            owner.outstanding.decrementAndGet();
             owner.free.offer(whole);
         }
     }

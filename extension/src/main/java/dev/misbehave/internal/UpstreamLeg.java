@@ -27,6 +27,9 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
 
     /** What the client's side of the connection does with the server's events. */
     interface Proxied {
+        /** How many bytes the client's side can take now: no read of the server is larger. */
+        int room();
+
         /** The connect succeeded: start moving bytes. */
         void upstreamConnected();
 
@@ -75,6 +78,7 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.ALLOCATOR, ProxyBuffers.SHARED)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new ExactReadAllocator(proxied::room, ProxyBuffers.SIZE, 16))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
                 .handler(this);
