@@ -17,6 +17,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,8 +33,9 @@ import java.util.Locale;
  *
  * <ul>
  *   <li><b>Throughput</b>: a plain server writes {@value #GIB} bytes to each connection, a raw
- *       {@link Socket} client reads them, directly and through the peer. Reports MB/s per path and
- *       their ratio; the CPU time each thread spent per gigabyte (server, client, the peer's event
+ *       {@link Socket} client reads them, directly, through a minimal relay (one thread that only
+ *       reads and writes: the floor of any proxy in user space) and through the peer. Reports MB/s
+ *       per path and their ratios; the CPU time each thread spent per gigabyte (server, client, the peer's event
  *       loops), which says what limits the proxy on a small machine; the live heap after a full GC
  *       at every quarter of each proxied gigabyte (flat is the target: the peer holds at most 1 MiB
  *       per direction); and the journal (both legs moved exactly the gigabyte, the server's close
@@ -66,6 +71,9 @@ public final class ProxyTransferBenchmark {
 
     private static final String SOURCE_THREAD = "gigabyte-source";
     private static final String ECHO_THREAD = "echo-server";
+    private static final String RELAY_THREAD = "relay";
+    /** The relay's buffer: the size of the peer's largest read of its server. */
+    private static final int RELAY_BUFFER = 256 * 1024;
 
     private ProxyTransferBenchmark() {}
 
@@ -85,9 +93,11 @@ public final class ProxyTransferBenchmark {
     /** What the throughput rounds measured. */
     static final class Throughput {
         final List<Double> direct = new ArrayList<>();
+        final List<Double> relayed = new ArrayList<>();
         final List<Double> proxied = new ArrayList<>();
         /** CPU ms per GiB, by thread kind ({@link Cpu#KINDS}), one array per transfer. */
         final List<long[]> directCpu = new ArrayList<>();
+        final List<long[]> relayedCpu = new ArrayList<>();
         final List<long[]> proxiedCpu = new ArrayList<>();
         final List<long[]> heaps = new ArrayList<>();
         String lastJournal = "";
@@ -97,18 +107,22 @@ public final class ProxyTransferBenchmark {
     static Throughput throughput() throws Exception {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         Throughput t = new Throughput();
-        try (Source source = new Source()) {
+        try (Source source = new Source(); Relay relay = new Relay(source.address())) {
             transfer(source.address(), null, null); // warm-up, direct
+            transfer(relay.address(), null, null); // warm-up, relayed
             try (MisbehavingPeer peer = MisbehavingPeer.start(Script.forwardTo(source.address()))) {
                 transfer(peer.address(), null, null); // warm-up, proxied
             }
             for (int round = 0; round < ROUNDS; round++) {
-                boolean directFirst = round % 2 == 0;
-                for (int leg = 0; leg < 2; leg++) {
+                for (int turn = 0; turn < 3; turn++) {
+                    int path = (round + turn) % 3; // each path goes first, second and third in turn
                     Cpu cpu = new Cpu();
-                    if ((leg == 0) == directFirst) {
+                    if (path == 0) {
                         t.direct.add(transfer(source.address(), null, null));
                         t.directCpu.add(cpu.millisSince());
+                    } else if (path == 1) {
+                        t.relayed.add(transfer(relay.address(), null, null));
+                        t.relayedCpu.add(cpu.millisSince());
                     } else {
                         long[] heap = new long[5];
                         try (MisbehavingPeer peer = MisbehavingPeer.start(Script.forwardTo(source.address()))) {
@@ -129,7 +143,10 @@ public final class ProxyTransferBenchmark {
         return t;
     }
 
-    /** Reads a whole gigabyte from {@code address}; returns MB/s. Samples the live heap at each quarter. */
+    /**
+     * Reads a whole gigabyte from {@code address}; returns MB/s. Samples the live heap at each quarter
+     * (the full GCs this takes are left out of the time).
+     */
     static double transfer(InetSocketAddress address, MemoryMXBean memory, long[] heap) throws IOException {
         byte[] buffer = new byte[CHUNK];
         long quarter = GIB / 4;
@@ -138,6 +155,7 @@ public final class ProxyTransferBenchmark {
             heap[sample++] = liveHeap(memory);
         }
         long started = System.nanoTime();
+        long paused = 0; // the heap samples' full GCs stop every thread: not part of the transfer's time
         long total = 0;
         int last = -1;
         try (Socket socket = new Socket()) {
@@ -151,11 +169,13 @@ public final class ProxyTransferBenchmark {
                     last = buffer[n - 1] & 0xff;
                 }
                 if (memory != null && before / quarter != total / quarter && sample < heap.length) {
-                    heap[sample++] = liveHeap(memory); // outside the figure below only in its GC pause
+                    long gc = System.nanoTime();
+                    heap[sample++] = liveHeap(memory);
+                    paused += System.nanoTime() - gc;
                 }
             }
         }
-        long nanos = System.nanoTime() - started;
+        long nanos = System.nanoTime() - started - paused;
         // the source writes bytes 0, 1, 2, ... 255, 0, ... so the gigabyte's last byte is 255
         if (total != GIB || last != (int) ((GIB - 1) & 0xff)) {
             throw new IllegalStateException("read " + total + " B from " + address + " ending in " + last
@@ -180,7 +200,7 @@ public final class ProxyTransferBenchmark {
      * program's main thread), and the peer's event loops together.
      */
     static final class Cpu {
-        static final String[] KINDS = {"server", "client", "peer's event loop"};
+        static final String[] KINDS = {"server", "client", "proxy (the peer's event loops, or the relay)"};
         private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
         private final long[] start = now();
 
@@ -201,7 +221,7 @@ public final class ProxyTransferBenchmark {
                 }
                 String name = info.getThreadName();
                 int kind = name.equals(SOURCE_THREAD) || name.equals(ECHO_THREAD) ? 0
-                        : name.equals("main") ? 1 : name.startsWith("misbehave-io") ? 2 : -1;
+                        : name.equals("main") ? 1 : name.startsWith("misbehave-io") || name.equals(RELAY_THREAD) ? 2 : -1;
                 if (kind >= 0) {
                     nanos[kind] += Math.max(0, THREADS.getThreadCpuTime(info.getThreadId()));
                 }
@@ -250,6 +270,62 @@ public final class ProxyTransferBenchmark {
             listener.close();
             try {
                 acceptor.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * The least a proxy in user space can do: one thread, blocking NIO channels, one direct buffer;
+     * it reads from the server and writes what it read to the client, nothing else (no journal, no
+     * fault, no event loop). One connection at a time, server to client only.
+     */
+    static final class Relay implements AutoCloseable {
+        private final ServerSocketChannel listener;
+        private final InetSocketAddress upstream;
+        private final Thread thread;
+
+        Relay(InetSocketAddress upstream) throws IOException {
+            this.upstream = upstream;
+            listener = ServerSocketChannel.open();
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+            thread = new Thread(this::serve, RELAY_THREAD);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        InetSocketAddress address() {
+            try {
+                return (InetSocketAddress) listener.getLocalAddress();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private void serve() {
+            ByteBuffer buffer = ByteBuffer.allocateDirect(RELAY_BUFFER);
+            while (listener.isOpen()) {
+                try (SocketChannel client = listener.accept(); SocketChannel server = SocketChannel.open(upstream)) {
+                    client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                    while (server.read(buffer.clear()) >= 0) {
+                        for (buffer.flip(); buffer.hasRemaining(); ) {
+                            client.write(buffer);
+                        }
+                    }
+                } catch (IOException e) {
+                    if (listener.isOpen()) {
+                        System.err.println("relay: " + e);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            listener.close();
+            try {
+                thread.join(5_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -427,6 +503,8 @@ public final class ProxyTransferBenchmark {
     static void report(Results results, Throughput t, Latency l) {
         double[] d = t.direct.stream().mapToDouble(Double::doubleValue).toArray();
         double[] p = t.proxied.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] r = t.relayed.stream().mapToDouble(Double::doubleValue).toArray();
+        double relayMedian = Samples.median(r);
         double directMedian = Samples.median(d);
         double proxiedMedian = Samples.median(p);
         double ratio = proxiedMedian / directMedian;
@@ -440,9 +518,12 @@ public final class ProxyTransferBenchmark {
 
         text.append("### Throughput, 1 GiB\n\n");
         text.append("| path | rounds | median MB/s | min | max |\n|---|---:|---:|---:|---:|\n");
-        text.append(row("direct (loopback)", d)).append(row("through the peer", p));
-        text.append(String.format(Locale.ROOT, "%nRatio of medians, peer / direct: **%.2f** (target ≥ 0.9).", ratio));
-        text.append(" Per round, in order:");
+        text.append(row("direct (loopback)", d)).append(row("minimal relay (one thread, no Misbehave)", r))
+                .append(row("through the peer", p));
+        text.append(String.format(Locale.ROOT, "%nRatio of medians, peer / direct: **%.2f** (target ≥ 0.9); "
+                + "minimal relay / direct: %.2f; peer / minimal relay: %.2f.", ratio, relayMedian / directMedian,
+                proxiedMedian / relayMedian));
+        text.append(" Peer / direct per round, in order:");
         for (int i = 0; i < Math.min(d.length, p.length); i++) {
             text.append(String.format(Locale.ROOT, " %.2f", p[i] / d[i]));
         }
@@ -450,10 +531,11 @@ public final class ProxyTransferBenchmark {
 
         text.append("CPU time per gigabyte, ms (median over the rounds; the process has 2 cores, so a path that "
                 + "takes T seconds has at most 2T of CPU):\n\n");
-        text.append("| path | server thread | client thread | peer's event loop | total | wall |\n");
+        text.append("| path | server thread | client thread | proxy thread | total | wall |\n");
         text.append("|---|---:|---:|---:|---:|---:|\n");
         text.append(cpuRow("direct (loopback)", t.directCpu, directMedian));
-        text.append(cpuRow("through the peer", t.proxiedCpu, proxiedMedian));
+        text.append(cpuRow("minimal relay", t.relayedCpu, relayMedian));
+        text.append(cpuRow("through the peer (its event loops)", t.proxiedCpu, proxiedMedian));
         text.append('\n');
 
         text.append("Live heap after a full GC (MiB) at 0, ¼, ½, ¾ of each proxied gigabyte and at its end:\n\n");
@@ -478,7 +560,8 @@ public final class ProxyTransferBenchmark {
 
         results.summary("proxy throughput, 1 GiB (median MB/s)",
                 String.format(Locale.ROOT, "%.0f MB/s (%.2f× direct)", proxiedMedian, ratio),
-                String.format(Locale.ROOT, "direct loopback %.0f MB/s", directMedian),
+                String.format(Locale.ROOT, "direct loopback %.0f MB/s; minimal one-thread relay %.0f MB/s (%.2f×)",
+                        directMedian, relayMedian, relayMedian / directMedian),
                 "≥ 0.9× direct", ratio >= 0.9 && t.mismatches == 0);
         results.summary(String.format(Locale.ROOT, "proxy latency added, %d B round trip (p50 / p99)", MESSAGE),
                 String.format(Locale.ROOT, "%+.1f / %+.1f µs (%.1f / %.1f µs)", proxied.p50 - direct.p50,
@@ -487,6 +570,7 @@ public final class ProxyTransferBenchmark {
                 "none (reported)", l.mismatches == 0);
         String mbs = "proxy throughput, MB/s (median)";
         results.bar(mbs, "direct loopback", directMedian);
+        results.bar(mbs, "minimal relay", relayMedian);
         results.bar(mbs, "through Misbehave", proxiedMedian);
         String rtt = String.format(Locale.ROOT, "proxy %d B round trip, µs", MESSAGE);
         results.bar(rtt, "direct p50", direct.p50);
