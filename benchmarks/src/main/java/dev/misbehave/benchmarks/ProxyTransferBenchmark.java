@@ -66,6 +66,9 @@ public final class ProxyTransferBenchmark {
     private static final int ROUNDS = QUICK ? 2 : 7;
     /** Latency rounds: each times {@link #TRIPS_PER_ROUND} round trips per path. */
     private static final int LATENCY_ROUNDS = QUICK ? 2 : 8;
+    /** The upload's size, and its rounds: each uploads once directly and once through the peer. */
+    static final long UPLOAD = 256L << 20;
+    private static final int UPLOAD_ROUNDS = QUICK ? 1 : 3;
     private static final int TRIPS_PER_ROUND = QUICK ? 1_000 : 2_500;
     private static final int LATENCY_WARMUP = QUICK ? 2_000 : 10_000;
 
@@ -80,9 +83,10 @@ public final class ProxyTransferBenchmark {
     public static void main(String[] args) throws Exception {
         Results results = Results.open("proxy", args);
         Throughput throughput = throughput();
+        Upload upload = upload();
         Latency latency = latency();
-        report(results, throughput, latency);
-        if (throughput.mismatches > 0 || latency.mismatches > 0) {
+        report(results, throughput, upload, latency);
+        if (throughput.mismatches > 0 || upload.mismatches > 0 || latency.mismatches > 0) {
             System.err.println("mismatches: throughput " + throughput.mismatches + ", latency " + latency.mismatches);
             System.exit(1);
         }
@@ -332,6 +336,119 @@ public final class ProxyTransferBenchmark {
         }
     }
 
+    // ---- upload --------------------------------------------------------------------------------
+
+    /** What the upload rounds measured. */
+    static final class Upload {
+        final List<Double> direct = new ArrayList<>();
+        final List<Double> proxied = new ArrayList<>();
+        int mismatches;
+    }
+
+    static Upload upload() throws Exception {
+        Upload u = new Upload();
+        try (Sink sink = new Sink()) {
+            u.mismatches += send(sink.address()) < 0 ? 1 : 0; // warm-up, direct
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Script.forwardTo(sink.address()))) {
+                u.mismatches += send(peer.address()) < 0 ? 1 : 0; // warm-up, proxied
+            }
+            for (int round = 0; round < UPLOAD_ROUNDS; round++) {
+                for (int turn = 0; turn < 2; turn++) {
+                    if ((turn == 0) == (round % 2 == 0)) {
+                        double mbs = send(sink.address());
+                        if (mbs < 0) {
+                            u.mismatches++;
+                        } else {
+                            u.direct.add(mbs);
+                        }
+                    } else {
+                        try (MisbehavingPeer peer = MisbehavingPeer.start(Script.forwardTo(sink.address()))) {
+                            double mbs = send(peer.address());
+                            ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
+                            var upstream = record.upstream().orElseThrow();
+                            if (mbs < 0 || record.receivedCount() != UPLOAD || upstream.sentCount() != UPLOAD) {
+                                u.mismatches++;
+                                System.err.println("unexpected upload: " + mbs + " MB/s, journal " + record);
+                            } else {
+                                u.proxied.add(mbs);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return u;
+    }
+
+    /**
+     * Writes {@link #UPLOAD} bytes to {@code address} and half-closes; waits for the server's count
+     * of what it read. Returns MB/s, or -1 if the server counted something else.
+     */
+    static double send(InetSocketAddress address) throws IOException {
+        byte[] chunk = new byte[CHUNK];
+        long started = System.nanoTime();
+        try (Socket socket = new Socket()) {
+            socket.connect(address, 5_000);
+            socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+            OutputStream out = socket.getOutputStream();
+            for (long sent = 0; sent < UPLOAD; sent += CHUNK) {
+                out.write(chunk);
+            }
+            socket.shutdownOutput();
+            byte[] count = socket.getInputStream().readNBytes(Long.BYTES);
+            long nanos = System.nanoTime() - started;
+            if (count.length != Long.BYTES || ByteBuffer.wrap(count).getLong() != UPLOAD) {
+                return -1;
+            }
+            return UPLOAD / 1e6 / (nanos / 1e9);
+        }
+    }
+
+    /** A plain server: reads each connection to its end, then answers with the count of bytes it read. */
+    static final class Sink implements AutoCloseable {
+        private final ServerSocket listener;
+        private final Thread thread;
+
+        Sink() throws IOException {
+            listener = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+            thread = new Thread(this::serve, SOURCE_THREAD);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        InetSocketAddress address() {
+            return (InetSocketAddress) listener.getLocalSocketAddress();
+        }
+
+        private void serve() {
+            byte[] buffer = new byte[CHUNK];
+            while (!listener.isClosed()) {
+                try (Socket socket = listener.accept()) {
+                    InputStream in = socket.getInputStream();
+                    long total = 0;
+                    for (int n; (n = in.read(buffer)) >= 0; ) {
+                        total += n;
+                    }
+                    socket.getOutputStream().write(ByteBuffer.allocate(Long.BYTES).putLong(total).array());
+                } catch (IOException e) {
+                    if (!listener.isClosed()) {
+                        System.err.println("sink: " + e);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            listener.close();
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     // ---- latency -------------------------------------------------------------------------------
 
     /** What the latency rounds measured: round-trip times in nanoseconds, per path. */
@@ -500,7 +617,7 @@ public final class ProxyTransferBenchmark {
 
     // ---- the report ----------------------------------------------------------------------------
 
-    static void report(Results results, Throughput t, Latency l) {
+    static void report(Results results, Throughput t, Upload u, Latency l) {
         double[] d = t.direct.stream().mapToDouble(Double::doubleValue).toArray();
         double[] p = t.proxied.stream().mapToDouble(Double::doubleValue).toArray();
         double[] r = t.relayed.stream().mapToDouble(Double::doubleValue).toArray();
@@ -546,6 +663,15 @@ public final class ProxyTransferBenchmark {
                     mib(h[0]), mib(h[1]), mib(h[2]), mib(h[3]), mib(h[4])));
         }
         text.append("\nJournal of the last proxied gigabyte:\n\n```\n").append(t.lastJournal).append("\n```\n\n");
+
+        text.append(String.format(Locale.ROOT, "### Upload, %d MiB from the client to the server%n%n", UPLOAD >> 20));
+        text.append("| path | rounds | median MB/s | min | max |\n|---|---:|---:|---:|---:|\n");
+        double[] ud = u.direct.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] up = u.proxied.stream().mapToDouble(Double::doubleValue).toArray();
+        text.append(row("direct (loopback)", ud)).append(row("through the peer", up));
+        text.append(String.format(Locale.ROOT, "%nRatio of medians, peer / direct: **%.2f** (no target: reported). "
+                + "Mismatches (bytes the server counted, journal): %d.%n%n", Samples.median(up) / Samples.median(ud),
+                u.mismatches));
 
         text.append(String.format(Locale.ROOT, "### Round-trip latency, %d B each way%n%n", MESSAGE));
         text.append("| path | n | p50 µs | p99 µs | p99.9 µs | max µs |\n|---|---:|---:|---:|---:|---:|\n");
