@@ -7,6 +7,7 @@ import dev.misbehave.Ending;
 import dev.misbehave.Trigger;
 import dev.misbehave.UpstreamEnding;
 import dev.misbehave.UpstreamRecord;
+import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -256,6 +257,20 @@ final class Journal {
             }
         }
 
+        /** Records the readable bytes of {@code buf} as received; copies only what the capture keeps. */
+        void received(ByteBuf buf) {
+            synchronized (Journal.this) {
+                received.add(buf, buf.readerIndex(), buf.readableBytes());
+            }
+        }
+
+        /** Records {@code length} bytes of {@code buf} from {@code index} as sent; copies only what the capture keeps. */
+        void sent(ByteBuf buf, int index, int length) {
+            synchronized (Journal.this) {
+                sent.add(buf, index, length);
+            }
+        }
+
         void delivery(Delivery result) {
             synchronized (Journal.this) {
                 delivery = result;
@@ -318,16 +333,32 @@ final class Journal {
         private long count;
 
         void add(byte[] bytes, int offset, int length) {
-            int keep = (int) Math.min(length, captureCap - keptCount);
+            int keep = room(length);
             if (keep > 0) {
-                if (keptCount + keep > kept.length) {
-                    int grown = Math.max(keptCount + keep, Math.min(captureCap, kept.length * 2));
-                    kept = Arrays.copyOf(kept, grown);
-                }
                 System.arraycopy(bytes, offset, kept, keptCount, keep);
                 keptCount += keep;
             }
             count += length;
+        }
+
+        /** Like {@link #add(byte[], int, int)}; leaves the buffer's indexes as they are. */
+        void add(ByteBuf buf, int index, int length) {
+            int keep = room(length);
+            if (keep > 0) {
+                buf.getBytes(index, kept, keptCount, keep);
+                keptCount += keep;
+            }
+            count += length;
+        }
+
+        /** How many of {@code length} more bytes the capture keeps; grows it to hold them. */
+        private int room(int length) {
+            int keep = (int) Math.min(length, captureCap - keptCount);
+            if (keep > 0 && keptCount + keep > kept.length) {
+                int grown = Math.max(keptCount + keep, Math.min(captureCap, kept.length * 2));
+                kept = Arrays.copyOf(kept, grown);
+            }
+            return keep;
         }
 
         byte[] bytes() {

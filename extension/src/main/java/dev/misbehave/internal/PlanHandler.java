@@ -10,6 +10,7 @@ import dev.misbehave.Trigger;
 import dev.misbehave.Unreachable;
 import dev.misbehave.UpstreamEnding;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -66,13 +67,16 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
     private int patternsSeen;
     private long lastReadNanos;
 
-    private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
+    /** What waits to be sent, in order; the handler owns these buffers and releases each once sent or dropped. */
+    private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
     private long pendingBytes;
     private int offset;
     private boolean writeInFlight;
     private boolean writeScheduled;
     private Runnable afterWrites;
     private boolean dropHeadAfterWrite;
+    /** The connection is gone: nothing more is queued. */
+    private boolean inactive;
 
     private Shaper upShaper;
     private Shaper downShaper;
@@ -142,6 +146,8 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
             }
         }
         if (leg != null) {
+            // the client's bytes go to the server in the buffer they were read into
+            ctx.channel().config().setAllocator(ProxyBuffers.SHARED);
             if (!readingStopped) {
                 connectUpstream(); // unless a terminal fault fired on accept
             }
@@ -172,6 +178,10 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (leg != null) {
+            forwardRead((ByteBuf) msg);
+            return;
+        }
         byte[] bytes = Connections.drain((ByteBuf) msg);
         lastReadNanos = System.nanoTime();
         entry.received(bytes, 0, bytes.length);
@@ -179,28 +189,56 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
             return;
         }
         if (writingStopped) {
-            if (leg != null && halfClosed) {
-                forward(bytes); // the server half-closed: the client may still talk to it
-            } else {
-                readNext(); // half-closed: keep reading and recording until the client closes
-            }
+            readNext(); // half-closed: keep reading and recording until the client closes
             return;
         }
         if (upstreamTriggerReached(bytes)) {
-            if (leg != null && !(fault.trigger() instanceof Trigger.AfterExchanges)) {
-                forward(bytes); // the bytes up to the trigger pass; the fault acts after them
-                fire(true);
-                return;
-            }
             fire(true);
             if (readingStopped || writingStopped) {
                 return;
             }
         }
         serve(bytes);
-        if (leg == null) {
-            readNext();
+        readNext();
+    }
+
+    /**
+     * The client's bytes in proxy mode: counted, then passed to the server in the buffer they were
+     * read into. A copy is made only for a request end or a pattern trigger, which look at them.
+     */
+    private void forwardRead(ByteBuf buf) {
+        byte[] bytes = framer != null || patternMatcher != null ? ByteBufUtil.getBytes(buf) : null;
+        lastReadNanos = System.nanoTime();
+        entry.received(buf);
+        if (readingStopped) {
+            buf.release();
+            return;
         }
+        if (writingStopped) {
+            if (halfClosed) {
+                forward(buf); // the server half-closed: the client may still talk to it
+            } else {
+                buf.release();
+                readNext(); // keep reading and recording until the client closes
+            }
+            return;
+        }
+        if (upstreamTriggerReached(bytes)) {
+            if (!(fault.trigger() instanceof Trigger.AfterExchanges)) {
+                forward(buf); // the bytes up to the trigger pass; the fault acts after them
+                fire(true);
+                return;
+            }
+            fire(true);
+            if (readingStopped || writingStopped) {
+                buf.release();
+                return;
+            }
+        }
+        if (bytes != null) {
+            countRequests(bytes);
+        }
+        forward(buf);
     }
 
     /** Whether the bytes just read complete the fault's upstream trigger (reads never pass it). */
@@ -223,11 +261,6 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
 
     /** The script's part: echo, or count requests and queue a response for each. */
     private void serve(byte[] bytes) {
-        if (leg != null) {
-            countRequests(bytes);
-            forward(bytes);
-            return;
-        }
         if (script.echoes()) {
             enqueue(bytes);
             return;
@@ -272,11 +305,19 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
     // ---- writing -------------------------------------------------------------------------------
 
     private void enqueue(byte[] bytes) {
-        if (bytes.length == 0 || writingStopped) {
+        if (bytes.length > 0) {
+            enqueue(Unpooled.wrappedBuffer(bytes)); // shares the array: the script's bytes are never changed
+        }
+    }
+
+    /** Queues the readable bytes of {@code bytes}, taking over the buffer. */
+    private void enqueue(ByteBuf bytes) {
+        if (!bytes.isReadable() || writingStopped || inactive) {
+            bytes.release();
             return;
         }
         pending.add(bytes);
-        pendingBytes += bytes.length;
+        pendingBytes += bytes.readableBytes();
         if (pendingBytes > maxPendingBytes) {
             maxPendingBytes = pendingBytes;
             entry.pendingPeak(pendingBytes);
@@ -297,8 +338,8 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
             }
             return;
         }
-        byte[] head = pending.peek();
-        int length = head.length - offset;
+        ByteBuf head = pending.peek();
+        int length = head.readableBytes() - offset;
         if (fault != null && !fired) {
             length = cutAtDownstreamTrigger(head, length);
         }
@@ -317,36 +358,48 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         write(head, length);
     }
 
-    private int cutAtDownstreamTrigger(byte[] head, int length) {
+    private int cutAtDownstreamTrigger(ByteBuf head, int length) {
         Trigger trigger = fault.trigger();
         if (trigger instanceof Trigger.AfterBytes b && b.direction() == Direction.DOWNSTREAM) {
             return (int) Math.min(length, b.bytes() - entry.sentCount());
         }
         if (trigger instanceof Trigger.OnPattern p && p.direction() == Direction.DOWNSTREAM) {
-            int end = patternMatcher.peek(head, offset, length);
+            int end = patternMatcher.peek(bytesOf(head, offset, length), 0, length);
             return end < 0 ? length : end;
         }
         return length;
     }
 
-    private void write(byte[] head, int length) {
+    /** A copy of {@code length} bytes of the queued buffer {@code head} from {@code from}, for a pattern trigger. */
+    private static byte[] bytesOf(ByteBuf head, int from, int length) {
+        return ByteBufUtil.getBytes(head, head.readerIndex() + from, length);
+    }
+
+    private void write(ByteBuf head, int length) {
         int from = offset;
-        entry.sent(head, from, length); // record, then act
+        entry.sent(head, head.readerIndex() + from, length); // record, then act
         writeInFlight = true;
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(head, from, length)).addListener((ChannelFuture f) -> {
+        // a slice of its own, so the write's progress never moves the queued buffer's indexes
+        ctx.writeAndFlush(head.retainedSlice(head.readerIndex() + from, length)).addListener((ChannelFuture f) -> {
             writeInFlight = false;
             if (!f.isSuccess()) {
                 failed(f.cause());
                 return;
             }
+            if (inactive) {
+                return; // the queue, this piece's buffer with it, is released already
+            }
+            boolean reached = fault != null && !fired && downstreamTriggerReached(head, from, length);
             offset += length;
             if (dropHeadAfterWrite) {
                 dropHeadAfterWrite = false;
                 pending.poll();
+                head.release();
                 offset = 0;
-            } else if (offset == head.length) {
+            } else if (offset == head.readableBytes()) {
                 pending.poll();
-                pendingBytes -= head.length;
+                pendingBytes -= head.readableBytes();
+                head.release();
                 offset = 0;
                 if (leg == null) {
                     readNext();
@@ -354,20 +407,21 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
                     leg.read();
                 }
             }
-            if (fault != null && !fired && downstreamTriggerReached(head, from, length)) {
+            if (reached) {
                 fire(false);
             }
             pump();
         });
     }
 
-    private boolean downstreamTriggerReached(byte[] head, int from, int length) {
+    /** Feeds the bytes just sent to the downstream trigger; true if they complete it. Call before releasing {@code head}. */
+    private boolean downstreamTriggerReached(ByteBuf head, int from, int length) {
         Trigger trigger = fault.trigger();
         if (trigger instanceof Trigger.AfterBytes b && b.direction() == Direction.DOWNSTREAM) {
             return entry.sentCount() >= b.bytes();
         }
         if (trigger instanceof Trigger.OnPattern p && p.direction() == Direction.DOWNSTREAM) {
-            return occurrenceCompleted(head, from, length, p);
+            return occurrenceCompleted(bytesOf(head, from, length), 0, length, p);
         }
         return false;
     }
@@ -439,9 +493,8 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
 
     /** Forgets queued bytes not yet handed to the kernel; the piece in flight still completes. */
     private void dropUnsent() {
-        byte[] inFlight = writeInFlight ? pending.peek() : null;
-        pending.clear();
-        pendingBytes = 0;
+        ByteBuf inFlight = writeInFlight ? pending.poll() : null;
+        releasePending();
         if (inFlight != null) {
             pending.add(inFlight);
             dropHeadAfterWrite = true;
@@ -456,7 +509,7 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         }
         if (effect instanceof Effect.Garbage garbage) {
             byte[] bytes = garbage.bytes();
-            pending.add(bytes);
+            pending.add(Unpooled.wrappedBuffer(bytes));
             pendingBytes += bytes.length;
             Effect then = garbage.then();
             whenWritten(() -> act(then));
@@ -512,8 +565,18 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         failed(cause);
     }
 
+    /** Releases every queued buffer (a piece in flight holds its own reference until its write ends). */
+    private void releasePending() {
+        for (ByteBuf buf; (buf = pending.poll()) != null; ) {
+            buf.release();
+        }
+        pendingBytes = 0;
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        inactive = true;
+        releasePending();
         entry.end(Ending.CLIENT_CLOSED);
         if (leg != null) {
             // The client's side is gone: the server's follows, the same way.
@@ -591,7 +654,7 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
     }
 
     /** Sends the client's bytes on to the server; the next read of the client waits until they are taken. */
-    private void forward(byte[] bytes) {
+    private void forward(ByteBuf bytes) {
         leg.write(bytes);
     }
 
@@ -604,15 +667,21 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
     }
 
     @Override
-    public void fromServer(byte[] bytes) {
+    public int room() {
+        return (int) Math.max(1, MAX_PENDING - pendingBytes);
+    }
+
+    @Override
+    public void fromServer(ByteBuf bytes) {
         lastReadNanos = System.nanoTime(); // a connection that is downloading is not idle
         if (writingStopped) {
+            bytes.release();
             if (halfClosed) {
                 leg.read(); // after a half-close toward the client, the server's bytes are dropped
             }
             return;
         }
-        enqueue(bytes);
+        enqueue(ProxyBuffers.fit(bytes)); // a few bytes in a large buffer would hold the whole buffer
         if (pendingBytes < MAX_PENDING) {
             leg.read();
         }

@@ -3,9 +3,6 @@ package dev.misbehave.internal;
 import dev.misbehave.UpstreamEnding;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,8 +16,8 @@ import java.net.InetSocketAddress;
 
 /**
  * The second leg of a forwarded connection: the peer's connection to the real server. Runs on the
- * event loop of the client's connection, so the two legs never race. Reads one buffer at a time
- * when {@link Proxied} asks, and writes one piece at a time; whatever happens to the server's side
+ * event loop of the client's connection, so the two legs never race. Reads while {@link Proxied}
+ * asks for more, and writes one piece at a time; whatever happens to the server's side
  * (data, FIN, RST) is handed to {@link Proxied}, which decides what the client sees.
  */
 final class UpstreamLeg extends ChannelInboundHandlerAdapter {
@@ -28,18 +25,22 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
     /** How long a connect to the server may take before the server counts as unreachable. */
     static final int CONNECT_TIMEOUT_MILLIS = 5_000;
 
-    private static final ByteBufAllocator BUFFERS = new UnpooledByteBufAllocator(false);
-
     /** What the client's side of the connection does with the server's events. */
     interface Proxied {
+        /** How many bytes the client's side can take now: no read of the server is larger. */
+        int room();
+
         /** The connect succeeded: start moving bytes. */
         void upstreamConnected();
 
         /** The server could not be reached; the journal already says why. */
         void upstreamUnreachable();
 
-        /** The server sent these bytes (the leg reads again only when asked). */
-        void fromServer(byte[] bytes);
+        /**
+         * The server sent these bytes (the leg reads again only when asked). The buffer is the
+         * receiver's: it writes or releases it.
+         */
+        void fromServer(ByteBuf bytes);
 
         /** The last piece written to the server was taken by the kernel. */
         void upstreamWritten();
@@ -55,7 +56,8 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
     private final Proxied proxied;
 
     private SocketChannel channel;
-    private boolean readRequested;
+    /** Whether {@link Proxied} asked for more since the last piece it was handed. */
+    private boolean wanted;
     private boolean reading = true;
     private boolean writeInFlight;
     private boolean shutdownAfterWrite;
@@ -75,7 +77,8 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.ALLOCATOR, BUFFERS)
+                .option(ChannelOption.ALLOCATOR, ProxyBuffers.SHARED)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new ExactReadAllocator(proxied::room, ProxyBuffers.SIZE, 16))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
                 .handler(this);
@@ -132,29 +135,46 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
         return message == null ? cause.getClass().getSimpleName() : message;
     }
 
-    /** Asks for the next bytes from the server, unless a read is already asked for or reading stopped. */
+    /**
+     * Asks for the next bytes from the server, unless reading stopped. Reading then goes on (Netty's
+     * auto-read, several reads per wake-up of the event loop) for as long as {@link Proxied} asks
+     * again while it is handed each piece; the first piece it does not ask again for pauses it.
+     */
     void read() {
-        if (reading && !readRequested && channel != null && channel.isActive() && !channel.isInputShutdown()) {
-            readRequested = true;
-            channel.read();
+        if (reading && channel != null && channel.isActive() && !channel.isInputShutdown()) {
+            wanted = true;
+            if (!channel.config().isAutoRead()) {
+                channel.config().setAutoRead(true); // reads now
+            }
         }
     }
 
     /** Reads nothing more from the server (what it sends stays in its kernel buffers). */
     void stopReading() {
         reading = false;
+        pause();
     }
 
-    /** Forwards {@code bytes} to the server; {@link Proxied#upstreamWritten()} follows. */
-    void write(byte[] bytes) {
+    private void pause() {
+        if (channel != null && channel.config().isAutoRead()) {
+            channel.config().setAutoRead(false); // also withdraws a read asked for and not yet served
+        }
+    }
+
+    /**
+     * Forwards {@code bytes} to the server, taking over the buffer (the write releases it); {@link
+     * Proxied#upstreamWritten()} follows.
+     */
+    void write(ByteBuf bytes) {
+        int length = bytes.readableBytes();
         writeInFlight = true;
-        channel.writeAndFlush(Unpooled.wrappedBuffer(bytes)).addListener((ChannelFuture f) -> {
+        channel.writeAndFlush(bytes).addListener((ChannelFuture f) -> {
             writeInFlight = false;
             if (!f.isSuccess()) {
                 serverGone();
                 return;
             }
-            entry.upstreamSent(bytes.length);
+            entry.upstreamSent(length);
             if (shutdownAfterWrite) {
                 shutdownOutput();
             }
@@ -208,15 +228,13 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        byte[] bytes = Connections.drain((ByteBuf) msg);
-        readRequested = false;
-        entry.upstreamReceived(bytes.length);
+        ByteBuf bytes = (ByteBuf) msg;
+        wanted = false;
+        entry.upstreamReceived(bytes.readableBytes());
         proxied.fromServer(bytes);
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        readRequested = false;
+        if (!wanted) {
+            pause(); // the client's side has enough waiting: the next read waits until it asks
+        }
     }
 
     @Override

@@ -453,6 +453,76 @@ class ProxyTests {
     }
 
     @Nested
+    @DisplayName("the buffers a proxied connection reads")
+    class Buffers {
+
+        private static final int DOWNLOAD = 4 << 20;
+
+        private TestServer downloadServer() {
+            return TestServer.start(socket -> {
+                OutputStream out = socket.getOutputStream();
+                byte[] chunk = letters(64 * 1024);
+                for (int sent = 0; sent < DOWNLOAD; sent += chunk.length) {
+                    out.write(chunk);
+                }
+                return "wrote";
+            });
+        }
+
+        /** Runs a task on each event loop, twice: what the closes queued there has run by then. */
+        private void settleEventLoops() throws Exception {
+            for (int round = 0; round < 2; round++) {
+                for (io.netty.util.concurrent.EventExecutor loop : EventLoops.shared()) {
+                    loop.submit(() -> { }).get(10, TimeUnit.SECONDS);
+                }
+            }
+        }
+
+        @Test
+        @DisplayName("every buffer is released, whether the download completes, is reset, stalls, or the client aborts")
+        void released() throws Exception {
+            int before = ProxyBuffers.SHARED.outstanding();
+            try (TestServer server = downloadServer(); NettyPeer peer = proxy(server, null)) {
+                try (Socket client = new Socket(peer.host(), peer.port())) {
+                    assertThat(readAll(client).bytes()).hasSize(DOWNLOAD);
+                }
+                peer.awaitConnections(1, WAIT);
+            }
+            settleEventLoops();
+            assertThat(ProxyBuffers.SHARED.outstanding()).as("after a whole download").isEqualTo(before);
+
+            try (TestServer server = downloadServer();
+                    NettyPeer peer = proxy(server, Fault.resetAfter(Direction.DOWNSTREAM, 100_000));
+                    Socket client = new Socket(peer.host(), peer.port())) {
+                peer.awaitTriggered(1, WAIT); // the client reads nothing until then: bytes wait in the peer
+                assertThat(readAll(client).failure()).isInstanceOf(SocketException.class);
+                peer.awaitConnections(1, WAIT);
+            }
+            settleEventLoops();
+            assertThat(ProxyBuffers.SHARED.outstanding()).as("after a reset mid-download").isEqualTo(before);
+
+            try (TestServer server = downloadServer();
+                    NettyPeer peer = proxy(server, Fault.stallAfter(Direction.DOWNSTREAM, 100_000));
+                    Socket client = new Socket(peer.host(), peer.port())) {
+                assertThat(readExactly(client, 100_000)).hasSize(100_000);
+                peer.awaitTriggered(1, WAIT);
+            } // closing the peer resets both legs of the stalled connection
+            settleEventLoops();
+            assertThat(ProxyBuffers.SHARED.outstanding()).as("after a stall and the peer's close").isEqualTo(before);
+
+            try (TestServer server = downloadServer(); NettyPeer peer = proxy(server, null)) {
+                try (Socket client = new Socket(peer.host(), peer.port())) {
+                    assertThat(readExactly(client, 1_000)).hasSize(1_000);
+                    client.setSoLinger(true, 0); // the client aborts while the server's bytes flow
+                }
+                peer.awaitConnections(1, WAIT);
+            }
+            settleEventLoops();
+            assertThat(ProxyBuffers.SHARED.outstanding()).as("after the client's abort").isEqualTo(before);
+        }
+    }
+
+    @Nested
     @DisplayName("the other effects")
     class OtherEffects {
 
