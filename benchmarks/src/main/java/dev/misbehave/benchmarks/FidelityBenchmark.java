@@ -41,7 +41,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -121,18 +120,20 @@ public final class FidelityBenchmark {
     // ---- scenarios, clients, tools -------------------------------------------------------------
 
     enum Scenario {
-        RESET_AFTER_REQUEST("a", "reset after the request", "a reset, before any response byte"),
-        RESET_MID_RESPONSE("b", "reset after exactly K = 32,768 body bytes",
+        RESET_AFTER_REQUEST("a", "reset after the request", "reset after request", "a reset, before any response byte"),
+        RESET_MID_RESPONSE("b", "reset after exactly K = 32,768 body bytes", "reset after 32,768 body B",
                 "exactly the first 32,768 body bytes, then a reset"),
-        FIN_MID_BODY("c", "FIN mid-body", "the head and part of the body, then end-of-stream");
+        FIN_MID_BODY("c", "FIN mid-body", "FIN mid-body", "the head and part of the body, then end-of-stream");
 
         final String letter;
         final String title;
+        final String shortTitle;
         final String asked;
 
-        Scenario(String letter, String title, String asked) {
+        Scenario(String letter, String title, String shortTitle, String asked) {
             this.letter = letter;
             this.title = title;
+            this.shortTitle = shortTitle;
             this.asked = asked;
         }
     }
@@ -526,7 +527,12 @@ public final class FidelityBenchmark {
 
     private static final Pattern BYTES_RECEIVED = Pattern.compile("fixed content-length: (\\d+), bytes received: (\\d+)");
 
-    /** A new client (and pool) per call; the body as bytes; what arrived is read from its exception. */
+    /**
+     * A new client (and pool) per call, {@code send} as applications call it (it rethrows what
+     * failed as an {@link IOException} of the caller's thread, with the original as its cause); the
+     * body as bytes; how much body arrived is read from its exception. The call is bounded by the
+     * request timeout up to the response head, and by the trial's bound after it.
+     */
     static Seen httpClient(int port, HttpClient.Version version) throws InterruptedException {
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).executor(HTTP_CLIENT_THREADS);
         if (version != null) {
@@ -535,16 +541,11 @@ public final class FidelityBenchmark {
         HttpClient http = builder.build();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + PATH))
                 .timeout(READ_TIMEOUT).GET().build();
-        CompletableFuture<HttpResponse<byte[]>> sent = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
         try {
-            HttpResponse<byte[]> response = sent.get(CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             byte[] body = response.body();
             return new Seen(null, false, true, body.length, isBodyPrefix(body, 0, body.length), false);
-        } catch (TimeoutException e) {
-            sent.cancel(true);
-            return Seen.timedOut();
-        } catch (ExecutionException e) {
-            Throwable thrown = e.getCause();
+        } catch (IOException thrown) {
             for (Throwable c = thrown; c != null; c = c.getCause() == c ? null : c.getCause()) {
                 String message = String.valueOf(c.getMessage());
                 Matcher matcher = BYTES_RECEIVED.matcher(message);
@@ -754,7 +755,7 @@ public final class FidelityBenchmark {
         Map<Client, Seen> seen = new EnumMap<>(Client.class);
         for (var e : futures.entrySet()) {
             try {
-                seen.put(e.getKey(), e.getValue().get(CALL_BOUND.toMillis() + 2_000, TimeUnit.MILLISECONDS));
+                seen.put(e.getKey(), e.getValue().get(CALL_BOUND.toMillis(), TimeUnit.MILLISECONDS));
             } catch (TimeoutException stillRunning) {
                 e.getValue().cancel(true);
                 seen.put(e.getKey(), Seen.timedOut());
@@ -814,10 +815,17 @@ public final class FidelityBenchmark {
                 }
                 int asked = perClient.values().stream().mapToInt(c -> c.asked).sum();
                 int total = perClient.values().stream().mapToInt(c -> c.trials).sum();
-                figures.put(tool.name(), share(asked, total));
+                String figure = share(asked, total);
+                if (asked > 0 && asked < total) {
+                    Map.Entry<Client, Cell> lowest = perClient.entrySet().stream()
+                            .min(Comparator.comparingDouble(e -> e.getValue().asked / (double) Math.max(1, e.getValue().trials)))
+                            .orElseThrow();
+                    figure += "; lowest " + lowest.getKey().title + " " + share(lowest.getValue().asked, lowest.getValue().trials);
+                }
+                figures.put(tool.name(), figure);
                 shares.put(tool.name(), total == 0 ? 0 : 100.0 * asked / total);
             }
-            String panel = "fidelity (" + run.scenario().letter + ") " + run.scenario().title + ": % of trials as asked";
+            String panel = "fidelity (" + run.scenario().letter + ") " + run.scenario().shortTitle + ", % as asked";
             shares.forEach((tool, share) -> results.bar(panel, tool, share));
             StringBuilder others = new StringBuilder();
             figures.forEach((tool, figure) -> {
@@ -826,8 +834,8 @@ public final class FidelityBenchmark {
                 }
             });
             Double misbehave = shares.get("Misbehave");
-            results.summary("fidelity (" + run.scenario().letter + "): " + run.scenario().title
-                            + ", 4 clients, % of trials in which the client saw it",
+            results.summary("fidelity (" + run.scenario().letter + ") " + run.scenario().title
+                            + ": trials in which the client saw it (4 clients)",
                     figures.get("Misbehave"), others.toString(), "100%",
                     misbehave != null && misbehave == 100.0);
         }
