@@ -35,17 +35,19 @@ class EventLoopsTests {
         String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 
         assertThat(exited).as("the child JVM exited; its output:%n%s", output).isTrue();
-        assertThat(output).contains("client saw: reset").contains("misbehave-io threads after shutdown: 2 ended, 0 alive");
+        assertThat(output).contains("client saw: reset, reset").contains("misbehave-io threads after shutdown: 2 ended, 0 alive");
     }
 
     /**
-     * The child JVM: one peer, one connection (so both loops have started), then exit; its own
+     * The child JVM: two peers, one connection each (a peer's connections run on its listener's
+     * loop, and the group hands listeners to its two loops in turn, so both have started), then exit; its own
      * shutdown hook waits, bounded, for the peer's loop threads to end and reports what it saw.
      */
     static final class ExitProbe {
         public static void main(String[] args) throws IOException {
-            try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, 0))) {
-                System.out.println("client saw: " + connectAndRead(peer.port()));
+            try (MisbehavingPeer first = MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, 0));
+                    MisbehavingPeer second = MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, 0))) {
+                System.out.println("client saw: " + connectAndRead(first.port()) + ", " + connectAndRead(second.port()));
             }
             List<Thread> loops = new ArrayList<>();
             for (Thread thread : Thread.getAllStackTraces().keySet()) {
