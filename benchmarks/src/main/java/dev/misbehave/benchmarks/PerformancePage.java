@@ -177,13 +177,13 @@ public final class PerformancePage {
 
     // ---- the chart ------------------------------------------------------------------------------
 
-    private static final int WIDTH = 1100;
+    private static final int WIDTH = 1300;
     private static final int COLUMNS = 2;
     private static final int PANEL_WIDTH = WIDTH / COLUMNS;
     private static final int BAR_HEIGHT = 20;
     private static final int BAR_GAP = 6;
     private static final int TITLE_HEIGHT = 34;
-    private static final int LABEL_WIDTH = 170;
+    private static final int LABEL_WIDTH = 250;
     private static final int VALUE_WIDTH = 90;
     private static final Color MISBEHAVE = new Color(0xC6, 0x3D, 0x2F);
     private static final Color OTHER = new Color(0x7A, 0x86, 0x94);
