@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
  * native call to return, up to about 300 ms (measured: a JVM with one daemon thread in {@code
  * Selector.select()} took 300–370 ms longer to exit, through {@code System.exit} or the end of
  * {@code main}). Surefire and Gradle end every test JVM that way, so without the hook every test JVM
- * that used a peer would end 300 ms later. A peer still open once the hook has run serves nothing
- * more, and closing it (from another shutdown hook) waits at most its close timeout.
+ * that used a peer would end 300 ms later. The hook first closes every peer still open, as its
+ * {@code close()} would (a program that closes its peer from its own shutdown hook, as the
+ * standalone CLI does, waits for that), then ends the loops.
  */
 final class EventLoops {
 
@@ -54,6 +55,7 @@ final class EventLoops {
 
         @Override
         public void run() {
+            NettyPeer.closeAllOpen(); // their connections end as planned, while the loops still run
             Holder.GROUP.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS)
                     .awaitUninterruptibly(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
         }

@@ -79,6 +79,10 @@ public final class NettyPeer implements MisbehavingPeer {
     private final InetSocketAddress address;
     private final Map<Channel, Journal.Entry> open = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Completes when {@link #close()} has done its work, for a second caller to wait on. */
+    private final java.util.concurrent.CompletableFuture<Void> closeDone = new java.util.concurrent.CompletableFuture<>();
+    /** The peers of this JVM not yet closed, for {@link #closeAllOpen()} at the JVM's exit. */
+    private static final java.util.Set<NettyPeer> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** What holds the port. Guarded by this peer's monitor, with the three fields below. */
     private Mode mode;
@@ -152,6 +156,7 @@ public final class NettyPeer implements MisbehavingPeer {
             Object holder = open(mode, port);
             NettyPeer peer = new NettyPeer(script, fault, settings, portOf(holder));
             peer.hold(mode, holder);
+            OPEN.add(peer);
             return peer;
         } catch (IOException e) {
             throw new UncheckedIOException(port == 0
@@ -565,10 +570,38 @@ public final class NettyPeer implements MisbehavingPeer {
 
     @Override
     public void close() {
+        long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
         if (!closed.compareAndSet(false, true)) {
+            // closing, or closed, by another thread (the JVM's exit, see closeAllOpen): wait for it
+            try {
+                closeDone.get(settings.closeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                // the other caller is bounded by the same timeout
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             return;
         }
-        long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
+        try {
+            closeNow(deadline);
+        } finally {
+            OPEN.remove(this);
+            closeDone.complete(null);
+        }
+    }
+
+    /**
+     * Closes every peer of this JVM still open, each as {@link #close()} does (its connections end
+     * as planned and are journaled), before the shared event loops end at the JVM's exit. A caller
+     * closing the same peer at the same time (another shutdown hook) waits until this is done.
+     */
+    static void closeAllOpen() {
+        for (NettyPeer peer : OPEN.toArray(new NettyPeer[0])) {
+            peer.close();
+        }
+    }
+
+    private void closeNow(long deadline) {
         List<Future<?>> closing = new ArrayList<>();
         synchronized (this) {
             if (mode == Mode.SERVING) {
