@@ -339,7 +339,7 @@ public final class FaultCostBenchmark {
         try {
             socket.setSoTimeout(TIMEOUT_MILLIS);
         } catch (SocketException e) {
-            closeAbruptly(socket);
+            Samples.closeAbruptly(socket);
             throw new Mismatch("setSoTimeout: " + e, 0);
         }
         return socket;
@@ -404,7 +404,7 @@ public final class FaultCostBenchmark {
         } catch (IOException e) {
             throw new Mismatch("connect or write failed: " + e, System.nanoTime() - start);
         } finally {
-            closeAbruptly(socket);
+            Samples.closeAbruptly(socket);
         }
     }
 
@@ -435,7 +435,7 @@ public final class FaultCostBenchmark {
         } catch (IOException e) {
             throw new Mismatch("round trip failed: " + e, System.nanoTime() - start);
         } finally {
-            closeAbruptly(socket);
+            Samples.closeAbruptly(socket);
         }
     }
 
@@ -457,7 +457,7 @@ public final class FaultCostBenchmark {
         } catch (IOException e) {
             throw new Mismatch("expected ConnectException, got " + e, System.nanoTime() - start);
         } finally {
-            closeAbruptly(socket);
+            Samples.closeAbruptly(socket);
         }
     }
 
@@ -483,7 +483,7 @@ public final class FaultCostBenchmark {
         } catch (IOException e) {
             wrong = "the probe's connect failed: " + e;
         } finally {
-            closeAbruptly(probe);
+            Samples.closeAbruptly(probe);
         }
         long closeStart = System.nanoTime();
         peer.close();
@@ -495,20 +495,6 @@ public final class FaultCostBenchmark {
         return nanos;
     }
 
-    private static void closeAbruptly(Socket socket) {
-        try {
-            if (!socket.isClosed()) {
-                socket.setSoLinger(true, 0);
-            }
-        } catch (IOException ignored) {
-            // already reset; close() below still releases it
-        }
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // nothing more to release
-        }
-    }
 
     // ---- the hand-made server -------------------------------------------------------------------
 

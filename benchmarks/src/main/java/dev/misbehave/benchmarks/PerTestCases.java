@@ -207,7 +207,7 @@ final class PerTestCases {
             } catch (IOException e) {
                 return Outcome.OTHER;
             } finally {
-                closeAbruptly(socket);
+                Samples.closeAbruptly(socket);
             }
         }
 
@@ -223,20 +223,5 @@ final class PerTestCases {
             }
         }
 
-        /** Closes with SO_LINGER 0, so the run leaves no TIME_WAIT entries behind. */
-        private static void closeAbruptly(Socket socket) {
-            try {
-                if (!socket.isClosed()) {
-                    socket.setSoLinger(true, 0);
-                }
-            } catch (IOException ignored) {
-                // already reset; close() below still releases it
-            }
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // nothing more to release
-            }
-        }
     }
 }

@@ -129,33 +129,29 @@ public final class PerformancePage {
     private static String summary(Path results, List<String> ids) throws IOException {
         StringBuilder table = new StringBuilder(
                 "| measure | Misbehave | baseline and competitors | target | |\n|---|---|---|---|---|\n");
-        int rows = 0;
-        for (String id : ids) {
-            Path file = results.resolve(id + ".summary.tsv");
-            if (!Files.isRegularFile(file)) {
-                continue;
-            }
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                String[] cells = line.split("\t", -1);
-                if (cells.length != 5) {
-                    throw new IllegalStateException(file + ": a summary row needs 5 cells, got " + cells.length
-                            + ": " + line);
-                }
-                table.append("| ").append(String.join(" | ", cells[0], cells[1], cells[2], cells[3],
-                        cells[4].equals("met") ? "met" : "**missed**")).append(" |\n");
-                rows++;
-            }
+        List<String[]> rows = rows(results, ids, ".summary.tsv", 5, "summary");
+        for (String[] cells : rows) {
+            table.append("| ").append(String.join(" | ", cells[0], cells[1], cells[2], cells[3],
+                    cells[4].equals("met") ? "met" : "**missed**")).append(" |\n");
         }
-        return rows == 0 ? "" : table.toString();
+        return rows.isEmpty() ? "" : table.toString();
     }
 
     private static Map<String, List<Bar>> bars(Path results, List<String> ids) throws IOException {
         Map<String, List<Bar>> panels = new LinkedHashMap<>();
+        for (String[] cells : rows(results, ids, ".chart.tsv", 3, "chart")) {
+            panels.computeIfAbsent(cells[0], k -> new ArrayList<>())
+                    .add(new Bar(cells[1], Double.parseDouble(cells[2])));
+        }
+        return panels;
+    }
+
+    /** The tab-separated rows of every program's {@code suffix} file, in section order; each has {@code width} cells. */
+    private static List<String[]> rows(Path results, List<String> ids, String suffix, int width, String kind)
+            throws IOException {
+        List<String[]> rows = new ArrayList<>();
         for (String id : ids) {
-            Path file = results.resolve(id + ".chart.tsv");
+            Path file = results.resolve(id + suffix);
             if (!Files.isRegularFile(file)) {
                 continue;
             }
@@ -164,15 +160,14 @@ public final class PerformancePage {
                     continue;
                 }
                 String[] cells = line.split("\t", -1);
-                if (cells.length != 3) {
-                    throw new IllegalStateException(file + ": a chart row needs 3 cells, got " + cells.length
-                            + ": " + line);
+                if (cells.length != width) {
+                    throw new IllegalStateException(file + ": a " + kind + " row needs " + width + " cells, got "
+                            + cells.length + ": " + line);
                 }
-                panels.computeIfAbsent(cells[0], k -> new ArrayList<>())
-                        .add(new Bar(cells[1], Double.parseDouble(cells[2])));
+                rows.add(cells);
             }
         }
-        return panels;
+        return rows;
     }
 
     // ---- the chart ------------------------------------------------------------------------------

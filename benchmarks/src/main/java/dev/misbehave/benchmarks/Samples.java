@@ -68,4 +68,20 @@ final class Samples {
             return "";
         }
     }
+
+    /** Closes with SO_LINGER 0, so a run leaves no TIME_WAIT entries behind. */
+    static void closeAbruptly(java.net.Socket socket) {
+        try {
+            if (!socket.isClosed()) {
+                socket.setSoLinger(true, 0);
+            }
+        } catch (java.io.IOException ignored) {
+            // already reset; close() below still releases it
+        }
+        try {
+            socket.close();
+        } catch (java.io.IOException ignored) {
+            // nothing more to release
+        }
+    }
 }
