@@ -241,9 +241,7 @@ public final class ProxyTransferBenchmark {
 
         Source() throws IOException {
             listener = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
-            acceptor = new Thread(this::serve, SOURCE_THREAD);
-            acceptor.setDaemon(true);
-            acceptor.start();
+            acceptor = Samples.daemon(SOURCE_THREAD, this::serve);
         }
 
         InetSocketAddress address() {
@@ -271,12 +269,7 @@ public final class ProxyTransferBenchmark {
 
         @Override
         public void close() throws IOException {
-            listener.close();
-            try {
-                acceptor.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            Samples.stop(listener, acceptor);
         }
     }
 
@@ -294,9 +287,7 @@ public final class ProxyTransferBenchmark {
             this.upstream = upstream;
             listener = ServerSocketChannel.open();
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
-            thread = new Thread(this::serve, RELAY_THREAD);
-            thread.setDaemon(true);
-            thread.start();
+            thread = Samples.daemon(RELAY_THREAD, this::serve);
         }
 
         InetSocketAddress address() {
@@ -327,12 +318,7 @@ public final class ProxyTransferBenchmark {
 
         @Override
         public void close() throws IOException {
-            listener.close();
-            try {
-                thread.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            Samples.stop(listener, thread);
         }
     }
 
@@ -411,9 +397,7 @@ public final class ProxyTransferBenchmark {
 
         Sink() throws IOException {
             listener = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
-            thread = new Thread(this::serve, SOURCE_THREAD);
-            thread.setDaemon(true);
-            thread.start();
+            thread = Samples.daemon(SOURCE_THREAD, this::serve);
         }
 
         InetSocketAddress address() {
@@ -440,12 +424,7 @@ public final class ProxyTransferBenchmark {
 
         @Override
         public void close() throws IOException {
-            listener.close();
-            try {
-                thread.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            Samples.stop(listener, thread);
         }
     }
 
@@ -556,9 +535,7 @@ public final class ProxyTransferBenchmark {
 
         Echo() throws IOException {
             listener = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
-            acceptor = new Thread(this::accept, "echo-acceptor");
-            acceptor.setDaemon(true);
-            acceptor.start();
+            acceptor = Samples.daemon("echo-acceptor", this::accept);
         }
 
         InetSocketAddress address() {
@@ -572,9 +549,7 @@ public final class ProxyTransferBenchmark {
                     synchronized (accepted) {
                         accepted.add(socket);
                     }
-                    Thread serving = new Thread(() -> serve(socket), ECHO_THREAD);
-                    serving.setDaemon(true);
-                    serving.start();
+                    Samples.daemon(ECHO_THREAD, () -> serve(socket));
                 } catch (IOException e) {
                     if (!listener.isClosed()) {
                         System.err.println("echo server: " + e);
@@ -607,11 +582,7 @@ public final class ProxyTransferBenchmark {
                     socket.close();
                 }
             }
-            try {
-                acceptor.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            Samples.join(acceptor);
         }
     }
 

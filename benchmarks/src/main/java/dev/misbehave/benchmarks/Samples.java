@@ -84,4 +84,27 @@ final class Samples {
             // nothing more to release
         }
     }
+
+    /** Starts {@code body} on a new daemon thread named {@code name}. */
+    static Thread daemon(String name, Runnable body) {
+        Thread thread = new Thread(body, name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    /** Closes a benchmark server's listener, then waits (at most 5 s) for its thread to end. */
+    static void stop(java.io.Closeable listener, Thread thread) throws java.io.IOException {
+        listener.close();
+        join(thread);
+    }
+
+    /** Waits at most 5 s for {@code thread} to end. */
+    static void join(Thread thread) {
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

@@ -49,4 +49,18 @@ final class Connections {
         }
         return channel.close();
     }
+
+    /** Aborts a connection that has no Netty channel yet, with a TCP RST as {@link #abort(Channel)} does. */
+    static void abort(java.nio.channels.SocketChannel socket) {
+        try {
+            socket.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+        } catch (java.io.IOException | RuntimeException alreadyReset) {
+            // the client reset first; close() below still releases the socket
+        }
+        try {
+            socket.close();
+        } catch (java.io.IOException ignored) {
+            // nothing more to release
+        }
+    }
 }

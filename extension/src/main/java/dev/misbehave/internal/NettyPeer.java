@@ -448,30 +448,29 @@ public final class NettyPeer implements MisbehavingPeer {
         }
         Journal.Entry entry;
         synchronized (journal) {
-            if (modeOf(fault) != Mode.SERVING || fault != current || !current.schedule().selects(journal.size())) {
+            if (plannedFor(current) == null) {
                 return false;
             }
             entry = journal.open(client, current, false);
         }
         entry.fired(current.trigger());
         entry.end(Ending.PEER_RESET);
-        try {
-            socket.setOption(StandardSocketOptions.SO_LINGER, 0);
-        } catch (IOException | RuntimeException alreadyReset) {
-            // the client reset first; close() below still releases the socket
-        }
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // nothing more to release
-        }
+        Connections.abort(socket);
         return true;
     }
 
+    /**
+     * The fault the next accepted connection runs: {@code current} if the peer serves connections
+     * and its schedule selects this one, else none. Called holding the journal's lock, whose size
+     * is the connection's index.
+     */
+    private Fault plannedFor(Fault current) {
+        return current != null && modeOf(current) == Mode.SERVING && current.schedule().selects(journal.size())
+                ? current : null;
+    }
+
     private static boolean resetsOnAccept(Fault fault) {
-        Trigger trigger = fault.trigger();
-        return fault.effect() instanceof Effect.Reset
-                && (trigger instanceof Trigger.OnAccept || trigger instanceof Trigger.AfterBytes b && b.bytes() == 0);
+        return fault.effect() instanceof Effect.Reset && PlanHandler.firesOnAccept(fault.trigger());
     }
 
     private void accept(SocketChannel channel) {
@@ -479,9 +478,7 @@ public final class NettyPeer implements MisbehavingPeer {
         Fault planned;
         Journal.Entry entry;
         synchronized (journal) {
-            boolean runsOnConnections = modeOf(current) == Mode.SERVING;
-            planned = current != null && runsOnConnections && current.schedule().selects(journal.size())
-                    ? current : null;
+            planned = plannedFor(current);
             entry = journal.open(channel.remoteAddress(), planned, script.forwards());
         }
         open.put(channel, entry);

@@ -136,8 +136,7 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         lastReadNanos = System.nanoTime();
         if (fault != null) {
             Trigger trigger = fault.trigger();
-            if (trigger instanceof Trigger.OnAccept
-                    || trigger instanceof Trigger.AfterBytes b && b.bytes() == 0) {
+            if (firesOnAccept(trigger)) {
                 fire(false);
             } else if (trigger instanceof Trigger.AfterIdle idle) {
                 ctx.executor().schedule(this::checkIdle, idle.idle().toNanos(), TimeUnit.NANOSECONDS);
@@ -155,6 +154,11 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         }
         enqueue(greeting);
         readNext();
+    }
+
+    /** Whether {@code trigger} fires as the connection is accepted, before any byte moves. */
+    static boolean firesOnAccept(Trigger trigger) {
+        return trigger instanceof Trigger.OnAccept || trigger instanceof Trigger.AfterBytes b && b.bytes() == 0;
     }
 
     private void readNext() {
