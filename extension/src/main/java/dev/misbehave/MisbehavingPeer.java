@@ -39,6 +39,10 @@ public interface MisbehavingPeer extends AutoCloseable {
      * @param fault what to do, and when
      * @return the running peer; close it when done
      * @throws IllegalArgumentException if this version cannot run the fault
+     * @throws IllegalStateException if the reset self-check failed: once per JVM, before the first
+     *     peer starts, Misbehave checks on loopback that its reset reaches a client as a reset
+     *     ({@code SocketException: Connection reset}), and refuses to start peers if it does not
+     *     (see docs/troubleshooting-connection-resets.md)
      * @throws java.io.UncheckedIOException if the peer cannot bind its port
      */
     static MisbehavingPeer start(Fault fault) {
@@ -54,6 +58,10 @@ public interface MisbehavingPeer extends AutoCloseable {
      * @return the running peer; close it when done
      * @throws IllegalArgumentException if the fault cannot run with the script (for example {@link
      *     Trigger.AfterExchanges} with a script that does not respond)
+     * @throws IllegalStateException if the reset self-check failed: once per JVM, before the first
+     *     peer starts, Misbehave checks on loopback that its reset reaches a client as a reset
+     *     ({@code SocketException: Connection reset}), and refuses to start peers if it does not
+     *     (see docs/troubleshooting-connection-resets.md)
      * @throws java.io.UncheckedIOException if the peer cannot bind its port
      */
     static MisbehavingPeer start(Script script, Fault fault) {
@@ -66,6 +74,10 @@ public interface MisbehavingPeer extends AutoCloseable {
      *
      * @param script what the peer says
      * @return the running peer; close it when done
+     * @throws IllegalStateException if the reset self-check failed: once per JVM, before the first
+     *     peer starts, Misbehave checks on loopback that its reset reaches a client as a reset
+     *     ({@code SocketException: Connection reset}), and refuses to start peers if it does not
+     *     (see docs/troubleshooting-connection-resets.md)
      * @throws java.io.UncheckedIOException if the peer cannot bind its port
      */
     static MisbehavingPeer start(Script script) {
@@ -83,6 +95,10 @@ public interface MisbehavingPeer extends AutoCloseable {
      * @return the running peer; close it when done
      * @throws IllegalArgumentException if the fault cannot run with the script, or {@code port} is
      *     not 0 to 65535
+     * @throws IllegalStateException if the reset self-check failed: once per JVM, before the first
+     *     peer starts, Misbehave checks on loopback that its reset reaches a client as a reset
+     *     ({@code SocketException: Connection reset}), and refuses to start peers if it does not
+     *     (see docs/troubleshooting-connection-resets.md)
      * @throws java.io.UncheckedIOException if the port cannot be bound (another program listens on
      *     it); the message names the port
      */

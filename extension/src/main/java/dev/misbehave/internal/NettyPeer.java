@@ -141,6 +141,7 @@ public final class NettyPeer implements MisbehavingPeer {
      *
      * @throws IllegalArgumentException if the fault cannot run with the script, or the port is out
      *     of range
+     * @throws IllegalStateException if this JVM's {@link ResetCheck reset self-check} failed
      * @throws UncheckedIOException if the port cannot be bound
      */
     public static NettyPeer start(Script script, Fault fault, PeerSettings settings, int port) {
@@ -151,6 +152,7 @@ public final class NettyPeer implements MisbehavingPeer {
                     + " ephemeral port");
         }
         checkSupported(script, fault);
+        ResetCheck.require();
         Mode mode = modeOf(fault);
         try {
             Object holder = open(mode, port);
