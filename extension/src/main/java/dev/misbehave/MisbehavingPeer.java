@@ -30,6 +30,13 @@ import java.util.function.Predicate;
  *
  * <p>The peer listens on 127.0.0.1, on an ephemeral port unless {@link #start(Script, Fault, int)}
  * chooses one. All methods are thread-safe.
+ *
+ * <p>Every wait is bounded. The waits without a timeout argument ({@link #awaitConnections(int)},
+ * {@link #awaitTriggered(int)}, {@link #awaitJournal(Predicate)}) wait at most 10 seconds, and
+ * {@link #close()} at most 2 seconds; a test changes these bounds with the configuration parameters
+ * {@code misbehave.awaitTimeoutMillis} and {@code misbehave.closeTimeoutMillis} ({@code
+ * junit-platform.properties} or {@code -D}), a peer started with {@code start} with system properties
+ * of the same names. docs/configuration.md lists every key.
  */
 public interface MisbehavingPeer extends AutoCloseable {
 
@@ -38,7 +45,8 @@ public interface MisbehavingPeer extends AutoCloseable {
      *
      * @param fault what to do, and when
      * @return the running peer; close it when done
-     * @throws IllegalArgumentException if this version cannot run the fault
+     * @throws IllegalArgumentException if this version cannot run the fault, or a {@code
+     *     misbehave.*} system property is not a positive whole number of milliseconds
      * @throws IllegalStateException if the reset self-check failed: once per JVM, before the first
      *     peer starts, Misbehave checks on loopback that its reset reaches a client as a reset
      *     ({@code SocketException: Connection reset}), and refuses to start peers if it does not
@@ -57,7 +65,8 @@ public interface MisbehavingPeer extends AutoCloseable {
      * @param fault what to do, when, and on which connections
      * @return the running peer; close it when done
      * @throws IllegalArgumentException if the fault cannot run with the script (for example {@link
-     *     Trigger.AfterExchanges} with a script that does not respond)
+     *     Trigger.AfterExchanges} with a script that does not respond), or a {@code misbehave.*} system
+     *     property is not a positive whole number of milliseconds
      * @throws IllegalStateException if the reset self-check failed: once per JVM, before the first
      *     peer starts, Misbehave checks on loopback that its reset reaches a client as a reset
      *     ({@code SocketException: Connection reset}), and refuses to start peers if it does not
@@ -74,6 +83,8 @@ public interface MisbehavingPeer extends AutoCloseable {
      *
      * @param script what the peer says
      * @return the running peer; close it when done
+     * @throws IllegalArgumentException if a {@code misbehave.*} system property is not a positive
+     *     whole number of milliseconds
      * @throws IllegalStateException if the reset self-check failed: once per JVM, before the first
      *     peer starts, Misbehave checks on loopback that its reset reaches a client as a reset
      *     ({@code SocketException: Connection reset}), and refuses to start peers if it does not
@@ -93,8 +104,9 @@ public interface MisbehavingPeer extends AutoCloseable {
      * @param fault what to do, when, and on which connections; null for a well-behaved peer
      * @param port 1 to 65535, or 0 for an ephemeral port
      * @return the running peer; close it when done
-     * @throws IllegalArgumentException if the fault cannot run with the script, or {@code port} is
-     *     not 0 to 65535
+     * @throws IllegalArgumentException if the fault cannot run with the script, {@code port} is not
+     *     0 to 65535, or a {@code misbehave.*} system property is not a positive whole number of
+     *     milliseconds
      * @throws IllegalStateException if the reset self-check failed: once per JVM, before the first
      *     peer starts, Misbehave checks on loopback that its reset reaches a client as a reset
      *     ({@code SocketException: Connection reset}), and refuses to start peers if it does not
@@ -103,7 +115,7 @@ public interface MisbehavingPeer extends AutoCloseable {
      *     it); the message names the port
      */
     static MisbehavingPeer start(Script script, Fault fault, int port) {
-        return NettyPeer.start(script, fault, PeerSettings.DEFAULTS, port);
+        return NettyPeer.start(script, fault, PeerSettings.fromSystemProperties(), port);
     }
 
     /**
@@ -184,6 +196,21 @@ public interface MisbehavingPeer extends AutoCloseable {
     List<ConnectionRecord> awaitConnections(int count, Duration timeout);
 
     /**
+     * Waits, at most the default bound, until at least {@code count} connections have ended, then
+     * returns the journal; as {@link #awaitConnections(int, Duration)} otherwise. The default bound is
+     * 10 seconds; set it with the configuration parameter {@code misbehave.awaitTimeoutMillis} in
+     * {@code junit-platform.properties} (for a peer the extension starts) or the system property of
+     * the same name (for a peer started with {@code start}).
+     *
+     * @param count how many ended connections to wait for, 1 or more
+     * @return an immutable snapshot of all connections, in accept order
+     * @throws AssertionError when the bound runs out, saying what it waited for, how to raise the
+     *     bound, and the journal so far
+     * @throws IllegalArgumentException if {@code count} is less than 1
+     */
+    List<ConnectionRecord> awaitConnections(int count);
+
+    /**
      * Waits until {@code condition} holds for the journal, then returns the journal: for states
      * that {@link #awaitConnections} and {@link #awaitTriggered} do not name, such as a forwarded
      * connection whose server has closed its leg while the client keeps its own open. The
@@ -204,6 +231,17 @@ public interface MisbehavingPeer extends AutoCloseable {
     List<ConnectionRecord> awaitJournal(Predicate<? super List<ConnectionRecord>> condition, Duration timeout);
 
     /**
+     * Waits, at most the default bound, until {@code condition} holds for the journal, then returns
+     * the journal; as {@link #awaitJournal(Predicate, Duration)} otherwise. The default bound is 10
+     * seconds; set it with {@code misbehave.awaitTimeoutMillis} (see {@link #awaitConnections(int)}).
+     *
+     * @param condition what the journal must satisfy
+     * @return an immutable snapshot of all connections that satisfies {@code condition}
+     * @throws AssertionError when the bound runs out, saying how to raise it, with the journal so far
+     */
+    List<ConnectionRecord> awaitJournal(Predicate<? super List<ConnectionRecord>> condition);
+
+    /**
      * Waits until the fault's trigger has fired on at least {@code count} connections, then returns
      * the journal. Use it where connections do not end while the test runs, for example after
      * {@link StallAfter}: the journal then already shows the bytes consumed before the trigger.
@@ -218,9 +256,26 @@ public interface MisbehavingPeer extends AutoCloseable {
     List<ConnectionRecord> awaitTriggered(int count, Duration timeout);
 
     /**
+     * Waits, at most the default bound, until the fault's trigger has fired on at least {@code count}
+     * connections, then returns the journal; as {@link #awaitTriggered(int, Duration)} otherwise. The
+     * default bound is 10 seconds; set it with {@code misbehave.awaitTimeoutMillis} (see {@link
+     * #awaitConnections(int)}).
+     *
+     * @param count how many connections to wait for, 1 or more
+     * @return an immutable snapshot of all connections, in accept order
+     * @throws AssertionError when the bound runs out, saying what it waited for, how to raise the
+     *     bound, and the journal so far
+     * @throws IllegalArgumentException if {@code count} is less than 1
+     */
+    List<ConnectionRecord> awaitTriggered(int count);
+
+    /**
      * Stops listening and resets every connection still open. When it returns, the port is released
-     * (a new connect to it is refused) unless the bounded wait (2 seconds by default) ran out.
-     * Idempotent.
+     * (a new connect to it is refused) unless the bounded wait ran out: 2 seconds by default, set with
+     * {@code misbehave.closeTimeoutMillis} (a configuration parameter for a peer the extension starts,
+     * a system property for one started with {@code start}). It never waits for a client: a peer whose
+     * client never connected, or sent nothing, closes at once. Idempotent; a second caller waits,
+     * within the same bound, for the first.
      */
     @Override
     void close();

@@ -52,9 +52,14 @@ final class Journal {
     }
 
     synchronized List<ConnectionRecord> awaitEnded(int count, Duration timeout) {
+        return awaitEnded(count, timeout, "");
+    }
+
+    /** @param raise how to wait longer, appended to the failure's first line */
+    synchronized List<ConnectionRecord> awaitEnded(int count, Duration timeout, String raise) {
         return await(() -> endedCount() >= count, timeout, () -> "Expected at least " + count
                 + " ended connection(s) within " + timeout + " but " + endedCount() + " of "
-                + entries.size() + " accepted had ended.");
+                + entries.size() + " accepted had ended." + raise);
     }
 
     synchronized List<ConnectionRecord> awaitAccepted(int count, Duration timeout) {
@@ -63,19 +68,30 @@ final class Journal {
     }
 
     synchronized List<ConnectionRecord> awaitFired(int count, Duration timeout) {
+        return awaitFired(count, timeout, "");
+    }
+
+    /** @param raise how to wait longer, appended to the failure's first line */
+    synchronized List<ConnectionRecord> awaitFired(int count, Duration timeout, String raise) {
         return await(() -> firedCount() >= count, timeout, () -> "Expected the trigger to fire on at least "
-                + count + " connection(s) within " + timeout + " but it fired on " + firedCount() + ".");
+                + count + " connection(s) within " + timeout + " but it fired on " + firedCount() + "." + raise);
     }
 
     synchronized List<ConnectionRecord> awaitSnapshot(
             java.util.function.Predicate<? super List<ConnectionRecord>> condition, Duration timeout) {
+        return awaitSnapshot(condition, timeout, "");
+    }
+
+    /** @param raise how to wait longer, appended to the failure's first line */
+    synchronized List<ConnectionRecord> awaitSnapshot(
+            java.util.function.Predicate<? super List<ConnectionRecord>> condition, Duration timeout, String raise) {
         List<List<ConnectionRecord>> last = new ArrayList<>(1);
         await(() -> {
             List<ConnectionRecord> snapshot = snapshot();
             last.clear();
             last.add(snapshot);
             return condition.test(snapshot);
-        }, timeout, () -> "Expected the journal to satisfy the condition within " + timeout + " but it did not.");
+        }, timeout, () -> "Expected the journal to satisfy the condition within " + timeout + " but it did not." + raise);
         return last.get(0);
     }
 

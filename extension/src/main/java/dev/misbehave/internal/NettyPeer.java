@@ -123,7 +123,7 @@ public final class NettyPeer implements MisbehavingPeer {
 
     /** Starts a peer with the default settings; {@code fault} may be null for a well-behaved peer. */
     public static MisbehavingPeer start(Script script, Fault fault) {
-        return start(script, fault, PeerSettings.DEFAULTS);
+        return start(script, fault, PeerSettings.fromSystemProperties());
     }
 
     /**
@@ -521,13 +521,25 @@ public final class NettyPeer implements MisbehavingPeer {
     @Override
     public List<ConnectionRecord> awaitConnections(int count, Duration timeout) {
         checkAwait(count, timeout);
-        return journal.awaitEnded(count, timeout);
+        return journal.awaitEnded(count, timeout, RAISE_ARGUMENT);
+    }
+
+    @Override
+    public List<ConnectionRecord> awaitConnections(int count) {
+        checkAwait(count, settings.awaitTimeout());
+        return journal.awaitEnded(count, settings.awaitTimeout(), raiseDefault());
     }
 
     @Override
     public List<ConnectionRecord> awaitTriggered(int count, Duration timeout) {
         checkAwait(count, timeout);
-        return journal.awaitFired(count, timeout);
+        return journal.awaitFired(count, timeout, RAISE_ARGUMENT);
+    }
+
+    @Override
+    public List<ConnectionRecord> awaitTriggered(int count) {
+        checkAwait(count, settings.awaitTimeout());
+        return journal.awaitFired(count, settings.awaitTimeout(), raiseDefault());
     }
 
     private static void checkAwait(int count, Duration timeout) {
@@ -540,7 +552,6 @@ public final class NettyPeer implements MisbehavingPeer {
         }
     }
 
-    /** Waits until the peer has accepted at least {@code count} connections (for tests). */
     @Override
     public List<ConnectionRecord> awaitJournal(
             Predicate<? super List<ConnectionRecord>> condition, Duration timeout) {
@@ -549,9 +560,26 @@ public final class NettyPeer implements MisbehavingPeer {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
         }
-        return journal.awaitSnapshot(condition, timeout);
+        return journal.awaitSnapshot(condition, timeout, RAISE_ARGUMENT);
     }
 
+    @Override
+    public List<ConnectionRecord> awaitJournal(Predicate<? super List<ConnectionRecord>> condition) {
+        Objects.requireNonNull(condition, "condition");
+        return journal.awaitSnapshot(condition, settings.awaitTimeout(), raiseDefault());
+    }
+
+    private static final String RAISE_ARGUMENT = " To wait longer, pass a longer timeout.";
+
+    /** How to raise the default bound, for the failure of a wait that used it. */
+    private static String raiseDefault() {
+        return " That is the default bound of waits without a timeout argument: to raise it, set "
+                + PeerSettings.AWAIT_TIMEOUT_KEY + " (milliseconds) in junit-platform.properties, or as a system"
+                + " property (-D" + PeerSettings.AWAIT_TIMEOUT_KEY + "=30000) for a peer started with"
+                + " MisbehavingPeer.start, or pass a timeout.";
+    }
+
+    /** Waits until the peer has accepted at least {@code count} connections (for tests). */
     List<ConnectionRecord> awaitAccepted(int count, Duration timeout) {
         return journal.awaitAccepted(count, timeout);
     }

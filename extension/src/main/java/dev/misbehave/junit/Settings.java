@@ -14,12 +14,16 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *       upstream trigger, before the peer resets (default 50).
  *   <li>{@value #CLOSE_TIMEOUT}: milliseconds a peer waits for its sockets to close at the end of a
  *       test (default 2000).
+ *   <li>{@value #AWAIT_TIMEOUT}: milliseconds the peer's waits without a timeout argument ({@code
+ *       awaitConnections(count)}, {@code awaitTriggered(count)}, {@code awaitJournal(condition)}) wait
+ *       at most (default 10000).
  * </ul>
  */
 final class Settings {
 
-    static final String QUIET_PERIOD = "misbehave.quietPeriodMillis";
-    static final String CLOSE_TIMEOUT = "misbehave.closeTimeoutMillis";
+    static final String QUIET_PERIOD = PeerSettings.QUIET_PERIOD_KEY;
+    static final String CLOSE_TIMEOUT = PeerSettings.CLOSE_TIMEOUT_KEY;
+    static final String AWAIT_TIMEOUT = PeerSettings.AWAIT_TIMEOUT_KEY;
 
     private Settings() {}
 
@@ -30,27 +34,20 @@ final class Settings {
                 defaults.maxQuietWait(),
                 millis(context, CLOSE_TIMEOUT, defaults.closeTimeout()),
                 defaults.deliveryTimeout(),
-                defaults.captureCap());
+                defaults.captureCap(),
+                millis(context, AWAIT_TIMEOUT, defaults.awaitTimeout()));
     }
 
     private static Duration millis(ExtensionContext context, String key, Duration fallback) {
         return context.getConfigurationParameter(key)
-                .map(value -> parseMillis(key, value))
+                .map(value -> parseMillis(key, value, fallback))
                 .orElse(fallback);
     }
 
-    private static Duration parseMillis(String key, String value) {
-        try {
-            long millis = Long.parseLong(value.trim());
-            if (millis > 0) {
-                return Duration.ofMillis(millis);
-            }
-        } catch (NumberFormatException notANumber) {
-            // reported below
-        }
-        throw new ExtensionConfigurationException(
+    private static Duration parseMillis(String key, String value, Duration fallback) {
+        return PeerSettings.parseMillis(value).orElseThrow(() -> new ExtensionConfigurationException(
                 "Configuration parameter " + key + " = '" + value + "' is not a positive whole number of"
-                        + " milliseconds. Set it to, for example, " + key + "=50, or remove it to use the"
-                        + " default.");
+                        + " milliseconds. Set it to, for example, " + key + "=" + fallback.toMillis() + ", or remove"
+                        + " it to use the default."));
     }
 }
