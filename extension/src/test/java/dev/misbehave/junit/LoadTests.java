@@ -1,0 +1,163 @@
+package dev.misbehave.junit;
+
+import static dev.misbehave.assertj.ConnectionConditions.connectionReset;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.misbehave.ConnectionRecord;
+import dev.misbehave.Direction;
+import dev.misbehave.Ending;
+import dev.misbehave.Fault;
+import dev.misbehave.ForceResetAfter;
+import dev.misbehave.MisbehavingPeer;
+import dev.misbehave.PeerScript;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(120)
+@DisplayName("Under load")
+class LoadTests {
+
+    static final int CLIENTS = 200;
+    static final int PEERS = 64;
+    /** Generous, for a loaded machine: a connect or read that reaches it has failed the test. */
+    static final int SOCKET_TIMEOUT_MILLIS = 30_000;
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Test
+    @DisplayName("200 clients connecting at once to one peer each get the planned reset, and the journal has 200 records that say so")
+    void twoHundredConcurrentClients() {
+        EngineRunner.run(TwoHundredClientsTestCases.class)
+                .testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+    }
+
+    @Test
+    @DisplayName("64 peers alive at once, one connection each, each journalled with its own fault, all closed and their ports released")
+    void sixtyFourPeersAtOnce() throws Exception {
+        List<MisbehavingPeer> peers = new ArrayList<>();
+        try {
+            for (int i = 0; i < PEERS; i++) {
+                // each peer its own fault: reset after i + 1 request bytes
+                peers.add(MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, i + 1)));
+            }
+            List<String> outcomes = concurrently(PEERS, i -> () -> {
+                try (Socket socket = new Socket(peers.get(i).host(), peers.get(i).port())) {
+                    socket.setSoTimeout(SOCKET_TIMEOUT_MILLIS);
+                    socket.getOutputStream().write(new byte[i + 1]);
+                    return readAfterReset(socket);
+                }
+            });
+
+            assertThat(outcomes).hasSize(PEERS).containsOnly("reset");
+            for (int i = 0; i < PEERS; i++) {
+                assertThat(peers.get(i).awaitConnections(1, WAIT)).as("journal of peer %d", i).singleElement()
+                        .satisfies(record -> {
+                            assertThat(record.ending()).isEqualTo(Ending.PEER_RESET);
+                            assertThat(record.firedTrigger()).isPresent();
+                        })
+                        .extracting(ConnectionRecord::receivedCount).isEqualTo(i + 1L);
+            }
+        } finally {
+            peers.forEach(MisbehavingPeer::close);
+        }
+        for (MisbehavingPeer peer : peers) {
+            TeardownTests.assertPortReleased(peer.port(), peer.toString());
+        }
+        assertThat(peers.stream().map(MisbehavingPeer::port).distinct()).as("distinct ports").hasSize(PEERS);
+    }
+
+    /** What a client's read saw once its peer should have reset: "reset", or what else. */
+    static String readAfterReset(Socket socket) throws IOException {
+        try {
+            return "read " + socket.getInputStream().read() + " instead of a reset";
+        } catch (SocketException e) {
+            return connectionReset().matches(e) ? "reset" : e.toString();
+        }
+    }
+
+    /**
+     * Runs {@code count} clients on a pool of as many threads, all released at once by a latch, and
+     * returns what each returned, in order.
+     */
+    static List<String> concurrently(int count, IntFunction<Callable<String>> client) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(count);
+        try {
+            CountDownLatch ready = new CountDownLatch(count);
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<String>> futures = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                Callable<String> task = client.apply(i);
+                futures.add(pool.submit(() -> {
+                    ready.countDown();
+                    if (!go.await(SOCKET_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+                        return "never released";
+                    }
+                    return task.call();
+                }));
+            }
+            assertThat(ready.await(SOCKET_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)).as("all clients ready").isTrue();
+            go.countDown();
+            List<String> outcomes = new ArrayList<>();
+            for (Future<String> future : futures) {
+                outcomes.add(future.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+            }
+            return outcomes;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    // ---- fixture: run only through EngineRunner ----
+
+    static class TwoHundredClientsTestCases {
+        /**
+         * Each client sends its name, reads the answer, and starts a second request, which the peer
+         * resets (a stale kept-alive connection): every connection has its own bytes in the journal.
+         */
+        @Test
+        @PeerScript(requestEndsWith = "\n", response = "OK\n")
+        @ForceResetAfter(exchanges = 1)
+        void twoHundredClients(MisbehavingPeer peer) throws Exception {
+            List<String> outcomes = concurrently(CLIENTS, i -> () -> {
+                try (Socket socket = new Socket()) {
+                    socket.connect(peer.address(), SOCKET_TIMEOUT_MILLIS);
+                    socket.setSoTimeout(SOCKET_TIMEOUT_MILLIS);
+                    socket.getOutputStream().write(String.format("client-%03d\n", i).getBytes(UTF_8));
+                    String answer = new String(socket.getInputStream().readNBytes(3), UTF_8);
+                    socket.getOutputStream().write("again\n".getBytes(UTF_8));
+                    return answer.replace("\n", "\\n") + " then " + readAfterReset(socket);
+                }
+            });
+
+            assertThat(outcomes).hasSize(CLIENTS).containsOnly("OK\\n then reset");
+            List<ConnectionRecord> journal = peer.awaitConnections(CLIENTS, WAIT);
+            assertThat(journal).hasSize(CLIENTS).allSatisfy(record -> {
+                assertThat(record.ending()).isEqualTo(Ending.PEER_RESET);
+                assertThat(record.firedTrigger()).isPresent();
+                assertThat(record.sent()).asString(UTF_8).isEqualTo("OK\n");
+                assertThat(record.received()).asString(UTF_8).matches("client-\\d{3}\n(a(g(a(i(n\n?)?)?)?)?)?");
+            });
+            Set<String> names = new TreeSet<>();
+            journal.forEach(record -> names.add(new String(record.received(), 0, 10, UTF_8)));
+            assertThat(names).as("the clients in the journal").hasSize(CLIENTS)
+                    .contains("client-000", "client-199");
+            assertThat(journal).extracting(ConnectionRecord::index).doesNotHaveDuplicates().hasSize(CLIENTS);
+        }
+    }
+}
