@@ -13,6 +13,7 @@ import dev.misbehave.MisbehavingPeer;
 import dev.misbehave.PeerScript;
 import dev.misbehave.ProxyTo;
 import dev.misbehave.UpstreamEnding;
+import dev.misbehave.testing.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -54,7 +55,7 @@ class LeakTests {
 
     @Test
     @Timeout(120)
-    @DisplayName("2,000 peer tests leave the thread and open-file counts where they were after the first 10")
+    @DisplayName("2,000 peer tests leave the thread and open-file counts where they were after the first 10, and release every port")
     void noThreadOrFileLeak() {
         long started = System.nanoTime();
         var results = EngineRunner.run(RepeatedPeerTestCases.class);
@@ -70,6 +71,14 @@ class LeakTests {
                         + " open files after %d: %s, after %d: %s%n",
                 TESTS, elapsedMillis, BASELINE, first.threads, TESTS, last.threads,
                 BASELINE, describe(first.fds), TESTS, describe(last.fds));
+
+        Ports.Check ports = Ports.check(RepeatedPeerTestCases.PORTS.values());
+        System.out.printf("LeakTests: of the %,d distinct ports of %,d peer tests, %,d could be bound"
+                        + " again and no socket of this JVM held; %d were held by another program meanwhile; not released: %s%n",
+                ports.checked(), TESTS, ports.released(), ports.heldByOthers(), ports.notReleased());
+        assertThat(RepeatedPeerTestCases.PORTS).as("ports recorded").hasSize(TESTS);
+        assertThat(ports.notReleased()).as("ports a socket of this JVM still holds").isEmpty();
+        assertThat(ports.released() + ports.heldByOthers()).isEqualTo(ports.checked());
 
         assertThat(last.threads)
                 .as("live threads after test %d vs after test %d; new: %s, gone: %s",
@@ -104,6 +113,20 @@ class LeakTests {
     }
 
     private static final int PROXY_TESTS = 1_000;
+
+    @Test
+    @DisplayName("the port check finds a port that a socket of this JVM still holds, listening or connected")
+    void portCheckFindsAHeldPort() throws IOException {
+        assumeTrue(Ports.portsOfThisProcess().isPresent(), "/proc is not available: the check cannot tell whose");
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                Socket client = new Socket(listener.getInetAddress(), listener.getLocalPort());
+                Socket accepted = listener.accept()) {
+            Ports.Check held = Ports.check(java.util.List.of(listener.getLocalPort(), client.getLocalPort()));
+
+            assertThat(held.notReleased()).containsOnlyKeys(listener.getLocalPort(), client.getLocalPort());
+            assertThat(held.released()).isZero();
+        }
+    }
 
     private static String describe(OptionalInt fds) {
         return fds.isPresent() ? String.valueOf(fds.getAsInt()) : "n/a (no /proc/self/fd)";
@@ -158,10 +181,13 @@ class LeakTests {
     @Execution(ExecutionMode.SAME_THREAD)
     static class RepeatedPeerTestCases {
         static final Map<Integer, Sample> SAMPLES = new ConcurrentHashMap<>();
+        /** Each test's peer's port, by repetition. */
+        static final Map<Integer, Integer> PORTS = new ConcurrentHashMap<>();
 
         @RepeatedTest(TESTS)
         @ForceResetAfter(bytes = 0)
         void resetsOnAccept(MisbehavingPeer peer, RepetitionInfo repetition) {
+            PORTS.put(repetition.getCurrentRepetition(), peer.port());
             // a reset on accept may surface at connect() or at the first read
             assertThatThrownBy(() -> {
                         try (Socket socket = new Socket(peer.host(), peer.port())) {
