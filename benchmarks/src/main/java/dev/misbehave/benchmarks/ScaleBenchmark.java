@@ -12,7 +12,6 @@ import dev.misbehave.MisbehavingPeer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -48,9 +47,9 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  * <p>At tests 10, 1,000 and 10,000 (the last) the test itself records, before it returns: the time
  * since the launcher started, the heap in use right after {@link System#gc()} (a full, synchronous
  * collection with the JVM's default G1), the live threads and the open file descriptors ({@code
- * /proc/self/fd}). Each test records its peer's port; after the run, 100 ports spread over the run
- * (and the last one) are checked: a connect must be refused and a {@link ServerSocket} must bind
- * the port, so every sampled peer really released it.
+ * /proc/self/fd}). Each test records its peer's port; after the run, every port is checked: a
+ * {@link ServerSocket} must bind it again and no socket of this JVM may still hold it (see {@link
+ * #checkPorts}), so every peer really released it.
  *
  * <p>Run by {@code mvn -B -Pbench -pl benchmarks -am verify -DskipTests} with {@code -Xmx512m}.
  * Results id {@code scale}; args[0] is the results directory.
@@ -60,7 +59,6 @@ public final class ScaleBenchmark {
     static final int FULL_TESTS = 10_000;
     static final int QUICK_TESTS = 1_000;
     static final int[] SAMPLE_POINTS = {10, 1_000, FULL_TESTS};
-    static final int PORTS_CHECKED = 100;
     static final Duration JOURNAL_WAIT = Duration.ofSeconds(10);
     /** The targets: flat means within these bounds of the figure after test 10. */
     static final double HEAP_TOLERANCE_MIB = 2.0;
@@ -227,41 +225,92 @@ public final class ScaleBenchmark {
                 summary.getTotalFailureCount(), summary.getTestsAbortedCount(), totalNanos, List.copyOf(samples));
     }
 
-    /** What the port check found. */
-    record PortCheck(int checked, int refused, int bindable, List<String> problems) {}
+    /**
+     * What the port check found.
+     *
+     * @param checked distinct ports, of all the tests
+     * @param released bound again, and no socket of this JVM holds them
+     * @param heldByOthers not bindable, but no socket of this JVM holds them: another program's by now
+     * @param problems ports that a socket of this JVM still holds (or, without /proc, not bindable)
+     */
+    record PortCheck(int checked, int released, int heldByOthers, List<String> problems) {}
 
-    /** 100 ports spread evenly over the run, and the last test's: refused, and bindable again. */
+    /**
+     * Every test's port, each distinct port once: it must bind again, and (on Linux) no socket of
+     * this JVM, in any state, may still have it as its local port. No connect is tried: another
+     * program on the machine may listen on such a port by now, and a stray connection would disturb
+     * it; its socket makes the bind fail, and /proc tells it apart from this JVM's.
+     */
     static PortCheck checkPorts(int tests) {
         InetAddress loopback = InetAddress.getLoopbackAddress();
-        List<Integer> sampled = new ArrayList<>();
-        for (int i = 1; i <= PORTS_CHECKED; i++) {
-            sampled.add(Math.max(1, (int) ((long) i * tests / PORTS_CHECKED)));
-        }
-        int refused = 0;
-        int bindable = 0;
+        java.util.Set<Integer> distinct = new java.util.TreeSet<>();
         List<String> problems = new ArrayList<>();
-        for (int test : sampled) {
-            int port = PORTS[test];
-            if (port == 0) {
+        for (int test = 1; test <= tests; test++) {
+            if (PORTS[test] == 0) {
                 problems.add("test " + test + " recorded no port");
-                continue;
+            } else {
+                distinct.add(PORTS[test]);
             }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(loopback, port), 1_000);
-                problems.add("test " + test + ": port " + port + " accepted a connection");
-            } catch (ConnectException expected) {
-                refused++;
-            } catch (IOException other) {
-                problems.add("test " + test + ": port " + port + ": " + other);
-            }
+        }
+        java.util.Optional<java.util.Set<Integer>> ours = portsOfThisProcess();
+        int released = 0;
+        int others = 0;
+        for (int port : distinct) {
+            String bindFailure = null;
             try (ServerSocket server = new ServerSocket()) {
                 server.bind(new InetSocketAddress(loopback, port));
-                bindable++;
             } catch (IOException e) {
-                problems.add("test " + test + ": port " + port + " not bindable: " + e.getMessage());
+                bindFailure = e.getMessage();
+            }
+            if (ours.isPresent() && ours.get().contains(port)) {
+                problems.add("port " + port + ": a socket of this JVM still holds it");
+            } else if (bindFailure == null) {
+                released++;
+            } else if (ours.isPresent()) {
+                others++;
+            } else {
+                problems.add("port " + port + " not bindable: " + bindFailure);
             }
         }
-        return new PortCheck(sampled.size(), refused, bindable, problems);
+        return new PortCheck(distinct.size(), released, others, problems);
+    }
+
+    /** The local ports of this JVM's TCP sockets (/proc/self/fd, /proc/net/tcp{,6}); empty without /proc. */
+    static java.util.Optional<java.util.Set<Integer>> portsOfThisProcess() {
+        Path fds = Path.of("/proc/self/fd");
+        if (!Files.isDirectory(fds)) {
+            return java.util.Optional.empty();
+        }
+        java.util.Set<String> inodes = new java.util.HashSet<>();
+        try (Stream<Path> entries = Files.list(fds)) {
+            entries.forEach(fd -> {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) {
+                        inodes.add(target.substring("socket:[".length(), target.length() - 1));
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // the listing's own handle, or a file closed since
+                }
+            });
+            java.util.Set<Integer> ports = new java.util.HashSet<>();
+            for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+                Path path = Path.of(table);
+                if (Files.isReadable(path)) {
+                    List<String> lines = Files.readAllLines(path);
+                    for (String line : lines.subList(1, lines.size())) {
+                        String[] fields = line.trim().split("\\s+");
+                        if (fields.length > 9 && inodes.contains(fields[9])) {
+                            String local = fields[1];
+                            ports.add(Integer.parseInt(local.substring(local.indexOf(':') + 1), 16));
+                        }
+                    }
+                }
+            }
+            return java.util.Optional.of(ports);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void write(Results results, boolean quick, int tests, Run baseline, Run misbehave,
@@ -296,8 +345,8 @@ public final class ScaleBenchmark {
                 junitGrowth * 1024 * 1024 / (misbehave.last().test() - misbehave.first().test()),
                 misbehaveGrowth, misbehaveGrowth * 1024 * 1024 / (misbehave.last().test() - misbehave.first().test())));
         out.append(String.format(Locale.ROOT,
-                "- Ports: of %d peers' ports sampled evenly over the run, %d refused a connection and %d could be bound again after the run%n",
-                ports.checked(), ports.refused(), ports.bindable()));
+                "- Ports: all %,d tests' ports (%,d distinct) checked after the run: %,d bound again with no socket of this JVM on them, %d held by another program by then (not this JVM's, per /proc), %d still held by this JVM%n",
+                tests, ports.checked(), ports.released(), ports.heldByOthers(), ports.problems().size()));
         ports.problems().stream().limit(10).forEach(p -> out.append("  - ").append(p).append('\n'));
         results.section(out.toString());
         System.out.print(out);
@@ -323,8 +372,8 @@ public final class ScaleBenchmark {
         long succeeded = misbehave.succeeded();
         boolean allPassed = misbehave.failed() == 0 && succeeded == tests;
         results.summary(String.format(Locale.ROOT, "scale: %,d peer tests in one JVM, total time", tests),
-                String.format(Locale.ROOT, "%.1f s; %,d of %,d passed; %d of %d sampled ports released",
-                        misbehave.totalNanos() / 1e9, succeeded, tests, Math.min(ports.refused(), ports.bindable()),
+                String.format(Locale.ROOT, "%.1f s; %,d of %,d passed; %,d of %,d distinct ports released",
+                        misbehave.totalNanos() / 1e9, succeeded, tests, ports.released() + ports.heldByOthers(),
                         ports.checked()),
                 String.format(Locale.ROOT, "empty tests %.1f s", baseline.totalNanos() / 1e9),
                 "≤ 2 min, all pass",
