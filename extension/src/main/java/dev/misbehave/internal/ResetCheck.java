@@ -1,6 +1,7 @@
 package dev.misbehave.internal;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -47,6 +48,8 @@ final class ResetCheck {
      * Runs the check if this JVM has not yet, and throws if it failed (now or earlier).
      *
      * @throws IllegalStateException if a reset does not reach a client as a reset here
+     * @throws UncheckedIOException if the check cannot open a loopback connection (it runs again at
+     *     the next start)
      */
     static void require() {
         Observation observed = outcome;
@@ -61,7 +64,7 @@ final class ResetCheck {
 
     private static synchronized Observation runOnce() {
         if (outcome == null) {
-            outcome = probe.get();
+            outcome = probe.get(); // a probe that throws leaves no outcome: the next start checks again
         }
         return outcome;
     }
@@ -76,10 +79,15 @@ final class ResetCheck {
         REPORTED.set(false);
     }
 
-    /** The real check: one loopback connection, reset by the peer side as the engine does it. */
+    /**
+     * The real check: one loopback connection, reset by the peer side as the engine does it.
+     *
+     * @throws UncheckedIOException if the connection cannot be made at all
+     */
     static Observation probe() {
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
-            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+            // where peers listen: 127.0.0.1, whatever the JVM prefers for "localhost"
+            server.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0), 1);
             try (Socket client = new Socket()) {
                 client.connect(server.getLocalAddress(), READ_TIMEOUT_MILLIS);
                 client.setSoTimeout(READ_TIMEOUT_MILLIS);
@@ -87,7 +95,9 @@ final class ResetCheck {
                 return read(client);
             }
         } catch (IOException e) {
-            return new Observation(false, "no answer: the check itself could not run on 127.0.0.1 (" + e + ")");
+            // not an outcome: the next peer start checks again (a peer could not bind either)
+            throw new UncheckedIOException("Misbehave's reset self-check could not open a loopback connection on"
+                    + " 127.0.0.1 (" + e.getMessage() + "); no peer starts until it can.", e);
         }
     }
 

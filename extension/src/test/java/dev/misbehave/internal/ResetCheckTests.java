@@ -130,6 +130,24 @@ class ResetCheckTests {
     }
 
     @Test
+    @DisplayName("that could not open its loopback connection is no outcome: the next start checks again")
+    void couldNotRunChecksAgain() {
+        AtomicInteger probes = new AtomicInteger();
+        ResetCheck.simulate(() -> {
+            if (probes.incrementAndGet() == 1) {
+                throw new java.io.UncheckedIOException("no file descriptor left", new IOException("Too many open files"));
+            }
+            return ResetCheck.probe();
+        });
+
+        assertThatThrownBy(() -> MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, 0)))
+                .isInstanceOf(java.io.UncheckedIOException.class)
+                .hasMessage("no file descriptor left");
+        MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, 0)).close();
+        assertThat(probes).as("probes run").hasValue(2);
+    }
+
+    @Test
     @DisplayName("costs one loopback connection in a fresh JVM (printed, not asserted)")
     void coldCost() throws Exception {
         for (String mode : new String[] {"fresh", "sockets-loaded"}) {
