@@ -61,6 +61,33 @@ class PeerSettingsTests {
     }
 
     @Test
+    @DisplayName("parses positive whole milliseconds that fit the waits' nanosecond clock, and nothing else")
+    void parsesMillis() {
+        assertThat(PeerSettings.parseMillis(" 250 ")).contains(Duration.ofMillis(250));
+        assertThat(PeerSettings.parseMillis(String.valueOf(Long.MAX_VALUE / 1_000_000)))
+                .contains(Duration.ofMillis(Long.MAX_VALUE / 1_000_000));
+        for (String bad : new String[] {"0", "-1", "1.5", "", "10s", String.valueOf(Long.MAX_VALUE / 1_000_000 + 1),
+                "99999999999999999999"}) {
+            assertThat(PeerSettings.parseMillis(bad)).as("'%s'", bad).isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("a wait given a timeout too long for a nanosecond clock waits, rather than failing on the arithmetic")
+    void hugeTimeout() throws java.io.IOException {
+        try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, 0))) {
+            try (java.net.Socket client = new java.net.Socket(peer.host(), peer.port())) {
+                assertThat(client.isConnected()).isTrue();
+            } catch (java.net.SocketException resetAtConnect) {
+                // a reset on accept may surface at connect()
+            }
+
+            assertThat(peer.awaitConnections(1, Duration.ofDays(365L * 1_000_000))).hasSize(1);
+            assertThat(peer.awaitJournal(journal -> journal.size() == 1, Duration.ofSeconds(Long.MAX_VALUE))).hasSize(1);
+        }
+    }
+
+    @Test
     @DisplayName("a bad system property fails the start, naming the property, the value and the fix")
     void badSystemProperty() {
         System.setProperty(PeerSettings.AWAIT_TIMEOUT_KEY, "-5");
