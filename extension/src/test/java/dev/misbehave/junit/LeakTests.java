@@ -150,8 +150,15 @@ class LeakTests {
             this.fds = fds;
         }
 
+        /**
+         * Live threads, less the JDK's process reaper threads: other tests of this JVM start child
+         * JVMs, and the reaper pool lets an idle thread end 60 s after its child, at a moment of its
+         * own. Misbehave starts no process.
+         */
         static Sample now() {
-            int threads = ManagementFactory.getThreadMXBean().getThreadCount();
+            int reapers = (int) Thread.getAllStackTraces().keySet().stream()
+                    .filter(thread -> thread.getName().startsWith("process reaper")).count();
+            int threads = ManagementFactory.getThreadMXBean().getThreadCount() - reapers;
             Set<String> names = Thread.getAllStackTraces().keySet().stream()
                     .map(thread -> thread.getName() + (thread.isDaemon() ? " (daemon)" : ""))
                     .collect(Collectors.toCollection(TreeSet::new));

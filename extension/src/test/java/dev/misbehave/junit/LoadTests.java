@@ -120,6 +120,8 @@ class LoadTests {
             return outcomes;
         } finally {
             pool.shutdownNow();
+            // ended now, not later during another test's thread count
+            pool.awaitTermination(SOCKET_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
