@@ -136,7 +136,8 @@ public interface MisbehavingPeer extends AutoCloseable {
      * Applies {@code fault} from now on: connections accepted from now get it (if its schedule
      * selects them, counting every connection since the peer started); connections already accepted
      * keep their plan. A listener fault ({@link Effect.Refuse}, {@link Effect.NeverAccept}) takes
-     * effect on the port before this method returns.
+     * effect on the port before this method returns; moving the port waits for the listener to
+     * close, at most as long as {@link #close()} does.
      *
      * @param fault the new fault
      * @throws IllegalArgumentException if the fault cannot run with the script
