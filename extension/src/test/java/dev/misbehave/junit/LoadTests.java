@@ -82,23 +82,6 @@ class LoadTests {
         assertThat(peers.stream().map(MisbehavingPeer::port).distinct()).as("distinct ports").hasSize(PEERS);
     }
 
-    @Test
-    @DisplayName("64 peer tests running at once through the engine: all 64 peers alive together, each journals its own client, all closed after")
-    void sixtyFourPeerTestsAtOnce() throws IOException {
-        SixtyFourTestsTestCases.ALIVE.set(new CountDownLatch(PEERS));
-        SixtyFourTestsTestCases.PORTS.clear();
-        EngineRunner.run(SixtyFourTestsTestCases.class, java.util.Map.of(
-                        "junit.jupiter.execution.parallel.config.strategy", "fixed",
-                        "junit.jupiter.execution.parallel.config.fixed.parallelism", String.valueOf(PEERS)))
-                .testEvents().assertStatistics(stats -> stats.started(PEERS).succeeded(PEERS));
-
-        assertThat(SixtyFourTestsTestCases.PORTS).hasSize(PEERS);
-        assertThat(SixtyFourTestsTestCases.PORTS.values()).as("ports of peers alive together").doesNotHaveDuplicates();
-        for (int port : SixtyFourTestsTestCases.PORTS.values()) {
-            TeardownTests.assertPortReleased(port, "port " + port);
-        }
-    }
-
     /** What a client's read saw once its peer should have reset: "reset", or what else. */
     static String readAfterReset(Socket socket) throws IOException {
         try {
@@ -142,37 +125,7 @@ class LoadTests {
         }
     }
 
-    // ---- fixtures: run only through EngineRunner ----
-
-    /**
-     * 64 repetitions, run concurrently: each starts its peer, then waits until all 64 have theirs,
-     * so 64 peers are alive at once; then each serves its own client.
-     */
-    static class SixtyFourTestsTestCases {
-        static final java.util.concurrent.atomic.AtomicReference<CountDownLatch> ALIVE =
-                new java.util.concurrent.atomic.AtomicReference<>(new CountDownLatch(PEERS));
-        static final java.util.Map<Integer, Integer> PORTS = new java.util.concurrent.ConcurrentHashMap<>();
-
-        @org.junit.jupiter.api.RepeatedTest(PEERS)
-        @PeerScript(requestEndsWith = "\n", response = "OK\n")
-        void servesItsOwnClient(MisbehavingPeer peer, org.junit.jupiter.api.RepetitionInfo repetition) throws Exception {
-            int current = repetition.getCurrentRepetition();
-            PORTS.put(current, peer.port());
-            ALIVE.get().countDown();
-            assertThat(ALIVE.get().await(SOCKET_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS))
-                    .as("all %d peers alive at once", PEERS).isTrue();
-            String request = "repetition " + current + "\n";
-            try (Socket socket = new Socket(peer.host(), peer.port())) {
-                socket.setSoTimeout(SOCKET_TIMEOUT_MILLIS);
-                socket.getOutputStream().write(request.getBytes(UTF_8));
-                assertThat(new String(socket.getInputStream().readNBytes(3), UTF_8)).isEqualTo("OK\n");
-            }
-            assertThat(peer.awaitConnections(1, WAIT)).singleElement().satisfies(record -> {
-                assertThat(record.received()).asString(UTF_8).isEqualTo(request);
-                assertThat(record.ending()).isEqualTo(Ending.CLIENT_CLOSED);
-            });
-        }
-    }
+    // ---- fixture: run only through EngineRunner ----
 
     static class TwoHundredClientsTestCases {
         /**
