@@ -68,6 +68,9 @@ public final class Main {
         } catch (UncheckedIOException e) {
             err.println("misbehave: " + e.getMessage()); // it names the address and the cause
             return 1;
+        } catch (IllegalStateException e) {
+            err.println("misbehave: " + e.getMessage()); // the reset self-check failed: what, why, what to do
+            return 1;
         }
         Session session = new Session(peer, out, Thread.currentThread());
         Runtime.getRuntime().addShutdownHook(new Thread(session::stop, "misbehave-shutdown"));
