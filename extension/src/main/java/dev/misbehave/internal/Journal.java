@@ -106,9 +106,7 @@ final class Journal {
     }
 
     private List<ConnectionRecord> await(BooleanSupplier done, Duration timeout, Supplier<String> failure) {
-        // at most about 146 years: a longer timeout would overflow the nanosecond deadline
-        long seconds = Math.min(timeout.getSeconds(), Long.MAX_VALUE / 2_000_000_000L);
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L + timeout.getNano();
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (!done.getAsBoolean()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {

@@ -21,8 +21,8 @@ class ConfigurationPageTests {
     private static final Path SOURCES = Path.of("src", "main", "java");
     /** A string literal that names a misbehave.* key. */
     private static final Pattern KEY_LITERAL = Pattern.compile("\"(misbehave\\.[A-Za-z.]+)\"");
-    /** Not configuration: the key of the journal in a failed test's report entry. */
-    private static final Set<String> NOT_CONFIGURATION = Set.of("misbehave.journal");
+    /** Not configuration: keys of JUnit report entries (a failed test's journal, a warning). */
+    private static final Set<String> NOT_CONFIGURATION = Set.of("misbehave.journal", "misbehave.warning");
     private static final Pattern ROW = Pattern.compile("^\\| `(misbehave\\.[A-Za-z.]+)` \\| `([^`]*)` \\|", Pattern.MULTILINE);
 
     @Test

@@ -73,21 +73,6 @@ class PeerSettingsTests {
     }
 
     @Test
-    @DisplayName("a wait given a timeout too long for a nanosecond clock waits, rather than failing on the arithmetic")
-    void hugeTimeout() throws java.io.IOException {
-        try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, 0))) {
-            try (java.net.Socket client = new java.net.Socket(peer.host(), peer.port())) {
-                assertThat(client.isConnected()).isTrue();
-            } catch (java.net.SocketException resetAtConnect) {
-                // a reset on accept may surface at connect()
-            }
-
-            assertThat(peer.awaitConnections(1, Duration.ofDays(365L * 1_000_000))).hasSize(1);
-            assertThat(peer.awaitJournal(journal -> journal.size() == 1, Duration.ofSeconds(Long.MAX_VALUE))).hasSize(1);
-        }
-    }
-
-    @Test
     @DisplayName("a bad system property fails the start, naming the property, the value and the fix")
     void badSystemProperty() {
         System.setProperty(PeerSettings.AWAIT_TIMEOUT_KEY, "-5");
