@@ -98,7 +98,7 @@ public record PeerSettings(
      * {@code value} as a positive whole number of milliseconds, or empty if it is not one (or is so
      * large, over 292 years, that it does not fit a {@code long} of nanoseconds, which the waits use).
      */
-    public static java.util.Optional<Duration> parseMillis(String value) {
+    static java.util.Optional<Duration> parseMillis(String value) {
         try {
             long millis = Long.parseLong(value.trim());
             return millis > 0 && millis <= Long.MAX_VALUE / 1_000_000

@@ -10,20 +10,20 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code -D} system properties).
  *
  * <ul>
+ *   <li>{@value #AWAIT_TIMEOUT}: milliseconds the peer's waits without a timeout argument ({@code
+ *       awaitConnections(count)}, {@code awaitTriggered(count)}, {@code awaitJournal(condition)}) wait
+ *       at most (default 10000).
  *   <li>{@value #QUIET_PERIOD}: milliseconds the client must have sent nothing more, after an
  *       upstream trigger, before the peer resets (default 50).
  *   <li>{@value #CLOSE_TIMEOUT}: milliseconds a peer waits for its sockets to close at the end of a
  *       test (default 2000).
- *   <li>{@value #AWAIT_TIMEOUT}: milliseconds the peer's waits without a timeout argument ({@code
- *       awaitConnections(count)}, {@code awaitTriggered(count)}, {@code awaitJournal(condition)}) wait
- *       at most (default 10000).
  * </ul>
  */
 final class Settings {
 
-    static final String QUIET_PERIOD = PeerSettings.QUIET_PERIOD_KEY;
-    static final String CLOSE_TIMEOUT = PeerSettings.CLOSE_TIMEOUT_KEY;
     static final String AWAIT_TIMEOUT = PeerSettings.AWAIT_TIMEOUT_KEY;
+    static final String QUIET_PERIOD = "misbehave.quietPeriodMillis";
+    static final String CLOSE_TIMEOUT = "misbehave.closeTimeoutMillis";
 
     private Settings() {}
 
@@ -44,10 +44,18 @@ final class Settings {
                 .orElse(fallback);
     }
 
-    private static Duration parseMillis(String key, String value, Duration fallback) {
-        return PeerSettings.parseMillis(value).orElseThrow(() -> new ExtensionConfigurationException(
+    private static Duration parseMillis(String key, String value, Duration example) {
+        try {
+            long millis = Long.parseLong(value.trim());
+            if (millis > 0) {
+                return Duration.ofMillis(millis);
+            }
+        } catch (NumberFormatException notANumber) {
+            // reported below
+        }
+        throw new ExtensionConfigurationException(
                 "Configuration parameter " + key + " = '" + value + "' is not a positive whole number of"
-                        + " milliseconds. Set it to, for example, " + key + "=" + fallback.toMillis() + ", or remove"
-                        + " it to use the default."));
+                        + " milliseconds. Set it to, for example, " + key + "=" + example.toMillis() + ", or remove"
+                        + " it to use the default.");
     }
 }
