@@ -34,7 +34,12 @@ class ConfigurationPageTests {
             rows.put(row.group(1), row.group(2));
         }
 
-        assertThat(rows.keySet()).as("the keys in the page's table").isEqualTo(keysInCode());
+        assertThat(rows.keySet())
+                .as("the keys in the table of %s, against the misbehave.* string literals of the extension's code:"
+                        + " give each key of the code a row (| `key` | `default` | what it does |), and remove rows"
+                        + " of keys the code no longer reads (a literal that is not configuration goes in"
+                        + " NOT_CONFIGURATION)", PAGE)
+                .isEqualTo(keysInCode());
         assertThat(rows).containsEntry(PeerSettings.QUIET_PERIOD_KEY, millis(PeerSettings.DEFAULTS.quietPeriod()))
                 .containsEntry(PeerSettings.CLOSE_TIMEOUT_KEY, millis(PeerSettings.DEFAULTS.closeTimeout()))
                 .containsEntry(PeerSettings.AWAIT_TIMEOUT_KEY, millis(PeerSettings.DEFAULTS.awaitTimeout()));
