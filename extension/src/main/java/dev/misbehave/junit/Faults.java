@@ -250,8 +250,8 @@ final class Faults {
     }
 
     private static Effect delay(Declaration declaration, Delay delay) {
-        notNegative(declaration, "firstMillis", delay.firstMillis());
-        notNegative(declaration, "perChunkMillis", delay.perChunkMillis());
+        notNegative(declaration, "firstMillis", delay.firstMillis(), "the delay before the first chunk");
+        notNegative(declaration, "perChunkMillis", delay.perChunkMillis(), "the delay before each later chunk");
         if (delay.firstMillis() == 0 && delay.perChunkMillis() == 0) {
             throw declaration.invalid("`firstMillis` and `perChunkMillis` are both 0, so nothing would be"
                     + " delayed. Set firstMillis = N to delay the first chunk, perChunkMillis = N to delay"
@@ -264,7 +264,7 @@ final class Faults {
     private static Effect throttle(Declaration declaration, Throttle throttle) {
         if (throttle.bytesPerSecond() < 1) {
             throw declaration.invalid("`bytesPerSecond` = " + throttle.bytesPerSecond() + " must be 1 or"
-                    + " more.");
+                    + " more: how many bytes per second the peer passes on in `direction`.");
         }
         return new Effect.Throttle(throttle.direction(), throttle.bytesPerSecond());
     }
@@ -274,13 +274,14 @@ final class Faults {
             throw declaration.invalid("`bytes` = " + slice.bytes() + " must be 1 or more: the size of each"
                     + " piece.");
         }
-        notNegative(declaration, "gapMillis", slice.gapMillis());
+        notNegative(declaration, "gapMillis", slice.gapMillis(), "the pause between pieces");
         return new Effect.Slice(slice.direction(), slice.bytes(), Duration.ofMillis(slice.gapMillis()));
     }
 
-    private static void notNegative(Declaration declaration, String name, long value) {
+    private static void notNegative(Declaration declaration, String name, long value, String meaning) {
         if (value < 0) {
-            throw declaration.invalid("`" + name + "` = " + value + " is negative. Use 0 or more.");
+            throw declaration.invalid("`" + name + "` = " + value + " is negative. Use 0 or more: " + meaning
+                    + " in milliseconds, 0 for none.");
         }
     }
 

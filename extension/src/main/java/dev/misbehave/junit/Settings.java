@@ -35,11 +35,11 @@ final class Settings {
 
     private static Duration millis(ExtensionContext context, String key, Duration fallback) {
         return context.getConfigurationParameter(key)
-                .map(value -> parseMillis(key, value))
+                .map(value -> parseMillis(key, value, fallback))
                 .orElse(fallback);
     }
 
-    private static Duration parseMillis(String key, String value) {
+    private static Duration parseMillis(String key, String value, Duration example) {
         try {
             long millis = Long.parseLong(value.trim());
             if (millis > 0) {
@@ -50,7 +50,7 @@ final class Settings {
         }
         throw new ExtensionConfigurationException(
                 "Configuration parameter " + key + " = '" + value + "' is not a positive whole number of"
-                        + " milliseconds. Set it to, for example, " + key + "=50, or remove it to use the"
-                        + " default.");
+                        + " milliseconds. Set it to, for example, " + key + "=" + example.toMillis() + ", or remove"
+                        + " it to use the default.");
     }
 }
