@@ -28,6 +28,9 @@ import java.util.List;
  */
 final class Faults {
 
+    /** The most bytes {@code @SendGarbageAfter(randomBytes = ...)} may ask for (Effect.Garbage.random's bound). */
+    private static final int MAX_RANDOM_BYTES = 16 * 1024 * 1024;
+
     private Faults() {}
 
     static Fault from(Declaration declaration) {
@@ -189,6 +192,10 @@ final class Faults {
         if (garbage.randomBytes() < 0) {
             throw declaration.invalid("`randomBytes` = " + garbage.randomBytes() + " is negative. Use 1 or"
                     + " more, or set `text` instead.");
+        }
+        if (garbage.randomBytes() > MAX_RANDOM_BYTES) {
+            throw declaration.invalid("`randomBytes` = " + garbage.randomBytes() + " is more than " + MAX_RANDOM_BYTES
+                    + " (16 MiB), the most the peer makes. Use 1 to " + MAX_RANDOM_BYTES + ".");
         }
         if (text && garbage.seed() != 0) {
             throw declaration.invalid("`seed` = " + garbage.seed() + " seeds `randomBytes`, but randomBytes"

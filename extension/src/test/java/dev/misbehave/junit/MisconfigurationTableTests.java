@@ -3,7 +3,9 @@ package dev.misbehave.junit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import dev.misbehave.PeerScript;
 import dev.misbehave.ProxyTo;
+import dev.misbehave.SendGarbageAfter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -95,6 +97,8 @@ class MisconfigurationTableTests {
                     "both set"),
             row(MisconfigurationTests.NegativeRandomTestCases.class, "`@SendGarbageAfter`", "`randomBytes`",
                     "`-3` (negative)"),
+            row(TooMuchRandomTestCases.class, "`@SendGarbageAfter`", "`randomBytes`",
+                    "`16777217` (more than 16 MiB)"),
             row(MisconfigurationTests.SeedWithTextTestCases.class, "`@SendGarbageAfter`", "`seed`",
                     "`7` with `text`"),
             // schedules
@@ -138,6 +142,7 @@ class MisconfigurationTableTests {
                     "not on the class path"),
             row(MisconfigurationTests.EmptyResourceTestCases.class, "`@PeerScript`", "`responseResource`",
                     "an empty file"),
+            row(DirectoryResourceTestCases.class, "`@PeerScript`", "`responseResource`", "a directory"),
             // @ProxyTo
             row(ProxyToTests.BothTestCases.class, "`@ProxyTo`", "`value`, `port`", "both set"),
             row(ProxyToTests.NeitherTestCases.class, "`@ProxyTo`", "`value`, `port`", "neither set"),
@@ -286,6 +291,16 @@ class MisconfigurationTableTests {
 
     private static void mustNotRun() {
         throw new AssertionError("must not run");
+    }
+
+    /** Regression: the bytes were made at once, gigabytes of them for a large value. */
+    static class TooMuchRandomTestCases {
+        @Test @SendGarbageAfter(bytes = 0, randomBytes = 16 * 1024 * 1024 + 1) void test() { mustNotRun(); }
+    }
+
+    /** Regression: the class loader's listing of the directory was sent as the response. */
+    static class DirectoryResourceTestCases {
+        @Test @PeerScript(requestEndsWith = "\n", responseResource = "misbehave") void test() { mustNotRun(); }
     }
 
     static class HostWithValueTestCases {
