@@ -189,7 +189,9 @@ class MisconfigurationTableTests {
                     "`@BeforeAll`"),
             // configuration parameters
             parameter(Settings.QUIET_PERIOD, "fast"),
-            parameter(Settings.CLOSE_TIMEOUT, "0"));
+            parameter(Settings.CLOSE_TIMEOUT, "0"),
+            parameter(Settings.BIND_ADDRESS, "no-such-host.invalid"),
+            parameter(Settings.BIND_ADDRESS, "203.0.113.7"));
 
     @Test
     @DisplayName("each row's fixture fails with exactly the message and error type the page gives")
