@@ -74,6 +74,9 @@ public sealed interface Effect {
      * @param then {@link Reset} or {@link Close}
      */
     record Garbage(byte[] bytes, Effect then) implements Effect {
+        /** The most pseudo-random bytes {@link #random} makes: 16 MiB. */
+        private static final int MAX_RANDOM = 16 * 1024 * 1024;
+
         /**
          * Validates and copies the values.
          *
@@ -96,16 +99,19 @@ public sealed interface Effect {
 
         /**
          * {@code length} pseudo-random bytes from {@code seed}: the same seed gives the same bytes
-         * in every run.
+         * in every run. The bytes are made here, so the length is bounded: at most 16 MiB
+         * (16,777,216 bytes).
          *
-         * @param length 1 or more
+         * @param length 1 to 16,777,216
          * @param seed the seed
          * @param then {@link Reset} or {@link Close}
          * @return the effect
+         * @throws IllegalArgumentException if {@code length} is out of range or {@code then} is
+         *     another effect
          */
         public static Garbage random(int length, long seed, Effect then) {
-            if (length < 1) {
-                throw new IllegalArgumentException("length must be 1 or more, was " + length);
+            if (length < 1 || length > MAX_RANDOM) {
+                throw new IllegalArgumentException("length must be 1 to " + MAX_RANDOM + " (16 MiB), was " + length);
             }
             byte[] bytes = new byte[length];
             new Random(seed).nextBytes(bytes);
@@ -167,8 +173,8 @@ public sealed interface Effect {
 
         @Override
         public String toString() {
-            return "delay " + direction + " " + first.toMillis() + " ms first, " + perChunk.toMillis()
-                    + " ms per chunk";
+            return "delay " + direction + " " + Millis.text(first) + " first, " + Millis.text(perChunk)
+                    + " per chunk";
         }
     }
 
@@ -228,7 +234,7 @@ public sealed interface Effect {
 
         @Override
         public String toString() {
-            return "slice " + direction + " into " + bytes + " B pieces, " + gap.toMillis() + " ms apart";
+            return "slice " + direction + " into " + bytes + " B pieces, " + Millis.text(gap) + " apart";
         }
     }
 

@@ -119,6 +119,28 @@ public interface MisbehavingPeer extends AutoCloseable {
     }
 
     /**
+     * Starts a peer as {@link #start(Script, Fault, int)} does, on an address of this machine the
+     * caller chooses. Every other way to start a peer listens on 127.0.0.1 only; this is the
+     * explicit opt-in to listen where other hosts can connect (for a client in a container or on
+     * another machine). A wildcard address ({@code 0.0.0.0}, {@code ::}) listens on every
+     * interface, and the peer's {@link #host()} is then 127.0.0.1. Anyone who can reach the address
+     * can connect to the peer while it runs: prefer loopback.
+     *
+     * @param script what the peer says when it is not misbehaving
+     * @param fault what to do, when, and on which connections; null for a well-behaved peer
+     * @param listen an address of this machine and a port (0 for an ephemeral port), for example
+     *     {@code new InetSocketAddress("0.0.0.0", 0)}
+     * @return the running peer; close it when done
+     * @throws IllegalArgumentException if the fault cannot run with the script, or {@code listen}
+     *     is unresolved
+     * @throws java.io.UncheckedIOException if the address cannot be bound (not an address of this
+     *     machine, or the port is taken); the message names the address
+     */
+    static MisbehavingPeer start(Script script, Fault fault, InetSocketAddress listen) {
+        return NettyPeer.start(script, fault, PeerSettings.DEFAULTS, listen);
+    }
+
+    /**
      * The script the peer serves.
      *
      * @return the script

@@ -138,8 +138,8 @@ public @interface SendGarbageAfter {
     String text() default "";
 
     /**
-     * The garbage as this many pseudo-random bytes from {@link #seed()}, 1 or more. Set exactly one
-     * of this and {@link #text()}; 0 (the default) leaves it unset.
+     * The garbage as this many pseudo-random bytes from {@link #seed()}, 1 to 16,777,216 (16 MiB). Set
+     * exactly one of this and {@link #text()}; 0 (the default) leaves it unset.
      *
      * @return the number of bytes, or 0
      */

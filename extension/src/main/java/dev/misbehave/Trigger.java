@@ -151,7 +151,7 @@ public sealed interface Trigger {
 
         @Override
         public String toString() {
-            return "after " + idle.toMillis() + " ms idle";
+            return "after " + Millis.text(idle) + " idle";
         }
     }
 
@@ -173,7 +173,7 @@ public sealed interface Trigger {
 
         @Override
         public String toString() {
-            return "after " + delay.toMillis() + " ms";
+            return "after " + Millis.text(delay);
         }
     }
 

@@ -106,7 +106,7 @@ final class Journal {
     }
 
     private List<ConnectionRecord> await(BooleanSupplier done, Duration timeout, Supplier<String> failure) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + Nanos.of(timeout);
         while (!done.getAsBoolean()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {

@@ -76,7 +76,10 @@ public final class NettyPeer implements MisbehavingPeer {
     private volatile Fault fault;
     private final PeerSettings settings;
     private final Journal journal;
+    /** Where clients connect: the bound address, or 127.0.0.1 for a wildcard one. */
     private final InetSocketAddress address;
+    /** The address the peer's sockets bind: 127.0.0.1 unless the caller chose another. */
+    private final InetAddress bind;
     private final Map<Channel, Journal.Entry> open = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Completes when {@link #close()} has done its work, for a second caller to wait on. */
@@ -101,14 +104,15 @@ public final class NettyPeer implements MisbehavingPeer {
         NEVER_ACCEPTING
     }
 
-    private NettyPeer(Script script, Fault fault, PeerSettings settings, int port) {
+    private NettyPeer(Script script, Fault fault, PeerSettings settings, InetAddress bind, int port) {
         this.script = script;
         this.greeting = script.greeting();
         this.response = script.response().orElse(null);
         this.fault = fault;
         this.settings = settings;
         this.journal = new Journal(settings.captureCap());
-        this.address = new InetSocketAddress(LOOPBACK, port);
+        this.bind = bind;
+        this.address = new InetSocketAddress(bind.isAnyLocalAddress() ? LOOPBACK : bind, port);
     }
 
     private static Mode modeOf(Fault fault) {
@@ -145,25 +149,45 @@ public final class NettyPeer implements MisbehavingPeer {
      * @throws UncheckedIOException if the port cannot be bound
      */
     public static NettyPeer start(Script script, Fault fault, PeerSettings settings, int port) {
-        Objects.requireNonNull(script, "script");
-        Objects.requireNonNull(settings, "settings");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is not a TCP port: give 1 to 65535, or 0 for an"
                     + " ephemeral port");
         }
+        return start(script, fault, settings, new InetSocketAddress(LOOPBACK, port));
+    }
+
+    /**
+     * Starts a peer on {@code listen}: any address of this machine (a wildcard address listens on
+     * all of them; clients are then told 127.0.0.1), port 0 for an ephemeral one.
+     *
+     * @throws IllegalArgumentException if the fault cannot run with the script, or the address is
+     *     unresolved
+     * @throws UncheckedIOException if the address cannot be bound
+     */
+    public static NettyPeer start(Script script, Fault fault, PeerSettings settings, InetSocketAddress listen) {
+        Objects.requireNonNull(script, "script");
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(listen, "listen");
+        if (listen.isUnresolved()) {
+            throw new IllegalArgumentException("listen address " + listen + " is unresolved: its host name has no"
+                    + " address. Give an address of this machine, for example 127.0.0.1.");
+        }
         checkSupported(script, fault);
         ResetCheck.require();
         Mode mode = modeOf(fault);
+        InetAddress bind = listen.getAddress();
+        int port = listen.getPort();
+        String host = bind.getHostAddress();
         try {
-            Object holder = open(mode, port);
-            NettyPeer peer = new NettyPeer(script, fault, settings, portOf(holder));
+            Object holder = open(mode, bind, port);
+            NettyPeer peer = new NettyPeer(script, fault, settings, bind, portOf(holder));
             peer.hold(mode, holder);
             OPEN.add(peer);
             return peer;
         } catch (IOException e) {
             throw new UncheckedIOException(port == 0
-                    ? "Misbehave could not bind a port on " + HOST + " (" + e.getMessage() + ")"
-                    : "Misbehave could not bind " + HOST + ":" + port + " (" + e.getMessage() + "): another"
+                    ? "Misbehave could not bind a port on " + host + " (" + e.getMessage() + ")"
+                    : "Misbehave could not bind " + host + ":" + port + " (" + e.getMessage() + "): another"
                             + " program may be listening there. Choose another port, or 0 for an ephemeral one.", e);
         }
     }
@@ -172,14 +196,14 @@ public final class NettyPeer implements MisbehavingPeer {
      * Opens {@code port} (0: an ephemeral one) in {@code mode}: a listener, a reservation or a full
      * backlog.
      */
-    private static Object open(Mode mode, int port) throws IOException {
+    private static Object open(Mode mode, InetAddress bind, int port) throws IOException {
         switch (mode) {
             case REFUSING:
-                return PortReservation.reserve(LOOPBACK, port);
+                return PortReservation.reserve(bind, port);
             case NEVER_ACCEPTING:
-                return FullBacklog.open(LOOPBACK, port);
+                return FullBacklog.open(bind, port);
             default:
-                return bindListener(port);
+                return bindListener(bind, port);
         }
     }
 
@@ -298,10 +322,10 @@ public final class NettyPeer implements MisbehavingPeer {
         try {
             switch (mode) {
                 case SERVING:
-                    held = PortReservation.takeOver(address, this::stopServing);
+                    held = PortReservation.takeOver(new InetSocketAddress(bind, port()), this::stopServing);
                     break;
                 case NEVER_ACCEPTING:
-                    held = PortReservation.takeOver(address, fullBacklog::close);
+                    held = PortReservation.takeOver(new InetSocketAddress(bind, port()), fullBacklog::close);
                     fullBacklog = null;
                     break;
                 default:
@@ -309,7 +333,7 @@ public final class NettyPeer implements MisbehavingPeer {
                     reservation = null;
             }
             // the reservation keeps the port while the next holder opens on it
-            hold(target, target == Mode.REFUSING ? held : held.handOver((host, port) -> open(target, port)));
+            hold(target, target == Mode.REFUSING ? held : held.handOver((host, port) -> open(target, bind, port)));
         } catch (IOException e) {
             if (held != null) {
                 held.close();
@@ -337,7 +361,7 @@ public final class NettyPeer implements MisbehavingPeer {
         }
     }
 
-    private static ServerSocketChannel bindListener(int port) throws IOException {
+    private static ServerSocketChannel bindListener(InetAddress bind, int port) throws IOException {
         ServerSocketChannel bound = ServerSocketChannel.open();
         try {
             // SO_REUSEPORT, so the port can be handed to a reservation and back without a gap
@@ -345,7 +369,7 @@ public final class NettyPeer implements MisbehavingPeer {
             // Set before listen(): accepted sockets inherit it, so a peer that stops reading closes
             // its window early and a large upload blocks, deterministically, in the client's write.
             bound.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
-            bound.bind(new InetSocketAddress(LOOPBACK, port), BACKLOG);
+            bound.bind(new InetSocketAddress(bind, port), BACKLOG);
             return bound;
         } catch (IOException | RuntimeException e) {
             closeQuietly(bound);
@@ -500,7 +524,7 @@ public final class NettyPeer implements MisbehavingPeer {
 
     @Override
     public String host() {
-        return HOST;
+        return address.getAddress().getHostAddress();
     }
 
     @Override
@@ -670,7 +694,7 @@ public final class NettyPeer implements MisbehavingPeer {
     @Override
     public String toString() {
         Fault current = fault;
-        return "MisbehavingPeer[" + HOST + ":" + port() + ", " + script
+        return "MisbehavingPeer[" + host() + ":" + port() + ", " + script
                 + (current == null ? "" : ", " + current) + "]";
     }
 

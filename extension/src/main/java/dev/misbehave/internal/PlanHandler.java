@@ -139,9 +139,9 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
             if (firesOnAccept(trigger)) {
                 fire(false);
             } else if (trigger instanceof Trigger.AfterIdle idle) {
-                ctx.executor().schedule(this::checkIdle, idle.idle().toNanos(), TimeUnit.NANOSECONDS);
+                ctx.executor().schedule(this::checkIdle, Nanos.of(idle.idle()), TimeUnit.NANOSECONDS);
             } else if (trigger instanceof Trigger.AfterDuration after) {
-                ctx.executor().schedule(() -> fireUnlessDone(false), after.delay().toNanos(), TimeUnit.NANOSECONDS);
+                ctx.executor().schedule(() -> fireUnlessDone(false), Nanos.of(after.delay()), TimeUnit.NANOSECONDS);
             }
         }
         if (leg != null) {
@@ -297,7 +297,7 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         if (fired || entry.ended()) {
             return;
         }
-        long idleNanos = ((Trigger.AfterIdle) fault.trigger()).idle().toNanos();
+        long idleNanos = Nanos.of(((Trigger.AfterIdle) fault.trigger()).idle());
         long silent = System.nanoTime() - lastReadNanos;
         if (silent >= idleNanos) {
             fire(false);

@@ -75,14 +75,14 @@ final class Shaper {
             return 0;
         }
         if (effect instanceof Effect.Slice s) {
-            nextAllowed = now + s.gap().toNanos();
+            nextAllowed = now + Nanos.of(s.gap());
             return 0;
         }
         Effect.Delay d = (Effect.Delay) effect;
         if (!newChunk) {
             return 0;
         }
-        long wait = (first ? d.first() : d.perChunk()).toNanos();
+        long wait = Nanos.of(first ? d.first() : d.perChunk());
         first = false;
         if (wait <= 0) {
             return 0;

@@ -28,6 +28,9 @@ import java.util.List;
  */
 final class Faults {
 
+    /** The most bytes {@code @SendGarbageAfter(randomBytes = ...)} may ask for (Effect.Garbage.random's bound). */
+    private static final int MAX_RANDOM_BYTES = 16 * 1024 * 1024;
+
     private Faults() {}
 
     static Fault from(Declaration declaration) {
@@ -190,6 +193,10 @@ final class Faults {
             throw declaration.invalid("`randomBytes` = " + garbage.randomBytes() + " is negative. Use 1 or"
                     + " more, or set `text` instead.");
         }
+        if (garbage.randomBytes() > MAX_RANDOM_BYTES) {
+            throw declaration.invalid("`randomBytes` = " + garbage.randomBytes() + " is more than " + MAX_RANDOM_BYTES
+                    + " (16 MiB), the most the peer makes. Use 1 to " + MAX_RANDOM_BYTES + ".");
+        }
         if (text && garbage.seed() != 0) {
             throw declaration.invalid("`seed` = " + garbage.seed() + " seeds `randomBytes`, but randomBytes"
                     + " is not set. Set randomBytes = N, or remove seed.");
@@ -250,8 +257,8 @@ final class Faults {
     }
 
     private static Effect delay(Declaration declaration, Delay delay) {
-        notNegative(declaration, "firstMillis", delay.firstMillis());
-        notNegative(declaration, "perChunkMillis", delay.perChunkMillis());
+        notNegative(declaration, "firstMillis", delay.firstMillis(), "the delay before the first chunk");
+        notNegative(declaration, "perChunkMillis", delay.perChunkMillis(), "the delay before each later chunk");
         if (delay.firstMillis() == 0 && delay.perChunkMillis() == 0) {
             throw declaration.invalid("`firstMillis` and `perChunkMillis` are both 0, so nothing would be"
                     + " delayed. Set firstMillis = N to delay the first chunk, perChunkMillis = N to delay"
@@ -264,7 +271,7 @@ final class Faults {
     private static Effect throttle(Declaration declaration, Throttle throttle) {
         if (throttle.bytesPerSecond() < 1) {
             throw declaration.invalid("`bytesPerSecond` = " + throttle.bytesPerSecond() + " must be 1 or"
-                    + " more.");
+                    + " more: how many bytes per second the peer passes on in `direction`.");
         }
         return new Effect.Throttle(throttle.direction(), throttle.bytesPerSecond());
     }
@@ -274,13 +281,14 @@ final class Faults {
             throw declaration.invalid("`bytes` = " + slice.bytes() + " must be 1 or more: the size of each"
                     + " piece.");
         }
-        notNegative(declaration, "gapMillis", slice.gapMillis());
+        notNegative(declaration, "gapMillis", slice.gapMillis(), "the pause between pieces");
         return new Effect.Slice(slice.direction(), slice.bytes(), Duration.ofMillis(slice.gapMillis()));
     }
 
-    private static void notNegative(Declaration declaration, String name, long value) {
+    private static void notNegative(Declaration declaration, String name, long value, String meaning) {
         if (value < 0) {
-            throw declaration.invalid("`" + name + "` = " + value + " is negative. Use 0 or more.");
+            throw declaration.invalid("`" + name + "` = " + value + " is negative. Use 0 or more: " + meaning
+                    + " in milliseconds, 0 for none.");
         }
     }
 

@@ -6,6 +6,7 @@ import dev.misbehave.internal.NettyPeer;
 import dev.misbehave.internal.PeerSettings;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,8 +60,9 @@ public final class MisbehaveExtension
         TestPeers peers = new TestPeers(true);
         store(context).put(staticKey(testClass), peers);
         PeerSettings settings = Settings.from(context);
+        InetSocketAddress listen = Settings.listenAddress(context);
         for (PeerPlan plan : plans) {
-            assign(plan.field(), null, peers.start(plan, settings));
+            assign(plan.field(), null, peers.start(plan, settings, listen));
         }
     }
 
@@ -136,11 +138,12 @@ public final class MisbehaveExtension
             store(context).put(TEST_PEERS, peers);
         }
         PeerSettings settings = Settings.from(context);
+        InetSocketAddress listen = Settings.listenAddress(context);
         for (PeerPlan plan : plans) {
-            peers.start(plan, settings);
+            peers.start(plan, settings, listen);
         }
         for (FieldPeer field : fields) {
-            assign(field.plan().field(), field.instance(), peers.start(field.plan(), settings));
+            assign(field.plan().field(), field.instance(), peers.start(field.plan(), settings, listen));
         }
         if (withFields) {
             peers.markFieldsStarted();

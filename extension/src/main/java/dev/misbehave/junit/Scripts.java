@@ -7,7 +7,11 @@ import dev.misbehave.Script;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -103,6 +107,11 @@ final class Scripts {
     private static byte[] resource(Declaration declaration, String name, Class<?> testClass) {
         String path = name.startsWith("/") ? name.substring(1) : name;
         ClassLoader loader = testClass.getClassLoader();
+        if (path.isEmpty() || path.endsWith("/") || isDirectory(loader == null ? null : loader.getResource(path))) {
+            throw declaration.invalid("`responseResource` = " + AnnotationText.quote(name) + " names a directory of"
+                    + " the class path, not a file. Name the file that holds the response, for example"
+                    + " responseResource = \"responses/ok.http\".");
+        }
         try (InputStream in = loader == null ? null : loader.getResourceAsStream(path)) {
             if (in == null) {
                 throw declaration.invalid("`responseResource` = " + AnnotationText.quote(name) + " is not on"
@@ -118,6 +127,18 @@ final class Scripts {
             return bytes;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read `responseResource` " + name, e);
+        }
+    }
+
+    /** Whether a class path resource is a directory (of a directory on the class path). */
+    private static boolean isDirectory(URL resource) {
+        if (resource == null || !"file".equals(resource.getProtocol())) {
+            return false;
+        }
+        try {
+            return Files.isDirectory(Path.of(resource.toURI()));
+        } catch (URISyntaxException | IllegalArgumentException notAFile) {
+            return false;
         }
     }
 }

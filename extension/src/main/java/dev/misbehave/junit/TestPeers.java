@@ -2,6 +2,7 @@ package dev.misbehave.junit;
 
 import dev.misbehave.internal.NettyPeer;
 import dev.misbehave.internal.PeerSettings;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -28,8 +29,9 @@ final class TestPeers implements AutoCloseable {
         this.shared = shared;
     }
 
-    NettyPeer start(PeerPlan plan, PeerSettings settings) {
-        NettyPeer peer = NettyPeer.start(plan.script(), plan.fault(), settings);
+    /** Starts the peer {@code plan} describes on {@code listen} (an address and port 0). */
+    NettyPeer start(PeerPlan plan, PeerSettings settings, InetSocketAddress listen) {
+        NettyPeer peer = NettyPeer.start(plan.script(), plan.fault(), settings, listen);
         peers.put(plan.name(), new Running(plan.name(), label(plan), peer));
         return peer;
     }

@@ -81,8 +81,9 @@ final class Upstreams {
             try {
                 script = Script.forwardTo(proxy.host(), proxy.port());
             } catch (IllegalArgumentException rejected) {
-                throw declaration.invalid("`host` = " + AnnotationText.quote(proxy.host()) + ": "
-                        + rejected.getMessage() + ".");
+                throw declaration.invalid("`host` = " + AnnotationText.quote(proxy.host()) + " does not resolve to"
+                        + " an address. Give a host name or address that resolves, for example host ="
+                        + " \"127.0.0.1\" (the default).");
             }
         } else {
             script = Script.forwardTo(new MemberAddress(member(declaration, proxy.value(), testClass, instances),

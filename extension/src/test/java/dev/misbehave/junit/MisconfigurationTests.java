@@ -307,14 +307,16 @@ class MisconfigurationTests {
         @DisplayName("a negative delay")
         void negativeDelay() {
             assertConfigurationError(NegativeDelayTestCases.class, "@Delay(direction = UPSTREAM, firstMillis = -1)"
-                    + onTest(NegativeDelayTestCases.class) + "`firstMillis` = -1 is negative. Use 0 or more.");
+                    + onTest(NegativeDelayTestCases.class) + "`firstMillis` = -1 is negative. Use 0 or more: the"
+                    + " delay before the first chunk in milliseconds, 0 for none.");
         }
 
         @Test
         @DisplayName("a throttle to 0 bytes per second")
         void throttleZero() {
             assertConfigurationError(ThrottleZeroTestCases.class, "@Throttle(bytesPerSecond = 0)"
-                    + onTest(ThrottleZeroTestCases.class) + "`bytesPerSecond` = 0 must be 1 or more.");
+                    + onTest(ThrottleZeroTestCases.class) + "`bytesPerSecond` = 0 must be 1 or more: how many"
+                    + " bytes per second the peer passes on in `direction`.");
         }
 
         @Test
@@ -328,7 +330,8 @@ class MisconfigurationTests {
         @DisplayName("a negative gap between slices")
         void negativeGap() {
             assertConfigurationError(NegativeGapTestCases.class, "@Slice(bytes = 1, gapMillis = -5)"
-                    + onTest(NegativeGapTestCases.class) + "`gapMillis` = -5 is negative. Use 0 or more.");
+                    + onTest(NegativeGapTestCases.class) + "`gapMillis` = -5 is negative. Use 0 or more: the pause"
+                    + " between pieces in milliseconds, 0 for none.");
         }
     }
 

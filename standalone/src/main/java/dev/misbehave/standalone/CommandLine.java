@@ -74,7 +74,8 @@ final class CommandLine {
             new Flag("--listen", "HOST:PORT", "Where the peer listens",
                     "address to listen on (default " + DEFAULT_LISTEN + ": loopback, an ephemeral port)"),
             new Flag("--allow-remote", null, "Where the peer listens",
-                    "allow a --listen address that is not loopback (other hosts can then connect)"),
+                    "allow a --listen address that is not loopback, such as 0.0.0.0 (other hosts can then"
+                            + " connect; a warning says so)"),
 
             new Flag("--script", "NAME", "What the peer says when it behaves",
                     "silent (default: read everything, send nothing), echo, or respond"),
@@ -284,11 +285,6 @@ final class CommandLine {
         if (!address.isLoopbackAddress() && !allowRemote) {
             throw new UsageException("--listen '" + listen + "': " + host + " is not a loopback address, so other"
                     + " hosts could connect to the peer. Add --allow-remote if that is what you want.");
-        }
-        // The public API (MisbehavingPeer.start) listens on 127.0.0.1, on a chosen or an ephemeral port.
-        if (!address.getHostAddress().equals("127.0.0.1")) {
-            throw new UsageException("--listen '" + listen + "': this version of Misbehave can only listen on"
-                    + " 127.0.0.1. Use --listen 127.0.0.1:" + port + ".");
         }
     }
 

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -61,7 +62,8 @@ public final class Main {
         }
         MisbehavingPeer peer;
         try {
-            peer = MisbehavingPeer.start(options.script(), options.fault().orElse(null), options.listenPort());
+            peer = MisbehavingPeer.start(options.script(), options.fault().orElse(null),
+                    new InetSocketAddress(options.listenHost(), options.listenPort()));
         } catch (IllegalArgumentException e) {
             err.println("misbehave: " + e.getMessage());
             return 2;
@@ -74,8 +76,14 @@ public final class Main {
         }
         Session session = new Session(peer, out, Thread.currentThread());
         Runtime.getRuntime().addShutdownHook(new Thread(session::stop, "misbehave-shutdown"));
-        out.println("misbehave listening on " + peer.host() + ":" + peer.port());
+        out.println("misbehave listening on " + hostAndPort(peer.host(), peer.port()));
         out.flush();
+        InetSocketAddress listening = new InetSocketAddress(options.listenHost(), peer.port());
+        if (!listening.getAddress().isLoopbackAddress()) {
+            err.println("misbehave: warning: listening on " + hostAndPort(listening.getAddress().getHostAddress(),
+                    peer.port()) + ", not on loopback only (--allow-remote): other hosts can connect to the peer"
+                    + " while it runs.");
+        }
         err.println("misbehave: script " + peer.script() + "; "
                 + peer.fault().map(fault -> "fault '" + fault + "'").orElse("no fault (the peer behaves)"));
         err.flush();
@@ -88,6 +96,11 @@ public final class Main {
             session.stop();
         }
         return 0;
+    }
+
+    /** {@code 127.0.0.1:8080}, {@code [::1]:8080}. */
+    private static String hostAndPort(String host, int port) {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
     /** Stops the session when {@code in} ends (or fails), from a daemon thread. */

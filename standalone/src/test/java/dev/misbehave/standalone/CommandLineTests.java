@@ -70,6 +70,17 @@ class CommandLineTests {
         }
 
         @Test
+        @DisplayName("listens on another loopback address, or, with --allow-remote only, on any address")
+        void otherAddresses() throws Exception {
+            Options ipv6 = parse("--listen", "[::1]:8125");
+            assertThat(ipv6.listenHost()).isEqualTo("::1");
+            assertThat(ipv6.listenPort()).isEqualTo(8125);
+            Options everywhere = parse("--listen", "0.0.0.0:0", "--allow-remote");
+            assertThat(everywhere.listenHost()).isEqualTo("0.0.0.0");
+            assertThat(everywhere.listenPort()).isZero();
+        }
+
+        @Test
         @DisplayName("an effect alone fires on accept, on every connection")
         void effectAlone() throws Exception {
             assertThat(fault("--effect", "reset"))
@@ -238,12 +249,9 @@ class CommandLineTests {
                     arguments(List.of("--listen", "0.0.0.0:0"),
                             "--listen '0.0.0.0:0': 0.0.0.0 is not a loopback address, so other hosts could connect to"
                                     + " the peer. Add --allow-remote if that is what you want."),
-                    arguments(List.of("--listen", "0.0.0.0:0", "--allow-remote"),
-                            "--listen '0.0.0.0:0': this version of Misbehave can only listen on 127.0.0.1. Use"
-                                    + " --listen 127.0.0.1:0."),
-                    arguments(List.of("--listen", "[::1]:8080"),
-                            "--listen '[::1]:8080': this version of Misbehave can only listen on 127.0.0.1. Use"
-                                    + " --listen 127.0.0.1:8080."),
+                    arguments(List.of("--listen", "192.0.2.1:0"),
+                            "--listen '192.0.2.1:0': 192.0.2.1 is not a loopback address, so other hosts could connect"
+                                    + " to the peer. Add --allow-remote if that is what you want."),
                     // the script
                     arguments(List.of("--script", "http"), "--script 'http': unknown script. Use silent, echo or respond."),
                     arguments(List.of("--response", "OK"),

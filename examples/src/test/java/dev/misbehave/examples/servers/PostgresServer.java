@@ -111,6 +111,8 @@ public final class PostgresServer implements BeforeAllCallback {
                         .setDataDirectory(dir.resolve("data"))
                         .setCleanDataDirectory(true)
                         .setServerConfig("listen_addresses", "127.0.0.1")
+                        // TCP only: no Unix socket (and its lock file) in /tmp, nothing outside target/
+                        .setServerConfig("unix_socket_directories", "")
                         .setPGStartupWait(Duration.ofSeconds(30))
                         .setRegisterShutdownHook(true)
                         .setOutputRedirector(Redirect.appendTo(dir.resolve("postgres.log").toFile()))
