@@ -43,7 +43,7 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * "outcome"}, against "journal" when described {@code "journal"}, and against both when it failed
  * any other way (an unlabelled assertion, an exception, a timeout, or not running at all).
  *
- * <p>The long run: {@code mvn -B -pl examples -am test -Dtest=DeterminismRun
+ * <p>The long run: {@code mvn -B -pl examples -am verify -Dtest=DeterminismRun
  * -Dsurefire.failIfNoSpecifiedTests=false -Dmisbehave.determinism.trials=1000}
  */
 @DisplayName("The determinism run")

@@ -81,7 +81,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * its cause chain, or the bytes they got), what {@link ConnectionFailure#classify(Throwable)} makes
  * of it, and what the peer's journal shows. Only the public programmatic API is used ({@link
  * MisbehavingPeer#start(Script, Fault)}), as a downstream project would. The README's main job
- * ({@code mvn -B -Pexamples test}) runs it last and it prints the matrix, what each client
+ * ({@code mvn -B -Pexamples verify}) runs it last and it prints the matrix, what each client
  * observed and one sample journal to the console.
  *
  * <p>Each cell (row × client) runs {@code misbehave.observations.trials} times (3 in the normal
@@ -100,7 +100,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code -Dmisbehave.observations.sideBySide=false} runs the clients one after another as well):
  *
  * <pre>
- * mvn -B -pl examples -am test -Dtest=ObservationMatrix -Dsurefire.failIfNoSpecifiedTests=false -Dmisbehave.observations.trials=20
+ * mvn -B -pl examples -am verify -Dtest=ObservationMatrix -Dsurefire.failIfNoSpecifiedTests=false -Dmisbehave.observations.trials=20
  * </pre>
  *
  * <p>How the clients are driven:
