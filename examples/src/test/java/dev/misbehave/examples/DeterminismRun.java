@@ -44,7 +44,9 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * any other way (an unlabelled assertion, an exception, a timeout, or not running at all).
  *
  * <p>The long run: {@code mvn -B -pl examples -am verify -Dtest=DeterminismRun
- * -Dsurefire.failIfNoSpecifiedTests=false -Dmisbehave.determinism.trials=1000}
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dmisbehave.determinism.trials=1000}. With {@code
+ * -Pparallel} the scenarios of each trial run with JUnit's parallel execution (the profile's system
+ * properties reach this Launcher too).
  */
 @DisplayName("The determinism run")
 class DeterminismRun {
