@@ -27,6 +27,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -83,6 +84,18 @@ class DatabaseExamples {
                 rows.next();
                 return rows.getInt(1);
             }
+        }
+    }
+
+    /**
+     * The server process behind the pool's one idle connection, the one its next read uses: a test
+     * ends only its own session, while other tests (run in parallel) use the same server.
+     */
+    static int backendPid(DataSource pool) throws SQLException {
+        try (var connection = pool.getConnection(); var statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT pg_backend_pid()")) {
+            rows.next();
+            return rows.getInt(1);
         }
     }
 
@@ -227,8 +240,7 @@ class DatabaseExamples {
             assertThat(inventory.quantity("SKU-00001")).as("outcome").isEqualTo(100); // connection 0
 
             try (var admin = postgres.connect(); var statement = admin.createStatement()) { // a DBA, a failover
-                statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                        + " WHERE application_name = 'inventory'");
+                statement.execute("SELECT pg_terminate_backend(" + backendPid(pool) + ")"); // this pool's session
             }
             // the pooled connection stays open on the client's side: wait for the server's leg
             peer.awaitJournal(records -> records.get(0).upstream()

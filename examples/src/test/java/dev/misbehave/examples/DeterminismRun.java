@@ -44,7 +44,9 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * any other way (an unlabelled assertion, an exception, a timeout, or not running at all).
  *
  * <p>The long run: {@code mvn -B -pl examples -am verify -Dtest=DeterminismRun
- * -Dsurefire.failIfNoSpecifiedTests=false -Dmisbehave.determinism.trials=1000}
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dmisbehave.determinism.trials=1000}. With {@code
+ * -Pparallel} the scenarios of each trial run with JUnit's parallel execution (the profile's system
+ * properties reach this Launcher too).
  */
 @DisplayName("The determinism run")
 class DeterminismRun {
@@ -506,7 +508,10 @@ class DeterminismRun {
         }
     }
 
-    /** Counts, per scenario, the trials that ran, passed each column, and what the client saw. */
+    /**
+     * Counts, per scenario, the trials that ran, passed each column, and what the client saw. With
+     * parallel execution on ({@code -Pparallel}) the Launcher calls it from several threads at once.
+     */
     private static final class Tally implements TestExecutionListener {
 
         final Map<Scenario, Row> rows = new LinkedHashMap<>();
@@ -516,7 +521,7 @@ class DeterminismRun {
         }
 
         @Override
-        public void reportingEntryPublished(TestIdentifier test, ReportEntry entry) {
+        public synchronized void reportingEntryPublished(TestIdentifier test, ReportEntry entry) {
             String stdout = entry.getKeyValuePairs().get(LauncherConstants.STDOUT_REPORT_ENTRY_KEY);
             if (stdout == null) {
                 return;
@@ -529,7 +534,7 @@ class DeterminismRun {
         }
 
         @Override
-        public void executionFinished(TestIdentifier test, TestExecutionResult result) {
+        public synchronized void executionFinished(TestIdentifier test, TestExecutionResult result) {
             if (!test.isTest()) {
                 return;
             }
@@ -545,12 +550,14 @@ class DeterminismRun {
             return rows.values().stream().filter(row -> row.scenario.is(test, method)).findFirst();
         }
 
-        String report(int trials, int rounds, Duration wall) {
+        synchronized String report(int trials, int rounds, Duration wall) {
             StringBuilder out = new StringBuilder();
             out.append("# Determinism run\n\n")
-                    .append(String.format("%d trials per scenario requested, %d run, wall time %d.%03d s; "
+                    .append(String.format("%d trials per scenario requested, %d run, wall time %d.%03d s%s; "
                                     + "JDK %s, %s %s, %d CPUs.%n%n",
                             trials, rounds, wall.toSeconds(), wall.toMillisPart(),
+                            Boolean.getBoolean("junit.jupiter.execution.parallel.enabled")
+                                    ? ", scenarios of a trial in parallel (-Pparallel)" : "",
                             System.getProperty("java.version"), System.getProperty("os.name"),
                             System.getProperty("os.version"), Runtime.getRuntime().availableProcessors()))
                     .append("| scenario | trials | documented outcome seen | documented journal seen |\n")

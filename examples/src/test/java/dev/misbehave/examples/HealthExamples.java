@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class HealthExamples {
 
+    static final Duration WAIT = Duration.ofSeconds(10);
+
     static HealthCheck probe(MisbehavingPeer peer) {
         return new HealthCheck(URI.create("http://" + peer.host() + ":" + peer.port() + "/health"), Duration.ofMillis(250));
     }
@@ -65,7 +67,7 @@ class HealthExamples {
     @Delay(firstMillis = 2_000) // every response waits 2 s before its first byte
     void slowAnswer(MisbehavingPeer peer) {
         Health health = probe(peer).check();
-        List<ConnectionRecord> journal = peer.connections();
+        List<ConnectionRecord> journal = peer.awaitConnections(1, WAIT); // the client closes on its timeout
         Observed.print("HttpClient GET, response delayed 2 s", health.failure(), journal);
 
         assertThat(health.status()).as("outcome").isEqualTo(Status.UNRESPONSIVE);

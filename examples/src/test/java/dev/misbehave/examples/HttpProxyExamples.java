@@ -34,6 +34,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -44,6 +46,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @DisplayName("An artifact store client, through a misbehaving proxy, against a real HTTP server")
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
+// The tests assert what the class's one artifact server counted (forgotten before each test), so
+// they run one at a time under parallel execution (-Pparallel); the class runs beside the others.
+@Execution(ExecutionMode.SAME_THREAD)
 class HttpProxyExamples {
 
     /** The application's client, one implementation per HTTP client library. */

@@ -30,6 +30,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The retry libraries again, now through the misbehaving proxy in front of a real HTTP server
@@ -40,6 +42,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @DisplayName("Retry libraries through a misbehaving proxy, against a real HTTP server")
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
+// The tests assert what the class's one artifact server counted (forgotten before each test), so
+// they run one at a time under parallel execution (-Pparallel); the class runs beside the others.
+@Execution(ExecutionMode.SAME_THREAD)
 class RetryBehindProxyExamples {
 
     static final Duration WAIT = Duration.ofSeconds(10);

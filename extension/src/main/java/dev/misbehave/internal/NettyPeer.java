@@ -608,12 +608,12 @@ public final class NettyPeer implements MisbehavingPeer {
         return journal.awaitAccepted(count, timeout);
     }
 
-    /** The journal as readable lines, one per connection. */
     /** The most bytes any connection held waiting to be sent to its client: the buffering bound. */
     long maxPendingBytes() {
         return journal.maxPendingBytes();
     }
 
+    /** The journal as readable lines, one per connection. */
     public String describeJournal() {
         return Journal.describe(journal.snapshot());
     }

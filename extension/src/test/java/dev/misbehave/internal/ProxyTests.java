@@ -41,6 +41,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Isolated;
 
 @Timeout(30)
 @DisplayName("Proxy mode: a peer in front of a real server")
@@ -454,6 +455,9 @@ class ProxyTests {
 
     @Nested
     @DisplayName("the buffers a proxied connection reads")
+    // It counts the buffers of the one pool every proxy in the JVM shares: no other test may run
+    // beside it, even in parallel mode.
+    @Isolated
     class Buffers {
 
         private static final int DOWNLOAD = 4 << 20;

@@ -36,8 +36,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.Isolated;
 
 @DisplayName("Many peer tests in one JVM")
+// It counts the JVM's threads and open files: no other test may run beside it, even in parallel mode.
+@Isolated
 class LeakTests {
 
     private static final int TESTS = 2_000;
