@@ -131,13 +131,15 @@ public interface MisbehavingPeer extends AutoCloseable {
      * @param listen an address of this machine and a port (0 for an ephemeral port), for example
      *     {@code new InetSocketAddress("0.0.0.0", 0)}
      * @return the running peer; close it when done
-     * @throws IllegalArgumentException if the fault cannot run with the script, or {@code listen}
-     *     is unresolved
+     * @throws IllegalArgumentException if the fault cannot run with the script, {@code listen}
+     *     is unresolved, or a {@code misbehave.*} system property is not a positive whole number of
+     *     milliseconds
+     * @throws IllegalStateException if the reset self-check failed (see {@link #start(Script, Fault)})
      * @throws java.io.UncheckedIOException if the address cannot be bound (not an address of this
      *     machine, or the port is taken); the message names the address
      */
     static MisbehavingPeer start(Script script, Fault fault, InetSocketAddress listen) {
-        return NettyPeer.start(script, fault, PeerSettings.DEFAULTS, listen);
+        return NettyPeer.start(script, fault, PeerSettings.fromSystemProperties(), listen);
     }
 
     /**
