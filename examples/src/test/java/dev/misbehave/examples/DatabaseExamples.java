@@ -158,7 +158,7 @@ class DatabaseExamples {
             assertThat(failure.attempts()).isEqualTo(2);
             assertThat(failure.getCause().getSQLState()).isEqualTo("08006"); // connection failure
             assertThat(failure).is(connectionReset()); // the driver's cause: Connection reset
-            assertThat(pool.getHikariPoolMXBean().getTotalConnections()).isZero(); // both broken connections evicted
+            assertThat(pool.getHikariPoolMXBean().getTotalConnections()).isZero(); // both broken ones evicted
             assertThat(peer.awaitConnections(2, WAIT)).allSatisfy(connection -> {
                 assertThat(connection.sentCount()).isEqualTo(100_000); // exactly K bytes of the answer
                 assertThat(connection.ending()).isEqualTo(Ending.PEER_RESET);
@@ -214,10 +214,11 @@ class DatabaseExamples {
             assertThat(failure.getCause().getSQLState()).isEqualTo("08006");
             assertThat(ConnectionFailure.classify(failure)).contains(ConnectionFailure.RESET);
             assertThat(quantityOnTheServer("SKU-00042")).isEqualTo(99); // committed, once
-            assertThat(peer.awaitConnections(1, WAIT)).singleElement().satisfies(connection -> { // no second attempt
-                assertThat(connection.firedTrigger()).isPresent();
-                assertThat(connection.ending()).isEqualTo(Ending.PEER_RESET);
-            });
+            assertThat(peer.awaitConnections(1, WAIT)) // no second attempt
+                    .singleElement().satisfies(connection -> {
+                        assertThat(connection.firedTrigger()).isPresent();
+                        assertThat(connection.ending()).isEqualTo(Ending.PEER_RESET);
+                    });
         }
     }
     // end::write-not-retried[]

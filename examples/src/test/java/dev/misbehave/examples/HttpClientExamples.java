@@ -34,7 +34,8 @@ class HttpClientExamples {
                 .singleElement() // HttpClient does not retry a POST
                 .satisfies(connection -> {
                     assertThat(connection.receivedCount()).isEqualTo(100);
-                    assertThat(new String(connection.received(), StandardCharsets.US_ASCII)).startsWith("POST /events ");
+                    assertThat(new String(connection.received(), StandardCharsets.US_ASCII))
+                            .startsWith("POST /events ");
                     assertThat(connection.ending()).isEqualTo(Ending.PEER_RESET);
                 });
     }

@@ -161,11 +161,12 @@ class HttpProxyExamples {
                         Fault.resetAfter(Direction.UPSTREAM, 300_000));
                 ArtifactStore store = client.open(proxy)) {
             assertThatThrownBy(() -> store.upload("/uploads/app.bin", upload)).is(connectionReset());
-            assertThat(proxy.awaitConnections(1, WAIT)).singleElement().satisfies(attempt -> { // no client sent it twice
-                assertThat(attempt.receivedCount()).isEqualTo(300_000);
-                assertThat(attempt.ending()).isEqualTo(Ending.PEER_RESET);
-                assertThat(attempt.upstream().orElseThrow().ending()).isEqualTo(UpstreamEnding.PEER_RESET);
-            });
+            assertThat(proxy.awaitConnections(1, WAIT)) // no client sent it twice
+                    .singleElement().satisfies(attempt -> {
+                        assertThat(attempt.receivedCount()).isEqualTo(300_000);
+                        assertThat(attempt.ending()).isEqualTo(Ending.PEER_RESET);
+                        assertThat(attempt.upstream().orElseThrow().ending()).isEqualTo(UpstreamEnding.PEER_RESET);
+                    });
             server.awaitUploadsEnded(1, WAIT);
             assertThat(server.uploadsBegun()).isEqualTo(1); // the request reached the server...
             assertThat(server.uploadsWhole()).isZero(); // ...but never whole
@@ -213,12 +214,12 @@ class HttpProxyExamples {
             store.close(); // closes the pooled connection, so the journal settles
 
             assertThat(List.of(first, second)).containsOnly(ArtifactServer.CATALOG);
-            assertThat(proxy.awaitConnections(client.ended(2), WAIT)).satisfiesExactly( // the retry: a fresh connection
+            assertThat(proxy.awaitConnections(client.ended(2), WAIT)).satisfiesExactly(
                     stale -> {
                         assertThat(stale.firedTrigger()).isPresent();
                         assertThat(stale.ending()).isEqualTo(Ending.PEER_RESET);
                     },
-                    fresh -> assertThat(fresh.fault()).isEmpty());
+                    retry -> assertThat(retry.fault()).isEmpty()); // the retry went on a fresh connection
             assertThat(server.catalogRequests()).isEqualTo(2); // the cut request never reached it
         }
     }

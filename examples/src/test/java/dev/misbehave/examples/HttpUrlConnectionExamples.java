@@ -56,7 +56,8 @@ class HttpUrlConnectionExamples {
                 .hasSize(2) // a non-idempotent request, sent twice
                 .allSatisfy(connection -> {
                     assertThat(connection.receivedCount()).isEqualTo(100);
-                    assertThat(new String(connection.received(), StandardCharsets.US_ASCII)).startsWith("POST /orders ");
+                    assertThat(new String(connection.received(), StandardCharsets.US_ASCII))
+                            .startsWith("POST /orders ");
                     assertThat(connection.ending()).isEqualTo(Ending.PEER_RESET);
                 });
     }

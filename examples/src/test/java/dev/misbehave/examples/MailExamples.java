@@ -46,7 +46,8 @@ class MailExamples {
                 .isInstanceOf(NotificationFailedException.class)
                 .is(connectionReset());
         assertThat(peer.awaitConnections(1, WAIT)).singleElement().satisfies(connection -> {
-            assertThat(new String(connection.sent(), StandardCharsets.US_ASCII)).isEqualTo("220 relay.example ready\r\n");
+            assertThat(new String(connection.sent(), StandardCharsets.US_ASCII))
+                    .isEqualTo("220 relay.example ready\r\n");
             assertThat(connection.delivery()).isEqualTo(Delivery.CONFIRMED);
             assertThat(connection.ending()).isEqualTo(Ending.PEER_RESET);
         });

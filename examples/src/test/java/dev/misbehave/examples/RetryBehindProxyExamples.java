@@ -115,7 +115,8 @@ class RetryBehindProxyExamples {
             assertThat(failed.attempts()).isEqualTo(1);
             assertThat(failed).is(connectionReset());
             assertThat(proxy.awaitConnections(1, WAIT)).singleElement().satisfies(reservation -> // every byte went on
-                    assertThat(reservation.upstream().orElseThrow().sentCount()).isEqualTo(reservation.receivedCount()));
+                    assertThat(reservation.upstream().orElseThrow().sentCount())
+                            .isEqualTo(reservation.receivedCount()));
             // the client saw a reset, yet the reservation was made: a retry would have made two
             server.awaitHandled(1, WAIT);
             assertThat(server.handled("POST /reservations")).isEqualTo(1);

@@ -71,7 +71,8 @@ class ScheduleExamples {
         assertThat(uploads.upload(new byte[1024])).isEqualTo("OK");
 
         assertThatThrownBy(() -> uploads.upload(new byte[1024]))
-                .isInstanceOfSatisfying(UploadFailedException.class, failed -> assertThat(failed.attempts()).isEqualTo(3))
+                .isInstanceOfSatisfying(UploadFailedException.class,
+                        failed -> assertThat(failed.attempts()).isEqualTo(3))
                 .is(connectionReset());
         assertThat(faulted(peer.awaitConnections(4, WAIT))).containsExactly(false, true, true, true);
     }

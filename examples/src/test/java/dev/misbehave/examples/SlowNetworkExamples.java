@@ -49,9 +49,9 @@ class SlowNetworkExamples {
         assertThatThrownBy(downloader::download)
                 .isInstanceOf(DownloadFailedException.class)
                 .hasCauseInstanceOf(IOException.class);
-        assertThat(peer.awaitConnections(1, Duration.ofSeconds(10))).singleElement().satisfies(connection ->
-                // the same seed gives the same bytes in every run
-                assertThat(connection.sent()).isEqualTo(Effect.Garbage.random(512, 42, new Effect.Reset()).bytes()));
+        byte[] noise = Effect.Garbage.random(512, 42, new Effect.Reset()).bytes(); // the same seed, the same bytes
+        assertThat(peer.awaitConnections(1, Duration.ofSeconds(10))).singleElement()
+                .satisfies(connection -> assertThat(connection.sent()).isEqualTo(noise));
     }
     // end::garbage-random[]
 }

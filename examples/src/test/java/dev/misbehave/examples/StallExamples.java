@@ -40,7 +40,8 @@ class StallExamples {
         assertThat(peer.awaitTriggered(1, Duration.ofSeconds(5))) // stalled: the connection never ends
                 .singleElement() // a timeout is not retried
                 .satisfies(connection -> {
-                    assertThat(new String(connection.received(), StandardCharsets.US_ASCII)).isEqualTo("GET /health HTTP");
+                    assertThat(new String(connection.received(), StandardCharsets.US_ASCII))
+                            .isEqualTo("GET /health HTTP");
                     assertThat(connection.firedTrigger()).isPresent();
                     assertThat(connection.ending()).isEqualTo(Ending.OPEN); // until the test ends
                 });
