@@ -56,9 +56,10 @@ import org.opentest4j.TestAbortedException;
  * run; with {@code MISBEHAVE_REQUIRE_SERVERS=1} such a class fails instead, and so does the run.
  *
  * <p>The long run: {@code mvn -B -pl fidelity -am verify -Dtest=DeterminismRun
- * -Dsurefire.failIfNoSpecifiedTests=false -Dmisbehave.determinism.trials=1000}. With {@code
- * -Pparallel} the scenarios of each trial run with JUnit's parallel execution (the profile's system
- * properties reach this Launcher too).
+ * -Dsurefire.failIfNoSpecifiedTests=false -DskipITs -Dmisbehave.determinism.trials=1000} ({@code
+ * -am} builds the extension and the examples it needs; {@code -Dtest} and {@code -DskipITs} leave
+ * out their own tests). With {@code -Pparallel} the scenarios of each trial run with JUnit's
+ * parallel execution (the profile's system properties reach this Launcher too).
  */
 @DisplayName("The determinism run")
 class DeterminismRun {

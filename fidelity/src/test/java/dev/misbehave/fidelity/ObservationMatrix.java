@@ -100,7 +100,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code -Dmisbehave.observations.sideBySide=false} runs the clients one after another as well):
  *
  * <pre>
- * mvn -B -pl fidelity -am verify -Dtest=ObservationMatrix -Dsurefire.failIfNoSpecifiedTests=false -Dmisbehave.observations.trials=20
+ * mvn -B -pl fidelity -am verify -Dtest=ObservationMatrix -Dsurefire.failIfNoSpecifiedTests=false -DskipITs -Dmisbehave.observations.trials=20
  * </pre>
  *
  * <p>How the clients are driven:
