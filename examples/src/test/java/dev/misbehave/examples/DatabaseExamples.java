@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.misbehave.ConnectionRecord;
 import dev.misbehave.Direction;
 import dev.misbehave.Connections;
 import dev.misbehave.Ending;
@@ -125,20 +124,22 @@ class DatabaseExamples {
 
             List<StockLevel> levels = inventory.stockLevels(); // connection 0 is reset, connection 1 answers
 
-            assertThat(levels).as("outcome").hasSize(ROWS);
-            assertThat(inventory.retriedReads()).as("outcome").isEqualTo(1);
-            assertThat(pool.getHikariPoolMXBean().getTotalConnections()).as("outcome")
+            assertThat(levels).hasSize(ROWS);
+            assertThat(inventory.retriedReads()).isEqualTo(1);
+            assertThat(pool.getHikariPoolMXBean().getTotalConnections())
                     .isEqualTo(1); // the broken connection was evicted, not returned to the pool
-            List<ConnectionRecord> journal = peer.awaitConnections(1, WAIT);
-            Observed.print("PostgreSQL read, reset after 100,000 B of the result set, first connection", null, journal);
 
-            assertThat(journal).as("journal").hasSize(2);
-            assertThat(journal.get(0).sentCount()).as("journal").isEqualTo(100_000);
-            assertThat(journal.get(0).ending()).as("journal").isEqualTo(Ending.PEER_RESET);
-            assertThat(journal.get(0).upstream()).as("journal")
-                    .hasValueSatisfying(server -> assertThat(server.ending()).isEqualTo(UpstreamEnding.PEER_RESET));
-            assertThat(journal.get(1).fault()).as("journal").isEmpty(); // the retry, served in full
-            assertThat(journal.get(1).sentCount()).as("journal").isGreaterThan(1_000_000);
+            assertThat(peer.awaitConnections(1, WAIT)).satisfiesExactly(
+                    reset -> {
+                        assertThat(reset.sentCount()).isEqualTo(100_000);
+                        assertThat(reset.ending()).isEqualTo(Ending.PEER_RESET);
+                        assertThat(reset.upstream()).hasValueSatisfying(
+                                server -> assertThat(server.ending()).isEqualTo(UpstreamEnding.PEER_RESET));
+                    },
+                    retry -> { // served in full
+                        assertThat(retry.fault()).isEmpty();
+                        assertThat(retry.sentCount()).isGreaterThan(1_000_000);
+                    });
         }
     }
     // end::reset-mid-query-retried[]
@@ -153,25 +154,21 @@ class DatabaseExamples {
             var inventory = new InventoryRepository(pool);
 
             var failure = catchThrowableOfType(InventoryUnavailableException.class, inventory::stockLevels);
-            int connectionsAfterFailure = pool.getHikariPoolMXBean().getTotalConnections();
-            List<ConnectionRecord> journal = peer.awaitConnections(2, WAIT);
-            Observed.print("PostgreSQL read, reset after 100,000 B of the result set", failure, journal);
 
-            assertThat(failure.attempts()).as("outcome").isEqualTo(2);
-            assertThat(failure.getCause().getSQLState()).as("outcome").isEqualTo("08006"); // connection failure
-            assertThat(failure).as("outcome").is(connectionReset()); // the driver's cause: Connection reset
-            assertThat(connectionsAfterFailure).as("outcome").isZero(); // both broken connections evicted
-
-            peer.behave(); // the network heals
-            assertThat(inventory.stockLevels()).as("outcome").hasSize(ROWS); // the pool recovers
-            assertThat(pool.getHikariPoolMXBean().getTotalConnections()).as("outcome").isEqualTo(1);
-
-            assertThat(peer.connections()).as("journal").hasSize(3);
-            assertThat(journal.subList(0, 2)).as("journal").allSatisfy(connection -> {
+            assertThat(failure.attempts()).isEqualTo(2);
+            assertThat(failure.getCause().getSQLState()).isEqualTo("08006"); // connection failure
+            assertThat(failure).is(connectionReset()); // the driver's cause: Connection reset
+            assertThat(pool.getHikariPoolMXBean().getTotalConnections()).isZero(); // both broken ones evicted
+            assertThat(peer.awaitConnections(2, WAIT)).allSatisfy(connection -> {
                 assertThat(connection.sentCount()).isEqualTo(100_000); // exactly K bytes of the answer
                 assertThat(connection.ending()).isEqualTo(Ending.PEER_RESET);
             });
-            assertThat(peer.connections().get(2).fault()).as("journal").isEmpty();
+
+            peer.behave(); // the network heals
+            assertThat(inventory.stockLevels()).hasSize(ROWS); // the pool recovers
+            assertThat(pool.getHikariPoolMXBean().getTotalConnections()).isEqualTo(1);
+            assertThat(peer.connections()).hasSize(3);
+            assertThat(peer.connections().get(2).fault()).isEmpty();
         }
     }
     // end::reset-mid-query[]
@@ -185,21 +182,19 @@ class DatabaseExamples {
         try (var pool = poolThrough(peer)) {
             var inventory = new InventoryRepository(pool);
 
-            assertThat(inventory.quantity("SKU-00001")).as("outcome").isEqualTo(100); // connection 0
+            assertThat(inventory.quantity("SKU-00001")).isEqualTo(100); // connection 0
             peer.awaitConnections(1, WAIT); // idle for 600 ms: closed, and back in the pool
-            assertThat(inventory.quantity("SKU-00001")).as("outcome").isEqualTo(100);
+            assertThat(inventory.quantity("SKU-00001")).isEqualTo(100);
 
             // idle longer than HikariCP's 500 ms: checked (isValid) before use, found dead, replaced
-            assertThat(inventory.retriedReads()).as("outcome").isZero();
-            assertThat(pool.getHikariPoolMXBean().getTotalConnections()).as("outcome").isEqualTo(1);
-            List<ConnectionRecord> journal = peer.connections();
-            Observed.print("PostgreSQL pool, idle timeout (600 ms) closes a pooled connection", null, journal);
-
-            assertThat(journal).as("journal").hasSize(2);
-            assertThat(journal.get(0).firedTrigger()).as("journal")
-                    .contains(new Trigger.AfterIdle(Duration.ofMillis(600)));
-            assertThat(journal.get(0).ending()).as("journal").isEqualTo(Ending.PEER_CLOSED);
-            assertThat(journal.get(1).fault()).as("journal").isEmpty(); // the fresh connection
+            assertThat(inventory.retriedReads()).isZero();
+            assertThat(pool.getHikariPoolMXBean().getTotalConnections()).isEqualTo(1);
+            assertThat(peer.connections()).satisfiesExactly(
+                    closed -> {
+                        assertThat(closed.firedTrigger()).contains(new Trigger.AfterIdle(Duration.ofMillis(600)));
+                        assertThat(closed.ending()).isEqualTo(Ending.PEER_CLOSED);
+                    },
+                    fresh -> assertThat(fresh.fault()).isEmpty());
         }
     }
     // end::idle-timeout[]
@@ -215,17 +210,15 @@ class DatabaseExamples {
 
             var failure = catchThrowableOfType(ReservationOutcomeUnknownException.class,
                     () -> inventory.reserve("SKU-00042", 1));
-            List<ConnectionRecord> journal = peer.awaitConnections(1, WAIT);
-            Observed.print("PostgreSQL UPDATE, reset after \"UPDATE 1\" (downstream pattern)", failure, journal);
 
-            assertThat(failure.getCause().getSQLState()).as("outcome").isEqualTo("08006");
-            assertThat(ConnectionFailure.classify(failure)).as("outcome").contains(ConnectionFailure.RESET);
-            assertThat(quantityOnTheServer("SKU-00042")).as("outcome").isEqualTo(99); // committed, once
-
-            assertThat(journal).as("journal").singleElement().satisfies(connection -> { // no second attempt
-                assertThat(connection.firedTrigger()).as("journal").isPresent();
-                assertThat(connection.ending()).as("journal").isEqualTo(Ending.PEER_RESET);
-            });
+            assertThat(failure.getCause().getSQLState()).isEqualTo("08006");
+            assertThat(ConnectionFailure.classify(failure)).contains(ConnectionFailure.RESET);
+            assertThat(quantityOnTheServer("SKU-00042")).isEqualTo(99); // committed, once
+            assertThat(peer.awaitConnections(1, WAIT)) // no second attempt
+                    .singleElement().satisfies(connection -> {
+                        assertThat(connection.firedTrigger()).isPresent();
+                        assertThat(connection.ending()).isEqualTo(Ending.PEER_RESET);
+                    });
         }
     }
     // end::write-not-retried[]
@@ -237,7 +230,7 @@ class DatabaseExamples {
     void serverEndsTheConnection(MisbehavingPeer peer) throws SQLException {
         try (var pool = poolThrough(peer)) {
             var inventory = new InventoryRepository(pool);
-            assertThat(inventory.quantity("SKU-00001")).as("outcome").isEqualTo(100); // connection 0
+            assertThat(inventory.quantity("SKU-00001")).isEqualTo(100); // connection 0
 
             try (var admin = postgres.connect(); var statement = admin.createStatement()) { // a DBA, a failover
                 statement.execute("SELECT pg_terminate_backend(" + backendPid(pool) + ")"); // this pool's session
@@ -247,15 +240,13 @@ class DatabaseExamples {
                     .map(leg -> leg.ending() == UpstreamEnding.SERVER_CLOSED).orElse(false), WAIT);
 
             // the driver reads the server's last words (57P01, as without a proxy); the read is retried
-            assertThat(inventory.quantity("SKU-00001")).as("outcome").isEqualTo(100); // connection 1
-            assertThat(pool.getHikariPoolMXBean().getTotalConnections()).as("outcome").isEqualTo(1);
-            List<ConnectionRecord> journal = peer.connections();
-            Observed.print("PostgreSQL pool via proxy, the server terminates the backend", null, journal);
-
-            assertThat(journal).as("journal").hasSize(2);
-            assertThat(journal.get(0).upstream().map(UpstreamRecord::ending)).as("journal")
-                    .contains(UpstreamEnding.SERVER_CLOSED); // the server ended its leg with a FIN
-            assertThat(journal.get(0).fault()).as("journal").isEmpty();
+            assertThat(inventory.quantity("SKU-00001")).isEqualTo(100); // connection 1
+            assertThat(pool.getHikariPoolMXBean().getTotalConnections()).isEqualTo(1);
+            assertThat(peer.connections()).hasSize(2).first().satisfies(ended -> {
+                assertThat(ended.upstream().map(UpstreamRecord::ending))
+                        .contains(UpstreamEnding.SERVER_CLOSED); // the server ended its leg with a FIN
+                assertThat(ended.fault()).isEmpty();
+            });
         }
     }
     // end::server-ends-connection[]

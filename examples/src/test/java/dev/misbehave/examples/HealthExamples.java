@@ -3,7 +3,6 @@ package dev.misbehave.examples;
 import static dev.misbehave.assertj.ConnectionConditions.connectionRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.misbehave.ConnectionRecord;
 import dev.misbehave.Delay;
 import dev.misbehave.MisbehavingPeer;
 import dev.misbehave.NeverAccept;
@@ -15,7 +14,6 @@ import java.net.URI;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -38,11 +36,10 @@ class HealthExamples {
     @RefuseConnections // the port is reserved, but nothing listens on it
     void refused(MisbehavingPeer peer) {
         Health health = probe(peer).check();
-        Observed.print("HttpClient GET, connection refused", health.failure(), peer.connections());
 
-        assertThat(health.status()).as("outcome").isEqualTo(Status.DOWN);
-        assertThat(health.failure()).as("outcome").is(connectionRefused());
-        assertThat(peer.connections()).as("journal").isEmpty();
+        assertThat(health.status()).isEqualTo(Status.DOWN);
+        assertThat(health.failure()).is(connectionRefused());
+        assertThat(peer.connections()).isEmpty();
     }
     // end::refused[]
 
@@ -52,11 +49,10 @@ class HealthExamples {
     @NeverAccept // the accept queue is full: the kernel drops the client's SYN
     void neverAccepts(MisbehavingPeer peer) {
         Health health = probe(peer).check();
-        Observed.print("HttpClient GET, server never accepts", health.failure(), peer.connections());
 
-        assertThat(health.status()).as("outcome").isEqualTo(Status.UNRESPONSIVE);
-        assertThat(health.failure()).as("outcome").isInstanceOf(HttpConnectTimeoutException.class);
-        assertThat(peer.connections()).as("journal").isEmpty();
+        assertThat(health.status()).isEqualTo(Status.UNRESPONSIVE);
+        assertThat(health.failure()).isInstanceOf(HttpConnectTimeoutException.class);
+        assertThat(peer.connections()).isEmpty();
     }
     // end::never-accept[]
 
@@ -67,15 +63,14 @@ class HealthExamples {
     @Delay(firstMillis = 2_000) // every response waits 2 s before its first byte
     void slowAnswer(MisbehavingPeer peer) {
         Health health = probe(peer).check();
-        List<ConnectionRecord> journal = peer.awaitConnections(1, WAIT); // the client closes on its timeout
-        Observed.print("HttpClient GET, response delayed 2 s", health.failure(), journal);
 
-        assertThat(health.status()).as("outcome").isEqualTo(Status.UNRESPONSIVE);
-        assertThat(health.failure()).as("outcome").isInstanceOf(HttpTimeoutException.class);
-        assertThat(journal).as("journal").singleElement().satisfies(connection -> {
-            assertThat(new String(connection.received())).as("journal").startsWith("GET /health HTTP/1.1\r\n");
-            assertThat(connection.sentCount()).as("journal").isZero();
-        });
+        assertThat(health.status()).isEqualTo(Status.UNRESPONSIVE);
+        assertThat(health.failure()).isInstanceOf(HttpTimeoutException.class);
+        assertThat(peer.awaitConnections(1, WAIT)) // the client closes on its timeout
+                .singleElement().satisfies(connection -> {
+                    assertThat(new String(connection.received())).startsWith("GET /health HTTP/1.1\r\n");
+                    assertThat(connection.sentCount()).isZero();
+                });
     }
     // end::delay[]
 
@@ -89,12 +84,11 @@ class HealthExamples {
         Health before = probe.check();
         peer.behave(); // the dependency is back: the peer listens again, on the same port
         Health after = probe.check();
-        Observed.print("HttpClient GET, refused, then served after behave()", before.failure(), peer.connections());
 
-        assertThat(before.status()).as("outcome").isEqualTo(Status.DOWN);
-        assertThat(after.status()).as("outcome").isEqualTo(Status.UP);
-        assertThat(peer.connections()).as("journal").singleElement()
-                .satisfies(connection -> assertThat(connection.fault()).as("journal").isEmpty());
+        assertThat(before.status()).isEqualTo(Status.DOWN);
+        assertThat(after.status()).isEqualTo(Status.UP);
+        assertThat(peer.connections()).singleElement()
+                .satisfies(connection -> assertThat(connection.fault()).isEmpty());
     }
     // end::restart[]
 }

@@ -2,16 +2,14 @@ package dev.misbehave.examples;
 
 import static dev.misbehave.assertj.ConnectionConditions.connectionReset;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.misbehave.ConnectionRecord;
 import dev.misbehave.Ending;
 import dev.misbehave.ForceResetAfter;
 import dev.misbehave.MisbehavingPeer;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -29,18 +27,16 @@ class HttpClientExamples {
     void postIsResetMidRequest(MisbehavingPeer peer) {
         var publisher = new EventPublisher(URI.create("http://" + peer.host() + ":" + peer.port() + "/events"));
 
-        Throwable thrown = catchThrowable(() -> publisher.publish("{\"type\":\"order-shipped\",\"id\":42}"));
-        List<ConnectionRecord> journal = peer.connections();
-        Observed.print("HttpClient POST, reset after 100 B", thrown, journal);
-
-        assertThat(thrown).as("outcome").isInstanceOf(IOException.class).is(connectionReset());
-        assertThat(journal).as("journal")
+        assertThatThrownBy(() -> publisher.publish("{\"type\":\"order-shipped\",\"id\":42}"))
+                .isInstanceOf(IOException.class)
+                .is(connectionReset());
+        assertThat(peer.connections())
                 .singleElement() // HttpClient does not retry a POST
                 .satisfies(connection -> {
-                    assertThat(connection.receivedCount()).as("journal").isEqualTo(100);
+                    assertThat(connection.receivedCount()).isEqualTo(100);
                     assertThat(new String(connection.received(), StandardCharsets.US_ASCII))
-                            .as("journal").startsWith("POST /events ");
-                    assertThat(connection.ending()).as("journal").isEqualTo(Ending.PEER_RESET);
+                            .startsWith("POST /events ");
+                    assertThat(connection.ending()).isEqualTo(Ending.PEER_RESET);
                 });
     }
     // end::httpclient-post[]

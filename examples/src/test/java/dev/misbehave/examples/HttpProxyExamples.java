@@ -2,6 +2,7 @@ package dev.misbehave.examples;
 
 import static dev.misbehave.assertj.ConnectionConditions.connectionReset;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -84,10 +85,10 @@ class HttpProxyExamples {
          */
         void assertBodyBytesRead(DownloadFailedException failed, long arrived) {
             if (this == JDK_HTTP_CLIENT) {
-                assertThat(failed.bytesReceived()).as("outcome").isBetween(0L, arrived);
-                assertThat(failed).as("outcome").hasStackTraceContaining("bytes received: " + arrived);
+                assertThat(failed.bytesReceived()).isBetween(0L, arrived);
+                assertThat(failed).hasStackTraceContaining("bytes received: " + arrived);
             } else {
-                assertThat(failed.bytesReceived()).as("outcome").isEqualTo(arrived);
+                assertThat(failed.bytesReceived()).isEqualTo(arrived);
             }
         }
 
@@ -136,17 +137,15 @@ class HttpProxyExamples {
                 ArtifactStore store = client.open(proxy)) {
             DownloadFailedException failed = catchThrowableOfType(DownloadFailedException.class,
                     () -> store.download("/artifacts/app.bin"));
-            List<ConnectionRecord> journal = proxy.awaitConnections(1, WAIT);
-            Observed.print(client + " download through the proxy, reset after 200,000 response B", failed, journal);
 
-            assertThat(failed).as("outcome").is(connectionReset());
-            assertThat(journal).as("journal").singleElement().satisfies(download -> {
-                assertThat(download.sentCount()).as("journal").isEqualTo(200_000); // to the client
+            assertThat(failed).is(connectionReset());
+            assertThat(proxy.awaitConnections(1, WAIT)).singleElement().satisfies(download -> {
+                assertThat(download.sentCount()).isEqualTo(200_000); // to the client
                 client.assertBodyBytesRead(failed, 200_000 - headLength(download.sent())); // none accepted
-                assertThat(download.ending()).as("journal").isEqualTo(Ending.PEER_RESET);
+                assertThat(download.ending()).isEqualTo(Ending.PEER_RESET);
                 UpstreamRecord server = download.upstream().orElseThrow();
-                assertThat(server.receivedCount()).as("journal").isGreaterThanOrEqualTo(200_000);
-                assertThat(server.ending()).as("journal").isEqualTo(UpstreamEnding.PEER_RESET); // both legs
+                assertThat(server.receivedCount()).isGreaterThanOrEqualTo(200_000);
+                assertThat(server.ending()).isEqualTo(UpstreamEnding.PEER_RESET); // both legs
             });
         }
     }
@@ -161,19 +160,16 @@ class HttpProxyExamples {
         try (MisbehavingPeer proxy = MisbehavingPeer.start(Script.forwardTo(server.address()),
                         Fault.resetAfter(Direction.UPSTREAM, 300_000));
                 ArtifactStore store = client.open(proxy)) {
-            Throwable thrown = catchThrowable(() -> store.upload("/uploads/app.bin", upload));
-            List<ConnectionRecord> journal = proxy.awaitConnections(1, WAIT);
+            assertThatThrownBy(() -> store.upload("/uploads/app.bin", upload)).is(connectionReset());
+            assertThat(proxy.awaitConnections(1, WAIT)) // no client sent it twice
+                    .singleElement().satisfies(attempt -> {
+                        assertThat(attempt.receivedCount()).isEqualTo(300_000);
+                        assertThat(attempt.ending()).isEqualTo(Ending.PEER_RESET);
+                        assertThat(attempt.upstream().orElseThrow().ending()).isEqualTo(UpstreamEnding.PEER_RESET);
+                    });
             server.awaitUploadsEnded(1, WAIT);
-            Observed.print(client + " 1 MiB upload through the proxy, reset after 300,000 request B", thrown, journal);
-
-            assertThat(thrown).as("outcome").is(connectionReset());
-            assertThat(journal).as("journal").singleElement().satisfies(attempt -> { // no client sent it twice
-                assertThat(attempt.receivedCount()).as("journal").isEqualTo(300_000);
-                assertThat(attempt.ending()).as("journal").isEqualTo(Ending.PEER_RESET);
-                assertThat(attempt.upstream().orElseThrow().ending()).as("journal").isEqualTo(UpstreamEnding.PEER_RESET);
-            });
-            assertThat(server.uploadsBegun()).as("journal").isEqualTo(1); // the request reached the server...
-            assertThat(server.uploadsWhole()).as("journal").isZero(); // ...but never whole
+            assertThat(server.uploadsBegun()).isEqualTo(1); // the request reached the server...
+            assertThat(server.uploadsWhole()).isZero(); // ...but never whole
         }
     }
     // end::reset-mid-upload[]
@@ -187,21 +183,19 @@ class HttpProxyExamples {
                 ArtifactStore store = client.open(proxy)) {
             DownloadFailedException failed = catchThrowableOfType(DownloadFailedException.class,
                     () -> store.download("/artifacts/cut.bin"));
-            List<ConnectionRecord> journal = proxy.awaitConnections(1, WAIT);
-            Observed.print(client + " download through the proxy, the server closes after 100 KiB of body", failed, journal);
 
             client.assertBodyBytesRead(failed, ArtifactServer.CUT_AFTER);
             if (failed.getCause() == null) { // the body just ended: only the application's length check saw it
-                assertThat(client).as("outcome").isEqualTo(Client.URL_CONNECTION);
-                assertThat(failed).as("outcome").hasMessage("Body cut short: 102400 of 524288 bytes");
+                assertThat(client).isEqualTo(Client.URL_CONNECTION);
+                assertThat(failed).hasMessage("Body cut short: 102400 of 524288 bytes");
             } else {
-                assertThat(ConnectionFailure.classify(failed)).as("outcome").isEqualTo(client.closeMidBody);
+                assertThat(ConnectionFailure.classify(failed)).isEqualTo(client.closeMidBody);
             }
-            assertThat(journal).as("journal").singleElement().satisfies(download -> {
+            assertThat(proxy.awaitConnections(1, WAIT)).singleElement().satisfies(download -> {
                 UpstreamRecord server = download.upstream().orElseThrow();
-                assertThat(server.ending()).as("journal").isEqualTo(UpstreamEnding.SERVER_CLOSED); // the server's FIN...
-                assertThat(download.ending()).as("journal").isEqualTo(Ending.PEER_CLOSED); // ...passed on as a FIN
-                assertThat(download.sentCount()).as("journal").isEqualTo(server.receivedCount()); // every byte
+                assertThat(server.ending()).isEqualTo(UpstreamEnding.SERVER_CLOSED); // the server's FIN...
+                assertThat(download.ending()).isEqualTo(Ending.PEER_CLOSED); // ...passed on as a FIN
+                assertThat(download.sentCount()).isEqualTo(server.receivedCount()); // every byte
             });
         }
     }
@@ -218,15 +212,15 @@ class HttpProxyExamples {
             String first = store.catalog();
             String second = store.catalog(); // the pooled connection is reset as this request starts
             store.close(); // closes the pooled connection, so the journal settles
-            List<ConnectionRecord> journal = proxy.awaitConnections(client.ended(2), WAIT);
-            Observed.print(client + " two GETs, the pooled connection reset at its 2nd request", null, journal);
 
-            assertThat(List.of(first, second)).as("outcome").containsOnly(ArtifactServer.CATALOG);
-            assertThat(journal).as("journal").hasSize(2); // the retry went on a fresh connection
-            assertThat(journal.get(0).firedTrigger()).as("journal").isPresent();
-            assertThat(journal.get(0).ending()).as("journal").isEqualTo(Ending.PEER_RESET);
-            assertThat(journal.get(1).fault()).as("journal").isEmpty();
-            assertThat(server.catalogRequests()).as("journal").isEqualTo(2); // the cut request never reached it
+            assertThat(List.of(first, second)).containsOnly(ArtifactServer.CATALOG);
+            assertThat(proxy.awaitConnections(client.ended(2), WAIT)).satisfiesExactly(
+                    stale -> {
+                        assertThat(stale.firedTrigger()).isPresent();
+                        assertThat(stale.ending()).isEqualTo(Ending.PEER_RESET);
+                    },
+                    retry -> assertThat(retry.fault()).isEmpty()); // the retry went on a fresh connection
+            assertThat(server.catalogRequests()).isEqualTo(2); // the cut request never reached it
         }
     }
     // end::stale-connection-get[]
@@ -251,19 +245,18 @@ class HttpProxyExamples {
             int first = store.upload("/uploads/a.bin", upload);
             Throwable second = catchThrowable(() -> store.upload("/uploads/b.bin", upload));
             store.close();
-            List<ConnectionRecord> journal = proxy.awaitConnections(client.resendsPost ? client.ended(2) : 1, WAIT);
-            Observed.print(client + " two POSTs, the pooled connection reset at its 2nd request", second, journal);
 
-            assertThat(first).as("outcome").isEqualTo(201);
+            assertThat(first).isEqualTo(201);
+            List<ConnectionRecord> journal = proxy.awaitConnections(client.resendsPost ? client.ended(2) : 1, WAIT);
             if (client.resendsPost) { // the client sent the POST again, on a fresh connection, by itself
-                assertThat(second).as("outcome").isNull();
-                assertThat(journal).as("journal").hasSize(2);
+                assertThat(second).isNull();
+                assertThat(journal).hasSize(2);
             } else {
-                assertThat(second).as("outcome").is(connectionReset());
-                assertThat(journal).as("journal").hasSize(1);
+                assertThat(second).is(connectionReset());
+                assertThat(journal).hasSize(1);
             }
-            assertThat(journal.get(0).ending()).as("journal").isEqualTo(Ending.PEER_RESET);
-            assertThat(server.uploadsWhole()).as("journal").isEqualTo(client.resendsPost ? 2 : 1);
+            assertThat(journal.get(0).ending()).isEqualTo(Ending.PEER_RESET);
+            assertThat(server.uploadsWhole()).isEqualTo(client.resendsPost ? 2 : 1);
         }
     }
     // end::stale-connection-post[]
@@ -272,7 +265,7 @@ class HttpProxyExamples {
     static int headLength(byte[] response) {
         String text = new String(response, StandardCharsets.ISO_8859_1);
         int blank = text.indexOf("\r\n\r\n");
-        assertThat(blank).as("journal: the response head ends").isPositive();
+        assertThat(blank).as("the end of the response head").isPositive();
         return blank + 4;
     }
 }

@@ -2,15 +2,13 @@ package dev.misbehave.examples;
 
 import static dev.misbehave.assertj.ConnectionConditions.connectionReset;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.misbehave.ConnectionRecord;
 import dev.misbehave.Ending;
 import dev.misbehave.ForceResetAfter;
 import dev.misbehave.MisbehavingPeer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -33,19 +31,15 @@ class HttpUrlConnectionExamples {
     void getIsRetriedSilently(MisbehavingPeer peer) {
         var feed = new PriceFeed(URI.create("http://" + peer.host() + ":" + peer.port() + "/"));
 
-        Throwable thrown = catchThrowable(() -> feed.latestPrice("ACME"));
-        List<ConnectionRecord> journal = peer.connections();
-        Observed.print("HttpURLConnection GET, reset after 1 B", thrown, journal);
-
-        assertThat(thrown).as("outcome")
+        assertThatThrownBy(() -> feed.latestPrice("ACME"))
                 .isInstanceOf(PriceFeedUnavailableException.class)
                 .hasMessageContaining("gave no price for ACME")
-                .cause().as("outcome").is(connectionReset());
-        assertThat(journal).as("journal")
+                .cause().is(connectionReset());
+        assertThat(peer.connections())
                 .hasSize(2) // one call to latestPrice, two connections: the JDK retried
                 .allSatisfy(connection -> {
-                    assertThat(connection.received()).as("journal").isEqualTo(new byte[] {'G'});
-                    assertThat(connection.ending()).as("journal").isEqualTo(Ending.PEER_RESET);
+                    assertThat(connection.received()).isEqualTo(new byte[] {'G'});
+                    assertThat(connection.ending()).isEqualTo(Ending.PEER_RESET);
                 });
     }
     // end::urlconnection-get[]
@@ -57,18 +51,14 @@ class HttpUrlConnectionExamples {
     void postIsRetriedSilently(MisbehavingPeer peer) {
         var orders = new OrderClient(URI.create("http://" + peer.host() + ":" + peer.port() + "/"));
 
-        Throwable thrown = catchThrowable(() -> orders.submit("{\"sku\":\"ACME-1\",\"quantity\":3}"));
-        List<ConnectionRecord> journal = peer.connections();
-        Observed.print("HttpURLConnection POST, reset after 100 B", thrown, journal);
-
-        assertThat(thrown).as("outcome").is(connectionReset());
-        assertThat(journal).as("journal")
+        assertThatThrownBy(() -> orders.submit("{\"sku\":\"ACME-1\",\"quantity\":3}")).is(connectionReset());
+        assertThat(peer.connections())
                 .hasSize(2) // a non-idempotent request, sent twice
                 .allSatisfy(connection -> {
-                    assertThat(connection.receivedCount()).as("journal").isEqualTo(100);
+                    assertThat(connection.receivedCount()).isEqualTo(100);
                     assertThat(new String(connection.received(), StandardCharsets.US_ASCII))
-                            .as("journal").startsWith("POST /orders ");
-                    assertThat(connection.ending()).as("journal").isEqualTo(Ending.PEER_RESET);
+                            .startsWith("POST /orders ");
+                    assertThat(connection.ending()).isEqualTo(Ending.PEER_RESET);
                 });
     }
     // end::urlconnection-post[]

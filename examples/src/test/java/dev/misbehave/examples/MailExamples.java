@@ -2,9 +2,8 @@ package dev.misbehave.examples;
 
 import static dev.misbehave.assertj.ConnectionConditions.connectionReset;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.misbehave.ConnectionRecord;
 import dev.misbehave.Delivery;
 import dev.misbehave.Direction;
 import dev.misbehave.Ending;
@@ -14,7 +13,6 @@ import dev.misbehave.PeerScript;
 import dev.misbehave.SendGarbageAfter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -44,16 +42,14 @@ class MailExamples {
     @PeerScript(greeting = "220 relay.example ready\r\n", requestEndsWith = "\r\n", response = "250 relay.example\r\n")
     @ForceResetAfter(bytes = 25, direction = Direction.DOWNSTREAM) // exactly the 25-byte greeting
     void resetAfterGreeting(MisbehavingPeer peer) {
-        Throwable thrown = catchThrowable(() -> new MailNotifier(peer.address()).hello());
-        List<ConnectionRecord> journal = peer.awaitConnections(1, WAIT);
-        Observed.print("SMTP-style greeting, reset after the 25-byte greeting", thrown, journal);
-
-        assertThat(thrown).as("outcome").isInstanceOf(NotificationFailedException.class).is(connectionReset());
-        assertThat(journal).as("journal").singleElement().satisfies(connection -> {
-            assertThat(new String(connection.sent(), StandardCharsets.US_ASCII)).as("journal")
+        assertThatThrownBy(() -> new MailNotifier(peer.address()).hello())
+                .isInstanceOf(NotificationFailedException.class)
+                .is(connectionReset());
+        assertThat(peer.awaitConnections(1, WAIT)).singleElement().satisfies(connection -> {
+            assertThat(new String(connection.sent(), StandardCharsets.US_ASCII))
                     .isEqualTo("220 relay.example ready\r\n");
-            assertThat(connection.delivery()).as("journal").isEqualTo(Delivery.CONFIRMED);
-            assertThat(connection.ending()).as("journal").isEqualTo(Ending.PEER_RESET);
+            assertThat(connection.delivery()).isEqualTo(Delivery.CONFIRMED);
+            assertThat(connection.ending()).isEqualTo(Ending.PEER_RESET);
         });
     }
     // end::reset-after-greeting[]
@@ -63,16 +59,13 @@ class MailExamples {
     @Test
     @SendGarbageAfter(bytes = 0, text = "SSH-2.0-OpenSSH_9.6\r\n", thenClose = true)
     void wrongServiceOnThePort(MisbehavingPeer peer) {
-        Throwable thrown = catchThrowable(() -> new MailNotifier(peer.address()).hello());
-        List<ConnectionRecord> journal = peer.awaitConnections(1, WAIT);
-        Observed.print("SMTP-style greeting, garbage then close", thrown, journal);
-
-        assertThat(thrown).as("outcome").isInstanceOf(NotificationFailedException.class)
+        assertThatThrownBy(() -> new MailNotifier(peer.address()).hello())
+                .isInstanceOf(NotificationFailedException.class)
                 .hasMessage("no 220 greeting, got: SSH-2.0-OpenSSH_9.6")
                 .hasNoCause();
-        assertThat(journal).as("journal").singleElement().satisfies(connection -> {
-            assertThat(connection.sentCount()).as("journal").isEqualTo(21);
-            assertThat(connection.ending()).as("journal").isEqualTo(Ending.PEER_CLOSED);
+        assertThat(peer.awaitConnections(1, WAIT)).singleElement().satisfies(connection -> {
+            assertThat(connection.sentCount()).isEqualTo(21);
+            assertThat(connection.ending()).isEqualTo(Ending.PEER_CLOSED);
         });
     }
     // end::garbage[]

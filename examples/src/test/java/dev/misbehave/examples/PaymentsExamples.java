@@ -27,20 +27,18 @@ class PaymentsExamples {
         var payments = new PaymentsClient(URI.create("http://" + peer.host() + ":" + peer.port() + "/charges"), 3);
 
         PaymentsClient.Receipt receipt = payments.charge(4_200);
-        List<ConnectionRecord> journal = peer.awaitConnections(2, Duration.ofSeconds(10));
-        Observed.print("HttpClient POST with retries, first 2 connections reset after 100 B", null, journal);
 
-        assertThat(receipt).as("outcome").isEqualTo(new PaymentsClient.Receipt(3, 201));
-        assertThat(journal).as("journal").hasSize(3);
-        assertThat(journal).as("journal").extracting(connection -> connection.fault().isPresent())
-                .containsExactly(true, true, false);
-        assertThat(journal.subList(0, 2)).as("journal").allSatisfy(attempt -> {
-            assertThat(attempt.receivedCount()).as("journal").isEqualTo(100);
-            assertThat(attempt.ending()).as("journal").isEqualTo(Ending.PEER_RESET);
+        assertThat(receipt).isEqualTo(new PaymentsClient.Receipt(3, 201));
+        List<ConnectionRecord> journal = peer.awaitConnections(2, Duration.ofSeconds(10));
+        assertThat(journal).extracting(connection -> connection.fault().isPresent())
+                .containsExactly(true, true, false); // three connections, the first two with the fault
+        assertThat(journal.subList(0, 2)).allSatisfy(attempt -> {
+            assertThat(attempt.receivedCount()).isEqualTo(100);
+            assertThat(attempt.ending()).isEqualTo(Ending.PEER_RESET);
         });
         String served = new String(journal.get(2).received(), StandardCharsets.US_ASCII);
-        assertThat(served).as("journal").startsWith("POST /charges ").endsWith("{\"amount\":4200}");
-        assertThat(served.toLowerCase()).as("journal").contains("idempotency-key: ");
+        assertThat(served).startsWith("POST /charges ").endsWith("{\"amount\":4200}");
+        assertThat(served.toLowerCase()).contains("idempotency-key: ");
     }
     // end::first-two-reset[]
 }

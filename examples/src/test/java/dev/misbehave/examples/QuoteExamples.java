@@ -42,17 +42,17 @@ class QuoteExamples {
     @ForceResetAfter(exchanges = 1, connections = @Connections(first = 1))
     void staleConnectionIsRetriedOnce(MisbehavingPeer peer) throws Exception {
         try (var quotes = new QuoteClient(peer.address(), 2_000)) {
-            assertThat(quotes.quote("ACME")).as("outcome").isEqualTo("12.34"); // connection 1
-            assertThat(quotes.quote("ACME")).as("outcome").isEqualTo("12.34"); // reset, then connection 2
+            assertThat(quotes.quote("ACME")).isEqualTo("12.34"); // connection 1
+            assertThat(quotes.quote("ACME")).isEqualTo("12.34"); // reset, then connection 2
         }
-        List<ConnectionRecord> journal = peer.awaitConnections(2, WAIT);
-        Observed.print("quote client, reset on the 2nd request of a pooled connection", null, journal);
 
-        assertThat(journal).as("journal").hasSize(2);
-        assertThat(text(journal.get(0))).as("journal").isEqualTo("QUOTE ACME\nQ"); // the 1st byte of request 2
-        assertThat(journal.get(0).firedTrigger()).as("journal").contains(new Trigger.AfterExchanges(1));
-        assertThat(journal.get(0).ending()).as("journal").isEqualTo(Ending.PEER_RESET);
-        assertThat(journal.get(1).fault()).as("journal").isEmpty(); // outside the schedule: served
+        assertThat(peer.awaitConnections(2, WAIT)).satisfiesExactly(
+                stale -> {
+                    assertThat(text(stale)).isEqualTo("QUOTE ACME\nQ"); // the 1st byte of request 2
+                    assertThat(stale.firedTrigger()).contains(new Trigger.AfterExchanges(1));
+                    assertThat(stale.ending()).isEqualTo(Ending.PEER_RESET);
+                },
+                fresh -> assertThat(fresh.fault()).isEmpty()); // outside the schedule: served
     }
     // end::stale-pooled-connection[]
 
@@ -63,18 +63,16 @@ class QuoteExamples {
     @ForceCloseAfter(idleMillis = 100) // the server closes connections idle for 100 ms
     void idleTimeout(MisbehavingPeer peer) throws Exception {
         try (var quotes = new QuoteClient(peer.address(), 2_000)) {
-            assertThat(quotes.quote("ACME")).as("outcome").isEqualTo("12.34");
+            assertThat(quotes.quote("ACME")).isEqualTo("12.34");
             peer.awaitConnections(1, WAIT); // the pooled connection has now been closed by the server
-            assertThat(quotes.quote("ACME")).as("outcome").isEqualTo("12.34");
+            assertThat(quotes.quote("ACME")).isEqualTo("12.34");
         }
-        List<ConnectionRecord> journal = peer.awaitConnections(2, WAIT);
-        Observed.print("quote client, idle timeout closes the pooled connection", null, journal);
 
-        assertThat(journal).as("journal").hasSizeGreaterThanOrEqualTo(2);
-        assertThat(text(journal.get(0))).as("journal").isEqualTo("QUOTE ACME\n");
-        assertThat(journal.get(0).ending()).as("journal").isEqualTo(Ending.PEER_CLOSED);
-        assertThat(journal.get(0).firedTrigger()).as("journal")
-                .contains(new Trigger.AfterIdle(Duration.ofMillis(100)));
+        List<ConnectionRecord> journal = peer.awaitConnections(2, WAIT);
+        assertThat(journal).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(text(journal.get(0))).isEqualTo("QUOTE ACME\n");
+        assertThat(journal.get(0).ending()).isEqualTo(Ending.PEER_CLOSED);
+        assertThat(journal.get(0).firedTrigger()).contains(new Trigger.AfterIdle(Duration.ofMillis(100)));
     }
     // end::idle-timeout[]
 
@@ -85,16 +83,15 @@ class QuoteExamples {
     @ForceHalfCloseAfter(bytes = 6, direction = Direction.DOWNSTREAM) // FIN after the first answer
     void halfClosed(MisbehavingPeer peer) throws Exception {
         try (var quotes = new QuoteClient(peer.address(), 2_000)) {
-            assertThat(quotes.quote("ACME")).as("outcome").isEqualTo("12.34");
-            assertThat(quotes.quote("BOLT")).as("outcome").isEqualTo("12.34"); // end-of-stream, retried
+            assertThat(quotes.quote("ACME")).isEqualTo("12.34");
+            assertThat(quotes.quote("BOLT")).isEqualTo("12.34"); // end-of-stream, retried
         }
-        List<ConnectionRecord> journal = peer.awaitConnections(2, WAIT);
-        Observed.print("quote client, half-close after the first answer", null, journal);
 
-        assertThat(text(journal.get(0))).as("journal").isEqualTo("QUOTE ACME\nQUOTE BOLT\n");
-        assertThat(journal.get(0).sentCount()).as("journal").isEqualTo(6);
-        assertThat(journal.get(0).ending()).as("journal").isEqualTo(Ending.CLIENT_CLOSED);
-        assertThat(text(journal.get(1))).as("journal").isEqualTo("QUOTE BOLT\n");
+        List<ConnectionRecord> journal = peer.awaitConnections(2, WAIT);
+        assertThat(text(journal.get(0))).isEqualTo("QUOTE ACME\nQUOTE BOLT\n");
+        assertThat(journal.get(0).sentCount()).isEqualTo(6);
+        assertThat(journal.get(0).ending()).isEqualTo(Ending.CLIENT_CLOSED);
+        assertThat(text(journal.get(1))).isEqualTo("QUOTE BOLT\n");
     }
     // end::half-close[]
 
@@ -105,16 +102,16 @@ class QuoteExamples {
     @StallAfter(bytes = 6, direction = Direction.DOWNSTREAM) // silent after the first answer
     void stalledAfterFirstAnswer(MisbehavingPeer peer) throws Exception {
         try (var quotes = new QuoteClient(peer.address(), 200)) { // 200 ms read timeout
-            assertThat(quotes.quote("ACME")).as("outcome").isEqualTo("12.34");
-            assertThat(quotes.quote("BOLT")).as("outcome").isEqualTo("12.34"); // timed out, retried
+            assertThat(quotes.quote("ACME")).isEqualTo("12.34");
+            assertThat(quotes.quote("BOLT")).isEqualTo("12.34"); // timed out, retried
         }
-        List<ConnectionRecord> journal = peer.awaitTriggered(2, WAIT);
-        Observed.print("quote client, stall after the first answer", null, journal);
 
-        assertThat(journal).as("journal").hasSize(2);
-        assertThat(text(journal.get(0))).as("journal").isEqualTo("QUOTE ACME\n"); // no read after the stall
-        assertThat(journal.get(0).sentCount()).as("journal").isEqualTo(6);
-        assertThat(text(journal.get(1))).as("journal").isEqualTo("QUOTE BOLT\n");
+        assertThat(peer.awaitTriggered(2, WAIT)).satisfiesExactly(
+                stalled -> {
+                    assertThat(text(stalled)).isEqualTo("QUOTE ACME\n"); // no read after the stall
+                    assertThat(stalled.sentCount()).isEqualTo(6);
+                },
+                retry -> assertThat(text(retry)).isEqualTo("QUOTE BOLT\n"));
     }
     // end::stall-downstream[]
 }

@@ -2,9 +2,8 @@ package dev.misbehave.examples;
 
 import static dev.misbehave.assertj.ConnectionConditions.connectionReset;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.misbehave.ConnectionRecord;
 import dev.misbehave.Ending;
 import dev.misbehave.ForceResetAfter;
 import dev.misbehave.MisbehavingPeer;
@@ -14,7 +13,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -34,17 +32,15 @@ class RequestCutExamples {
     void resetAfterHeaders(MisbehavingPeer peer) {
         var publisher = new EventPublisher(URI.create("http://" + peer.host() + ":" + peer.port() + "/events"));
 
-        Throwable thrown = catchThrowable(() -> publisher.publish("{\"type\":\"order-shipped\",\"id\":42}"));
-        List<ConnectionRecord> journal = peer.awaitConnections(1, WAIT);
-        Observed.print("HttpClient POST, reset after the end of the headers", thrown, journal);
-
-        assertThat(thrown).as("outcome").isInstanceOf(IOException.class).is(connectionReset());
-        assertThat(journal).as("journal").singleElement().satisfies(connection -> {
+        assertThatThrownBy(() -> publisher.publish("{\"type\":\"order-shipped\",\"id\":42}"))
+                .isInstanceOf(IOException.class)
+                .is(connectionReset());
+        assertThat(peer.awaitConnections(1, WAIT)).singleElement().satisfies(connection -> {
             String received = new String(connection.received(), StandardCharsets.US_ASCII);
-            assertThat(received).as("journal").startsWith("POST /events HTTP/1.1\r\n").endsWith("\r\n\r\n");
-            assertThat(received).as("journal").doesNotContain("order-shipped"); // the body was never read
-            assertThat(connection.firedTrigger()).as("journal").containsInstanceOf(Trigger.OnPattern.class);
-            assertThat(connection.ending()).as("journal").isEqualTo(Ending.PEER_RESET);
+            assertThat(received).startsWith("POST /events HTTP/1.1\r\n").endsWith("\r\n\r\n");
+            assertThat(received).doesNotContain("order-shipped"); // the body was never read
+            assertThat(connection.firedTrigger()).containsInstanceOf(Trigger.OnPattern.class);
+            assertThat(connection.ending()).isEqualTo(Ending.PEER_RESET);
         });
     }
     // end::reset-after-headers[]
@@ -56,16 +52,14 @@ class RequestCutExamples {
     void deadline(MisbehavingPeer peer) {
         var uploads = new UploadClient(peer.host(), peer.port());
 
-        Throwable thrown = catchThrowable(() -> uploads.upload(new byte[1024]));
-        List<ConnectionRecord> journal = peer.awaitConnections(1, WAIT);
-        Observed.print("raw socket upload, reset 200 ms after accept", thrown, journal);
-
-        assertThat(thrown).as("outcome").isInstanceOf(UploadFailedException.class).is(connectionReset());
-        assertThat(((UploadFailedException) thrown).phase()).as("outcome").isEqualTo(Phase.ACKNOWLEDGE);
-        assertThat(journal).as("journal").singleElement().satisfies(connection -> {
-            assertThat(connection.receivedCount()).as("journal").isEqualTo(1024);
-            assertThat(connection.firedTrigger()).as("journal").contains(new Trigger.AfterDuration(Duration.ofMillis(200)));
-            assertThat(connection.ending()).as("journal").isEqualTo(Ending.PEER_RESET);
+        assertThatThrownBy(() -> uploads.upload(new byte[1024]))
+                .isInstanceOfSatisfying(UploadFailedException.class,
+                        failed -> assertThat(failed.phase()).isEqualTo(Phase.ACKNOWLEDGE))
+                .is(connectionReset());
+        assertThat(peer.awaitConnections(1, WAIT)).singleElement().satisfies(connection -> {
+            assertThat(connection.receivedCount()).isEqualTo(1024);
+            assertThat(connection.firedTrigger()).contains(new Trigger.AfterDuration(Duration.ofMillis(200)));
+            assertThat(connection.ending()).isEqualTo(Ending.PEER_RESET);
         });
     }
     // end::deadline[]

@@ -41,16 +41,15 @@ class Resilience4jExamples {
     @ForceResetAfter(bytes = 100, connections = @Connections(first = 2))
     void idempotentPutSucceedsOnTheThirdAttempt(MisbehavingPeer peer) throws Exception {
         InventoryClient.Outcome outcome = inventory(peer).setLevel("SKU-42", 7);
-        List<ConnectionRecord> journal = peer.awaitConnections(2, Duration.ofSeconds(10));
-        Observed.print("Resilience4j PUT, first 2 connections reset after 100 B", null, journal);
 
-        assertThat(outcome).as("outcome").isEqualTo(new InventoryClient.Outcome(3, 200));
-        assertThat(journal).as("journal").hasSize(3); // one connection per attempt, none hidden
-        assertThat(journal.subList(0, 2)).as("journal").allSatisfy(attempt -> {
-            assertThat(attempt.receivedCount()).as("journal").isEqualTo(100);
-            assertThat(attempt.ending()).as("journal").isEqualTo(Ending.PEER_RESET);
+        assertThat(outcome).isEqualTo(new InventoryClient.Outcome(3, 200));
+        List<ConnectionRecord> journal = peer.awaitConnections(2, Duration.ofSeconds(10));
+        assertThat(journal).hasSize(3); // one connection per attempt, none hidden
+        assertThat(journal.subList(0, 2)).allSatisfy(attempt -> {
+            assertThat(attempt.receivedCount()).isEqualTo(100);
+            assertThat(attempt.ending()).isEqualTo(Ending.PEER_RESET);
         });
-        assertThat(new String(journal.get(2).received(), StandardCharsets.US_ASCII)).as("journal")
+        assertThat(new String(journal.get(2).received(), StandardCharsets.US_ASCII))
                 .startsWith("PUT /stock/SKU-42 ").endsWith("{\"level\":7}");
     }
     // end::resilience4j-third-attempt[]
@@ -62,15 +61,13 @@ class Resilience4jExamples {
     void postThatMayHaveArrivedIsNotRetried(MisbehavingPeer peer) {
         CallFailedException failed = catchThrowableOfType(CallFailedException.class,
                 () -> inventory(peer).reserve("SKU-42", 2));
-        List<ConnectionRecord> journal = peer.awaitConnections(1, Duration.ofSeconds(10));
-        Observed.print("Resilience4j POST, reset after the whole request", failed, journal);
 
-        assertThat(failed.attempts()).as("outcome").isEqualTo(1);
-        assertThat(failed).as("outcome").is(connectionReset());
-        assertThat(journal).as("journal").singleElement().satisfies(reservation -> {
-            assertThat(new String(reservation.received(), StandardCharsets.US_ASCII)).as("journal")
+        assertThat(failed.attempts()).isEqualTo(1);
+        assertThat(failed).is(connectionReset());
+        assertThat(peer.awaitConnections(1, Duration.ofSeconds(10))).singleElement().satisfies(reservation -> {
+            assertThat(new String(reservation.received(), StandardCharsets.US_ASCII))
                     .startsWith("POST /reservations ").endsWith("{\"sku\":\"SKU-42\",\"quantity\":2}");
-            assertThat(reservation.ending()).as("journal").isEqualTo(Ending.PEER_RESET);
+            assertThat(reservation.ending()).isEqualTo(Ending.PEER_RESET);
         });
     }
     // end::resilience4j-post-not-retried[]
@@ -82,11 +79,10 @@ class Resilience4jExamples {
     void refusedPostIsRetried(MisbehavingPeer peer) {
         CallFailedException failed = catchThrowableOfType(CallFailedException.class,
                 () -> inventory(peer).reserve("SKU-42", 2));
-        Observed.print("Resilience4j POST, connection refused", failed, peer.connections());
 
-        assertThat(failed.attempts()).as("outcome").isEqualTo(3);
-        assertThat(failed).as("outcome").is(connectionRefused());
-        assertThat(peer.connections()).as("journal").isEmpty(); // nothing reached a server
+        assertThat(failed.attempts()).isEqualTo(3);
+        assertThat(failed).is(connectionRefused());
+        assertThat(peer.connections()).isEmpty(); // nothing reached a server
     }
     // end::resilience4j-refused-retried[]
 }

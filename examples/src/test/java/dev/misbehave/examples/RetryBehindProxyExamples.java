@@ -91,16 +91,15 @@ class RetryBehindProxyExamples {
         @ForceResetAfter(bytes = 100, connections = @Connections(first = 2))
         void idempotentPutSucceedsOnTheThirdAttempt(MisbehavingPeer proxy) throws Exception {
             InventoryClient.Outcome outcome = new InventoryClient(through(proxy), 3).setLevel("SKU-42", 7);
-            List<ConnectionRecord> journal = proxy.awaitConnections(2, WAIT);
-            Observed.print("Resilience4j PUT via proxy, first 2 connections reset after 100 B", null, journal);
 
-            assertThat(outcome).as("outcome").isEqualTo(new InventoryClient.Outcome(3, 200));
-            assertThat(journal).as("journal").hasSize(3);
-            assertThat(journal.subList(0, 2)).as("journal").allSatisfy(attempt -> {
-                assertThat(attempt.upstream().orElseThrow().sentCount()).as("journal").isEqualTo(100);
-                assertThat(attempt.ending()).as("journal").isEqualTo(Ending.PEER_RESET);
+            assertThat(outcome).isEqualTo(new InventoryClient.Outcome(3, 200));
+            List<ConnectionRecord> journal = proxy.awaitConnections(2, WAIT);
+            assertThat(journal).hasSize(3);
+            assertThat(journal.subList(0, 2)).allSatisfy(attempt -> {
+                assertThat(attempt.upstream().orElseThrow().sentCount()).isEqualTo(100);
+                assertThat(attempt.ending()).isEqualTo(Ending.PEER_RESET);
             });
-            assertThat(server.handled("PUT /stock/SKU-42")).as("journal").isEqualTo(1);
+            assertThat(server.handled("PUT /stock/SKU-42")).isEqualTo(1);
         }
         // end::proxy-resilience4j-third-attempt[]
 
@@ -112,17 +111,15 @@ class RetryBehindProxyExamples {
         void postThatReachedTheServerIsNotRetried(MisbehavingPeer proxy) throws Exception {
             CallFailedException failed = catchThrowableOfType(CallFailedException.class,
                     () -> new InventoryClient(through(proxy), 3).reserve("SKU-42", 2));
-            List<ConnectionRecord> journal = proxy.awaitConnections(1, WAIT);
-            server.awaitHandled(1, WAIT);
-            Observed.print("Resilience4j POST via proxy, reset after the whole request", failed, journal);
 
-            assertThat(failed.attempts()).as("outcome").isEqualTo(1);
-            assertThat(failed).as("outcome").is(connectionReset());
-            assertThat(journal).as("journal").singleElement().satisfies(reservation -> // every byte went on
-                    assertThat(reservation.upstream().orElseThrow().sentCount()).as("journal")
+            assertThat(failed.attempts()).isEqualTo(1);
+            assertThat(failed).is(connectionReset());
+            assertThat(proxy.awaitConnections(1, WAIT)).singleElement().satisfies(reservation -> // every byte went on
+                    assertThat(reservation.upstream().orElseThrow().sentCount())
                             .isEqualTo(reservation.receivedCount()));
             // the client saw a reset, yet the reservation was made: a retry would have made two
-            assertThat(server.handled("POST /reservations")).as("journal").isEqualTo(1);
+            server.awaitHandled(1, WAIT);
+            assertThat(server.handled("POST /reservations")).isEqualTo(1);
         }
         // end::proxy-resilience4j-post[]
 
@@ -133,12 +130,11 @@ class RetryBehindProxyExamples {
         void refusedPostIsRetried(MisbehavingPeer proxy) {
             CallFailedException failed = catchThrowableOfType(CallFailedException.class,
                     () -> new InventoryClient(through(proxy), 3).reserve("SKU-42", 2));
-            Observed.print("Resilience4j POST via proxy, connection refused", failed, proxy.connections());
 
-            assertThat(failed.attempts()).as("outcome").isEqualTo(3);
-            assertThat(failed).as("outcome").is(connectionRefused());
-            assertThat(proxy.connections()).as("journal").isEmpty();
-            assertThat(server.handled("POST /reservations")).as("journal").isZero();
+            assertThat(failed.attempts()).isEqualTo(3);
+            assertThat(failed).is(connectionRefused());
+            assertThat(proxy.connections()).isEmpty();
+            assertThat(server.handled("POST /reservations")).isZero();
         }
     }
 
@@ -152,16 +148,15 @@ class RetryBehindProxyExamples {
             try (MisbehavingPeer proxy = MisbehavingPeer.start(Script.forwardTo(server.address()),
                     Fault.resetAfter(Direction.UPSTREAM, 100).on(Schedule.first(2)))) {
                 ShippingClient.Outcome outcome = new ShippingClient(through(proxy), 3).updateAddress("S-7", "1 Main St");
-                List<ConnectionRecord> journal = proxy.awaitConnections(2, WAIT);
-                Observed.print("Failsafe PUT via proxy, first 2 connections reset after 100 B", null, journal);
 
-                assertThat(outcome).as("outcome").isEqualTo(new ShippingClient.Outcome(3, 200));
-                assertThat(journal).as("journal").hasSize(3);
-                assertThat(journal.subList(0, 2)).as("journal").allSatisfy(attempt -> {
-                    assertThat(attempt.upstream().orElseThrow().sentCount()).as("journal").isEqualTo(100);
-                    assertThat(attempt.ending()).as("journal").isEqualTo(Ending.PEER_RESET);
+                assertThat(outcome).isEqualTo(new ShippingClient.Outcome(3, 200));
+                List<ConnectionRecord> journal = proxy.awaitConnections(2, WAIT);
+                assertThat(journal).hasSize(3);
+                assertThat(journal.subList(0, 2)).allSatisfy(attempt -> {
+                    assertThat(attempt.upstream().orElseThrow().sentCount()).isEqualTo(100);
+                    assertThat(attempt.ending()).isEqualTo(Ending.PEER_RESET);
                 });
-                assertThat(server.handled("PUT /shipments/S-7/address")).as("journal").isEqualTo(1);
+                assertThat(server.handled("PUT /shipments/S-7/address")).isEqualTo(1);
             }
         }
 
@@ -172,16 +167,13 @@ class RetryBehindProxyExamples {
                     resetAfterWholeRequest("parcel 1 of 1"))) {
                 CallFailedException failed = catchThrowableOfType(CallFailedException.class,
                         () -> new ShippingClient(through(proxy), 3).book("parcel 1 of 1"));
-                List<ConnectionRecord> journal = proxy.awaitConnections(1, WAIT);
-                server.awaitHandled(1, WAIT);
-                Observed.print("Failsafe POST via proxy, reset after the whole request", failed, journal);
 
-                assertThat(failed.attempts()).as("outcome").isEqualTo(1);
-                assertThat(failed).as("outcome").is(connectionReset());
-                assertThat(journal).as("journal").singleElement().satisfies(booking ->
-                        assertThat(booking.upstream().orElseThrow().sentCount()).as("journal")
-                                .isEqualTo(booking.receivedCount()));
-                assertThat(server.handled("POST /shipments")).as("journal").isEqualTo(1);
+                assertThat(failed.attempts()).isEqualTo(1);
+                assertThat(failed).is(connectionReset());
+                assertThat(proxy.awaitConnections(1, WAIT)).singleElement().satisfies(booking ->
+                        assertThat(booking.upstream().orElseThrow().sentCount()).isEqualTo(booking.receivedCount()));
+                server.awaitHandled(1, WAIT);
+                assertThat(server.handled("POST /shipments")).isEqualTo(1);
             }
         }
 
@@ -191,12 +183,11 @@ class RetryBehindProxyExamples {
             try (MisbehavingPeer proxy = MisbehavingPeer.start(Script.forwardTo(server.address()), Fault.refuse())) {
                 CallFailedException failed = catchThrowableOfType(CallFailedException.class,
                         () -> new ShippingClient(through(proxy), 3).book("parcel 1 of 1"));
-                Observed.print("Failsafe POST via proxy, connection refused", failed, proxy.connections());
 
-                assertThat(failed.attempts()).as("outcome").isEqualTo(3);
-                assertThat(failed).as("outcome").is(connectionRefused());
-                assertThat(proxy.connections()).as("journal").isEmpty();
-                assertThat(server.handled("POST /shipments")).as("journal").isZero();
+                assertThat(failed.attempts()).isEqualTo(3);
+                assertThat(failed).is(connectionRefused());
+                assertThat(proxy.connections()).isEmpty();
+                assertThat(server.handled("POST /shipments")).isZero();
             }
         }
     }

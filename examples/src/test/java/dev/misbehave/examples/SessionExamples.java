@@ -85,26 +85,24 @@ class SessionExamples {
         try (var sessions = new SessionStore(peer.address(), Duration.ofSeconds(2))) {
 
             var failure = catchThrowableOfType(SessionStoreUnavailableException.class, () -> sessions.load("big"));
-            String counts = sessions.connectionCounts();
+
+            assertThat(failure.attempts()).isEqualTo(2);
+            assertThat(failure.timedOut()).isFalse();
+            assertThat(failure.getCause()).isInstanceOf(JedisConnectionException.class);
+            assertThat(failure).is(connectionReset());
+            // created/destroyed: each broken connection is destroyed and at once replaced by an idle one
+            assertThat(sessions.connectionCounts()).isEqualTo("3/2");
+
             sessions.close(); // closes the pool's idle replacement too
             List<ConnectionRecord> journal = peer.awaitConnections(3, WAIT);
-            Observed.print("Jedis GET of 256 KiB, reset after 100,000 B", failure, journal);
-
-            assertThat(failure.attempts()).as("outcome").isEqualTo(2);
-            assertThat(failure.timedOut()).as("outcome").isFalse();
-            assertThat(failure.getCause()).as("outcome").isInstanceOf(JedisConnectionException.class);
-            assertThat(failure).as("outcome").is(connectionReset());
-            // created/destroyed: each broken connection is destroyed and at once replaced by an idle one
-            assertThat(counts).as("outcome").isEqualTo("3/2");
-
-            assertThat(journal).as("journal").hasSize(3);
-            assertThat(journal.subList(0, 2)).as("journal").allSatisfy(connection -> {
+            assertThat(journal).hasSize(3);
+            assertThat(journal.subList(0, 2)).allSatisfy(connection -> {
                 assertThat(connection.sentCount()).isEqualTo(100_000);
                 assertThat(connection.ending()).isEqualTo(Ending.PEER_RESET);
                 assertThat(connection.upstream()).hasValueSatisfying(server ->
                         assertThat(server.ending()).isEqualTo(UpstreamEnding.PEER_RESET));
             });
-            assertThat(journal.get(2).receivedCount()).as("journal").isZero(); // the idle replacement
+            assertThat(journal.get(2).receivedCount()).isZero(); // the idle replacement
         }
     }
     // end::reset-mid-get[]
@@ -119,18 +117,16 @@ class SessionExamples {
 
             Map<String, String> loaded = sessions.loadAll(IDS);
 
-            assertThat(loaded).as("outcome").containsOnlyKeys(IDS);
-            assertThat(loaded.get("d")).as("outcome").hasSize(64 * 1024);
-            assertThat(sessions.connectionCounts()).as("outcome").isEqualTo("2/1"); // one broken, destroyed
-            List<ConnectionRecord> journal = peer.awaitConnections(1, WAIT);
-            Observed.print("Jedis MGET of 4 x 64 KiB, reset after 100,000 B, first connection", null, journal);
+            assertThat(loaded).containsOnlyKeys(IDS);
+            assertThat(loaded.get("d")).hasSize(64 * 1024);
+            assertThat(sessions.connectionCounts()).isEqualTo("2/1"); // one broken, destroyed
 
-            assertThat(journal).as("journal").hasSize(2);
-            assertThat(journal.get(0).sentCount()).as("journal").isEqualTo(100_000);
-            assertThat(journal.get(0).ending()).as("journal").isEqualTo(Ending.PEER_RESET);
-            assertThat(journal.get(1).fault()).as("journal").isEmpty();
-            assertThat(journal.get(1).received()).as("journal")
-                    .isEqualTo(journal.get(0).received()); // the same MGET, sent again
+            List<ConnectionRecord> journal = peer.awaitConnections(1, WAIT);
+            assertThat(journal).hasSize(2);
+            assertThat(journal.get(0).sentCount()).isEqualTo(100_000);
+            assertThat(journal.get(0).ending()).isEqualTo(Ending.PEER_RESET);
+            assertThat(journal.get(1).fault()).isEmpty();
+            assertThat(journal.get(1).received()).isEqualTo(journal.get(0).received()); // the same MGET, sent again
         }
     }
     // end::reset-mid-mget-retried[]
@@ -146,21 +142,20 @@ class SessionExamples {
             long started = System.nanoTime();
             var failure = catchThrowableOfType(SessionStoreUnavailableException.class, () -> sessions.load("big"));
             Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(failure.timedOut()).isTrue();
+            assertThat(failure.attempts()).isEqualTo(1);
+            assertThat(failure.getCause()).hasCauseInstanceOf(SocketTimeoutException.class);
+            assertThat(took).isBetween(Duration.ofMillis(200), Duration.ofSeconds(2));
+
             sessions.close(); // closes the pool's idle replacement too
             List<ConnectionRecord> journal = peer.awaitConnections(1, WAIT); // the replacement; #0 stays stalled
-            Observed.print("Jedis GET of 256 KiB, stall after 100,000 B", failure, journal);
-
-            assertThat(failure.timedOut()).as("outcome").isTrue();
-            assertThat(failure.attempts()).as("outcome").isEqualTo(1);
-            assertThat(failure.getCause()).as("outcome").hasCauseInstanceOf(SocketTimeoutException.class);
-            assertThat(took).as("outcome").isBetween(Duration.ofMillis(200), Duration.ofSeconds(2));
-
-            assertThat(journal).as("journal").hasSize(2); // one attempt, and the pool's idle replacement
-            assertThat(journal.get(0).sentCount()).as("journal").isEqualTo(100_000);
-            assertThat(journal.get(0).firedTrigger()).as("journal").isPresent();
+            assertThat(journal).hasSize(2); // one attempt, and the pool's idle replacement
+            assertThat(journal.get(0).sentCount()).isEqualTo(100_000);
+            assertThat(journal.get(0).firedTrigger()).isPresent();
             // a stalled peer reads nothing, so it does not see that Jedis reset the connection
-            assertThat(journal.get(0).ending()).as("journal").isEqualTo(Ending.OPEN);
-            assertThat(journal.get(1).receivedCount()).as("journal").isZero();
+            assertThat(journal.get(0).ending()).isEqualTo(Ending.OPEN);
+            assertThat(journal.get(1).receivedCount()).isZero();
         }
     }
     // end::stall[]
@@ -174,20 +169,19 @@ class SessionExamples {
         try (var sessions = new SessionStore(peer.address(), Duration.ofSeconds(2))) {
 
             var failure = catchThrowableOfType(SessionStoreUnavailableException.class, () -> sessions.load("big"));
+
+            assertThat(failure.attempts()).isEqualTo(2);
+            assertThat(failure.timedOut()).isFalse();
+            assertThat(failure).is(connectionClosed());
+
             sessions.close(); // closes the pool's idle replacement too
             List<ConnectionRecord> journal = peer.awaitConnections(3, WAIT);
-            Observed.print("Jedis GET of 256 KiB, close after 100,000 B", failure, journal);
-
-            assertThat(failure.attempts()).as("outcome").isEqualTo(2);
-            assertThat(failure.timedOut()).as("outcome").isFalse();
-            assertThat(failure).as("outcome").is(connectionClosed());
-
-            assertThat(journal).as("journal").hasSize(3);
-            assertThat(journal.subList(0, 2)).as("journal").allSatisfy(connection -> {
+            assertThat(journal).hasSize(3);
+            assertThat(journal.subList(0, 2)).allSatisfy(connection -> {
                 assertThat(connection.sentCount()).isEqualTo(100_000);
                 assertThat(connection.ending()).isEqualTo(Ending.PEER_CLOSED);
             });
-            assertThat(journal.get(2).receivedCount()).as("journal").isZero(); // the idle replacement
+            assertThat(journal.get(2).receivedCount()).isZero(); // the idle replacement
         }
     }
     // end::close-mid-get[]
@@ -200,14 +194,13 @@ class SessionExamples {
     void halfCloseMidGet(MisbehavingPeer peer) {
         try (var sessions = new SessionStore(peer.address(), Duration.ofSeconds(2))) {
 
-            assertThat(sessions.load("big")).as("outcome").contains(BIG); // end of stream, retried
-            List<ConnectionRecord> journal = peer.awaitConnections(1, WAIT);
-            Observed.print("Jedis GET of 256 KiB, half-close after 100,000 B, first connection", null, journal);
+            assertThat(sessions.load("big")).contains(BIG); // end of stream, retried
 
-            assertThat(journal).as("journal").hasSize(2);
-            assertThat(journal.get(0).sentCount()).as("journal").isEqualTo(100_000);
-            assertThat(journal.get(0).ending()).as("journal").isEqualTo(Ending.CLIENT_RESET); // Jedis closes with SO_LINGER 0
-            assertThat(journal.get(1).fault()).as("journal").isEmpty();
+            List<ConnectionRecord> journal = peer.awaitConnections(1, WAIT);
+            assertThat(journal).hasSize(2);
+            assertThat(journal.get(0).sentCount()).isEqualTo(100_000);
+            assertThat(journal.get(0).ending()).isEqualTo(Ending.CLIENT_RESET); // Jedis closes with SO_LINGER 0
+            assertThat(journal.get(1).fault()).isEmpty();
         }
     }
     // end::half-close-mid-get[]

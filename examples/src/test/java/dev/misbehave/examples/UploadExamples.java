@@ -3,15 +3,12 @@ package dev.misbehave.examples;
 import static dev.misbehave.assertj.ConnectionConditions.connectionReset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.misbehave.ConnectionRecord;
 import dev.misbehave.Ending;
 import dev.misbehave.ForceResetAfter;
 import dev.misbehave.MisbehavingPeer;
 import dev.misbehave.examples.UploadFailedException.Phase;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -42,22 +39,15 @@ class UploadExamples {
         byte[] payload = payload(1024);
         var client = new UploadClient(peer.host(), peer.port(), 2);
 
-        Throwable thrown = catchThrowable(() -> client.upload(payload));
-        List<ConnectionRecord> journal = peer.connections();
-        Observed.print("raw socket upload, 2 attempts, reset after 16 B", thrown, journal);
-
-        assertThat(thrown).as("outcome")
+        assertThatThrownBy(() -> client.upload(payload))
                 .isInstanceOfSatisfying(UploadFailedException.class,
-                        failed -> assertThat(failed.attempts()).as("outcome").isEqualTo(2))
+                        failed -> assertThat(failed.attempts()).isEqualTo(2))
                 .hasMessageContaining("failed after 2 attempts")
-                .cause().as("outcome").is(connectionReset());
-        assertThat(journal).as("journal")
-                .hasSize(2)
-                .allSatisfy(connection -> {
-                    assertThat(connection.received()).as("journal")
-                            .isEqualTo(Arrays.copyOf(payload, 16));
-                    assertThat(connection.ending()).as("journal").isEqualTo(Ending.PEER_RESET);
-                });
+                .cause().is(connectionReset());
+        assertThat(peer.connections()).hasSize(2).allSatisfy(connection -> {
+            assertThat(connection.received()).isEqualTo(Arrays.copyOf(payload, 16));
+            assertThat(connection.ending()).isEqualTo(Ending.PEER_RESET);
+        });
     }
     // end::retry-then-fail[]
 
@@ -69,21 +59,14 @@ class UploadExamples {
         byte[] payload = payload(8 * 1024 * 1024); // more than 5 MiB after byte 100
         var client = new UploadClient(peer.host(), peer.port());
 
-        Throwable thrown = catchThrowable(() -> client.upload(payload));
-        List<ConnectionRecord> journal = peer.connections();
-        Observed.print("raw socket 8 MiB upload, reset after 100 B", thrown, journal);
-
-        assertThat(thrown).as("outcome")
+        assertThatThrownBy(() -> client.upload(payload))
                 .isInstanceOfSatisfying(UploadFailedException.class,
-                        failed -> assertThat(failed.phase()).as("outcome").isEqualTo(Phase.SEND))
-                .cause().as("outcome").is(connectionReset());
-        assertThat(journal).as("journal")
-                .singleElement()
-                .satisfies(connection -> {
-                    assertThat(connection.received()).as("journal")
-                            .isEqualTo(Arrays.copyOf(payload, 100));
-                    assertThat(connection.ending()).as("journal").isEqualTo(Ending.PEER_RESET);
-                });
+                        failed -> assertThat(failed.phase()).isEqualTo(Phase.SEND))
+                .cause().is(connectionReset());
+        assertThat(peer.connections()).singleElement().satisfies(connection -> {
+            assertThat(connection.received()).isEqualTo(Arrays.copyOf(payload, 100));
+            assertThat(connection.ending()).isEqualTo(Ending.PEER_RESET);
+        });
     }
     // end::write-side[]
 
@@ -94,20 +77,14 @@ class UploadExamples {
     void resetOnAccept(MisbehavingPeer peer) {
         var client = new UploadClient(peer.host(), peer.port());
 
-        Throwable thrown = catchThrowable(() -> client.upload(payload(1024)));
-        List<ConnectionRecord> journal = peer.connections();
-        Observed.print("raw socket upload, reset on accept", thrown, journal);
-
         // connect, write or read: whichever call met the reset, it is a reset
-        assertThat(thrown).as("outcome")
+        assertThatThrownBy(() -> client.upload(payload(1024)))
                 .isInstanceOf(UploadFailedException.class)
                 .is(connectionReset());
-        assertThat(journal).as("journal")
-                .singleElement()
-                .satisfies(connection -> {
-                    assertThat(connection.receivedCount()).as("journal").isZero();
-                    assertThat(connection.ending()).as("journal").isEqualTo(Ending.PEER_RESET);
-                });
+        assertThat(peer.connections()).singleElement().satisfies(connection -> {
+            assertThat(connection.receivedCount()).isZero();
+            assertThat(connection.ending()).isEqualTo(Ending.PEER_RESET);
+        });
     }
     // end::on-accept[]
 

@@ -1,4 +1,4 @@
-package dev.misbehave.examples;
+package dev.misbehave.fidelity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectIteration;
@@ -9,12 +9,17 @@ import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
@@ -23,392 +28,429 @@ import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.DiscoverySelector;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.TestSource;
+import org.junit.platform.engine.UniqueId;
 import org.junit.platform.engine.discovery.MethodSelector;
 import org.junit.platform.engine.reporting.ReportEntry;
+import org.junit.platform.engine.support.descriptor.AbstractTestDescriptor;
+import org.junit.platform.engine.support.descriptor.ClassSource;
 import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.Launcher;
-import org.junit.platform.launcher.LauncherConstants;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
+import org.opentest4j.TestAbortedException;
 
 /**
  * Repeats every example scenario {@code misbehave.determinism.trials} times (5 in the normal build)
- * through the JUnit Platform Launcher and requires the documented outcome and the documented
- * journal in every trial. Writes the table to {@code target/determinism.md}.
+ * through the JUnit Platform Launcher and requires every trial to pass: each example asserts its
+ * documented outcome and its documented journal, so a trial that passed showed both. Writes the
+ * table to {@code target/determinism.md}.
  *
- * <p>A trial counts against "outcome" when it failed with an assertion described {@code
- * "outcome"}, against "journal" when described {@code "journal"}, and against both when it failed
- * any other way (an unlabelled assertion, an exception, a timeout, or not running at all).
+ * <p>It learns everything from JUnit's own events, nothing from the examples' code: a trial passed
+ * when its test finished successfully; a failed trial is reported with the failure's message and the
+ * journal that Misbehave's extension publishes as a report entry ({@code misbehave.journal}, one per
+ * peer) when a test fails. A scenario whose class was skipped (an assumption aborted it: its real
+ * server cannot run on this machine) is reported as skipped, with the reason, and does not fail the
+ * run; with {@code MISBEHAVE_REQUIRE_SERVERS=1} such a class fails instead, and so does the run.
  *
- * <p>The long run: {@code mvn -B -pl examples -am verify -Dtest=DeterminismRun
- * -Dsurefire.failIfNoSpecifiedTests=false -Dmisbehave.determinism.trials=1000}. With {@code
- * -Pparallel} the scenarios of each trial run with JUnit's parallel execution (the profile's system
- * properties reach this Launcher too).
+ * <p>The long run: {@code mvn -B -pl fidelity -am verify -Dtest=DeterminismRun
+ * -Dsurefire.failIfNoSpecifiedTests=false -DskipITs -Dmisbehave.determinism.trials=1000} ({@code
+ * -am} builds the extension and the examples it needs; {@code -Dtest} and {@code -DskipITs} leave
+ * out their own tests). With {@code -Pparallel} the scenarios of each trial run with JUnit's
+ * parallel execution (the profile's system properties reach this Launcher too).
  */
 @DisplayName("The determinism run")
 class DeterminismRun {
 
+    /** The package of the example classes the scenarios name. */
+    static final String EXAMPLES = "dev.misbehave.examples.";
+
+    /** The report entry keys under which the extension publishes a failed test's journals. */
+    static final String JOURNAL_KEY = "misbehave.journal";
+
     /**
      * One example test method, or one invocation of a parameterized one ({@code invocation} 1 or
      * more; 0 for a plain test), and what it documents.
+     *
+     * @param testClass the example class's binary name in {@value #EXAMPLES}, {@code Outer$Nested}
+     *     for a nested class
      */
-    record Scenario(String name, Class<?> testClass, String methodName, int invocation, String outcome,
+    record Scenario(String name, String testClass, String methodName, int invocation, String outcome,
             String journal) {
 
-        Scenario(String name, Class<?> testClass, String methodName, String outcome, String journal) {
+        Scenario(String name, String testClass, String methodName, String outcome, String journal) {
             this(name, testClass, methodName, 0, outcome, journal);
         }
 
+        String className() {
+            return EXAMPLES + testClass;
+        }
+
         DiscoverySelector selector() {
-            List<Method> methods = Arrays.stream(testClass.getDeclaredMethods())
+            Class<?> type;
+            try {
+                type = Class.forName(className());
+            } catch (ClassNotFoundException e) {
+                throw new AssertionError("scenario \"" + name + "\": no example class " + className(), e);
+            }
+            List<Method> methods = Arrays.stream(type.getDeclaredMethods())
                     .filter(m -> m.getName().equals(methodName))
                     .collect(Collectors.toList());
-            assertThat(methods).as("test method %s in %s", methodName, testClass.getSimpleName())
+            assertThat(methods).as("scenario \"%s\": test method %s in %s", name, methodName, className())
                     .hasSize(1);
-            MethodSelector method = selectMethod(testClass, methods.get(0));
+            MethodSelector method = selectMethod(type, methods.get(0));
             return invocation == 0 ? method : selectIteration(method, invocation - 1);
         }
 
         boolean is(TestIdentifier test, MethodSource source) {
-            return source.getClassName().equals(testClass.getName())
+            return source.getClassName().equals(className())
                     && source.getMethodName().equals(methodName)
                     && (invocation == 0
                             || test.getUniqueId().endsWith("[test-template-invocation:#" + invocation + "]"));
+        }
+
+        /** The scenario's class and the classes enclosing it, innermost first. */
+        List<String> classes() {
+            List<String> classes = new ArrayList<>();
+            for (String c = className(); ; c = c.substring(0, c.lastIndexOf('$'))) {
+                classes.add(c);
+                if (c.lastIndexOf('$') < 0) {
+                    return classes;
+                }
+            }
         }
     }
 
     static final List<Scenario> SCENARIOS = List.of(
             new Scenario("raw socket upload, retried once, reset after 16 B",
-                    UploadExamples.class, "retriesOnceThenFails",
+                    "UploadExamples", "retriesOnceThenFails",
                     "UploadFailedException after 2 attempts, cause is a reset",
                     "2 connections, each received exactly the first 16 payload bytes, PEER_RESET"),
             new Scenario("raw socket 8 MiB upload, reset after 100 B",
-                    UploadExamples.class, "largeUploadFailsOnWrite",
+                    "UploadExamples", "largeUploadFailsOnWrite",
                     "UploadFailedException in phase SEND, cause is a reset",
                     "1 connection, received exactly the first 100 payload bytes, PEER_RESET"),
             new Scenario("JDK HttpClient POST, reset after 100 B",
-                    HttpClientExamples.class, "postIsResetMidRequest",
+                    "HttpClientExamples", "postIsResetMidRequest",
                     "IOException whose chain is a reset",
                     "1 connection, 100 bytes starting \"POST /events \", PEER_RESET"),
             new Scenario("HttpURLConnection GET, reset after 1 B",
-                    HttpUrlConnectionExamples.class, "getIsRetriedSilently",
+                    "HttpUrlConnectionExamples", "getIsRetriedSilently",
                     "PriceFeedUnavailableException, cause is a reset",
                     "2 connections, each received \"G\", PEER_RESET"),
             new Scenario("HttpURLConnection POST, reset after 100 B",
-                    HttpUrlConnectionExamples.class, "postIsRetriedSilently",
+                    "HttpUrlConnectionExamples", "postIsRetriedSilently",
                     "an exception whose chain is a reset",
                     "2 connections, each 100 bytes starting \"POST /orders \", PEER_RESET"),
             new Scenario("raw socket upload, reset on accept (0 B)",
-                    UploadExamples.class, "resetOnAccept",
+                    "UploadExamples", "resetOnAccept",
                     "UploadFailedException whose chain is a reset (connect, write or read)",
                     "1 connection, 0 bytes received, PEER_RESET"),
             new Scenario("JDK HttpClient POST, close after 100 B",
-                    CloseExamples.class, "postMeetsEndOfStream",
+                    "CloseExamples", "postMeetsEndOfStream",
                     "IOException whose chain is end-of-stream (connectionClosed), not a reset",
                     "1 connection, 100 bytes starting \"POST /events \", PEER_CLOSED"),
             new Scenario("JDK HttpClient GET, stall after 16 B",
-                    StallExamples.class, "silentServerIsUnresponsive",
+                    "StallExamples", "silentServerIsUnresponsive",
                     "HealthCheck says UNRESPONSIVE after its 250 ms timeout (HttpTimeoutException)",
                     "1 connection, received \"GET /health HTTP\", trigger fired, still OPEN"),
             new Scenario("HttpClient download, reset after 256 KiB of body (downstream)",
-                    DownloadExamples.class, "crashMidTransfer",
+                    "DownloadExamples", "crashMidTransfer",
                     "DownloadFailedException, chain is a reset, HttpClient received exactly 262,144 body bytes",
                     "1 connection, sent exactly 67 + 262,144 B, delivery CONFIRMED, PEER_RESET"),
             new Scenario("HttpClient download, close after 100,000 B of body (downstream)",
-                    DownloadExamples.class, "truncatedBody",
+                    "DownloadExamples", "truncatedBody",
                     "DownloadFailedException, not a reset, HttpClient received exactly 100,000 body bytes",
                     "1 connection, sent exactly 67 + 100,000 B, PEER_CLOSED"),
             new Scenario("HttpClient download, sliced into 1,000 B writes",
-                    DownloadExamples.class, "slicedResponse",
+                    "DownloadExamples", "slicedResponse",
                     "the whole 300,000-byte report",
                     "1 connection, sent 300,067 B"),
             new Scenario("HttpClient download, throttled to 2 MB/s",
-                    DownloadExamples.class, "throttledResponse",
+                    "DownloadExamples", "throttledResponse",
                     "the whole report, in no less than 140 ms",
                     "1 connection, sent 300,067 B"),
             new Scenario("quote client, reset on the 2nd request of a pooled connection (k-th exchange, first connection only)",
-                    QuoteExamples.class, "staleConnectionIsRetriedOnce",
+                    "QuoteExamples", "staleConnectionIsRetriedOnce",
                     "both quotes answered; the second after one retry",
                     "2 connections: #0 received \"QUOTE ACME\\nQ\", AfterExchanges(1), PEER_RESET; #1 served"),
             new Scenario("quote client, idle timeout (100 ms) closes the pooled connection",
-                    QuoteExamples.class, "idleTimeout",
+                    "QuoteExamples", "idleTimeout",
                     "both quotes answered",
                     "#0 received one request, AfterIdle(100 ms), PEER_CLOSED; a 2nd connection"),
             new Scenario("quote client, half-close after the first answer (downstream)",
-                    QuoteExamples.class, "halfClosed",
+                    "QuoteExamples", "halfClosed",
                     "both quotes answered; the second after one retry",
                     "#0 received both requests, sent 6 B, CLIENT_CLOSED; #1 received the retry"),
             new Scenario("raw socket with 1 s keepalive, stall on accept",
-                    StallExamples.class, "keepaliveDoesNotDetectAStalledServer",
+                    "StallExamples", "keepaliveDoesNotDetectAStalledServer",
                     "SocketTimeoutException after the 2.5 s read timeout, not a keepalive reset",
                     "1 connection, still OPEN"),
             new Scenario("proxy: middlebox resets a pooled connection at its 2nd request",
-                    ProxyExamples.class, "middleboxResetsPooledConnection",
+                    "ProxyExamples", "middleboxResetsPooledConnection",
                     "both quotes answered, the second after one retry; the real server answered 2",
                     "#0 received \"QUOTE ACME\\nQ\", forwarded 11 B, both legs reset; #1 served"),
             new Scenario("proxy: middlebox resets after 3 B of the answer",
-                    ProxyExamples.class, "middleboxResetsMidAnswer",
+                    "ProxyExamples", "middleboxResetsMidAnswer",
                     "QuoteUnavailableException caused by a reset; the real server answered 1",
                     "1 connection, sent \"12.\" of the 6 B read from the server"),
             new Scenario("proxy: the real server resets (crash)",
-                    ProxyExamples.class, "serverCrashReachesTheClientAsAReset",
+                    "ProxyExamples", "serverCrashReachesTheClientAsAReset",
                     "QuoteUnavailableException caused by a reset",
                     "1 connection, no fault, PEER_RESET; upstream SERVER_RESET"),
             new Scenario("proxy: the server is down",
-                    ProxyExamples.class, "serverDown",
+                    "ProxyExamples", "serverDown",
                     "QuoteUnavailableException caused by a reset",
                     "1 connection, upstream NOT_CONNECTED, with why the connect failed"),
             new Scenario("SMTP-style greeting, reset after the 25-byte greeting (downstream)",
-                    MailExamples.class, "resetAfterGreeting",
+                    "MailExamples", "resetAfterGreeting",
                     "NotificationFailedException, chain is a reset",
                     "1 connection, sent exactly the greeting, delivery CONFIRMED, PEER_RESET"),
             new Scenario("SMTP-style greeting, garbage then close",
-                    MailExamples.class, "wrongServiceOnThePort",
+                    "MailExamples", "wrongServiceOnThePort",
                     "NotificationFailedException \"no 220 greeting, got: SSH-2.0-OpenSSH_9.6\"",
                     "1 connection, sent 21 B, PEER_CLOSED"),
             new Scenario("HttpClient POST with retries, first 2 connections reset after 100 B",
-                    PaymentsExamples.class, "thirdAttemptSucceeds",
+                    "PaymentsExamples", "thirdAttemptSucceeds",
                     "Receipt(attempts=3, status=201)",
                     "3 connections: 2 with the fault (100 B, PEER_RESET), the 3rd served"),
             new Scenario("HttpClient GET, connection refused",
-                    HealthExamples.class, "refused",
+                    "HealthExamples", "refused",
                     "DOWN, chain is a refusal",
                     "no connections"),
             new Scenario("HttpClient GET, server never accepts",
-                    HealthExamples.class, "neverAccepts",
+                    "HealthExamples", "neverAccepts",
                     "UNRESPONSIVE, HttpConnectTimeoutException",
                     "no connections"),
             new Scenario("HttpClient GET, response delayed 2 s",
-                    HealthExamples.class, "slowAnswer",
+                    "HealthExamples", "slowAnswer",
                     "UNRESPONSIVE, HttpTimeoutException",
                     "1 connection, received the GET, sent 0 B"),
             new Scenario("HttpClient GET, refused, then served after behave()",
-                    HealthExamples.class, "recoversWhenTheDependencyComesBack",
+                    "HealthExamples", "recoversWhenTheDependencyComesBack",
                     "DOWN, then UP",
                     "1 connection, served normally"),
             new Scenario("HttpClient POST, reset after the end of the headers (pattern)",
-                    RequestCutExamples.class, "resetAfterHeaders",
+                    "RequestCutExamples", "resetAfterHeaders",
                     "IOException, chain is a reset",
                     "1 connection, received exactly the head, OnPattern, PEER_RESET"),
             new Scenario("raw socket upload, reset 200 ms after accept (duration)",
-                    RequestCutExamples.class, "deadline",
+                    "RequestCutExamples", "deadline",
                     "UploadFailedException in phase ACKNOWLEDGE, chain is a reset",
                     "1 connection, 1,024 B received, AfterDuration(200 ms), PEER_RESET"),
             new Scenario("two named peers: api served, db refused",
-                    NamedPeersExamples.class, "oneUpOneDown",
+                    "NamedPeersExamples", "oneUpOneDown",
                     "api UP, db DOWN (refused)",
                     "api 1 connection, db none, different ports"),
             new Scenario("programmatic peer: healthy, reset, healthy",
-                    ProgrammaticExamples.class, "changeTheFaultMidTest",
+                    "ProgrammaticExamples", "changeTheFaultMidTest",
                     "QuoteUnavailableException, chain is a reset, between two answered quotes",
                     "3 connections: served, fault, served"),
             new Scenario("quote client, stall after the first answer (downstream)",
-                    QuoteExamples.class, "stalledAfterFirstAnswer",
+                    "QuoteExamples", "stalledAfterFirstAnswer",
                     "both quotes answered; the second after a 200 ms read timeout and one retry",
                     "2 connections, #0 received only the first request and sent 6 B"),
             new Scenario("raw socket uploads with one retry, every 2nd connection reset",
-                    ScheduleExamples.class, "everySecondConnection",
+                    "ScheduleExamples", "everySecondConnection",
                     "3 uploads acknowledged",
                     "5 connections, the fault on the 2nd and 4th"),
             new Scenario("raw socket uploads with one retry, only the 2nd connection reset",
-                    ScheduleExamples.class, "onlySecondConnection",
+                    "ScheduleExamples", "onlySecondConnection",
                     "3 uploads acknowledged",
                     "4 connections, the fault on the 2nd only"),
             new Scenario("raw socket uploads with retries, every connection after the first reset",
-                    ScheduleExamples.class, "allButFirstConnection",
+                    "ScheduleExamples", "allButFirstConnection",
                     "1st upload acknowledged; 2nd fails after 3 attempts, chain is a reset",
                     "4 connections, the fault on all but the 1st"),
             new Scenario("raw socket 64 KiB upload, uplink throttled to 256 KB/s",
-                    SlowNetworkExamples.class, "slowUplink",
+                    "SlowNetworkExamples", "slowUplink",
                     "acknowledged, in no less than 200 ms",
                     "1 connection, received 65,536 B"),
             new Scenario("HttpClient download, 512 random bytes (seed 42) then reset",
-                    SlowNetworkExamples.class, "noiseInsteadOfAResponse",
+                    "SlowNetworkExamples", "noiseInsteadOfAResponse",
                     "DownloadFailedException caused by an IOException (ProtocolException)",
                     "1 connection, sent exactly the 512 seeded bytes"),
             new Scenario("Resilience4j PUT (idempotent), first 2 connections reset after 100 B",
-                    Resilience4jExamples.class, "idempotentPutSucceedsOnTheThirdAttempt",
+                    "Resilience4jExamples", "idempotentPutSucceedsOnTheThirdAttempt",
                     "Outcome(attempts=3, status=200)",
                     "3 connections: 2 with the fault (100 B, PEER_RESET), the 3rd served \"PUT /stock/SKU-42\""),
             new Scenario("Resilience4j POST (not idempotent), reset after the whole request (pattern)",
-                    Resilience4jExamples.class, "postThatMayHaveArrivedIsNotRetried",
+                    "Resilience4jExamples", "postThatMayHaveArrivedIsNotRetried",
                     "CallFailedException after 1 attempt, chain is a reset",
                     "1 connection, received the whole \"POST /reservations\" request, PEER_RESET"),
             new Scenario("Resilience4j POST (not idempotent), connection refused",
-                    Resilience4jExamples.class, "refusedPostIsRetried",
+                    "Resilience4jExamples", "refusedPostIsRetried",
                     "CallFailedException after 3 attempts, chain is a refusal",
                     "no connections"),
             new Scenario("Failsafe PUT (idempotent), first 2 connections reset after 100 B",
-                    FailsafeExamples.class, "idempotentPutSucceedsOnTheThirdAttempt",
+                    "FailsafeExamples", "idempotentPutSucceedsOnTheThirdAttempt",
                     "Outcome(attempts=3, status=200)",
                     "3 connections: 2 with the fault (100 B, PEER_RESET), the 3rd served \"PUT /shipments/S-7/address\""),
             new Scenario("Failsafe POST (not idempotent), reset after the whole request (pattern)",
-                    FailsafeExamples.class, "postThatMayHaveArrivedIsNotRetried",
+                    "FailsafeExamples", "postThatMayHaveArrivedIsNotRetried",
                     "CallFailedException after 1 attempt, chain is a reset",
                     "1 connection, received the whole \"POST /shipments\" request, PEER_RESET"),
             new Scenario("Failsafe POST (not idempotent), connection refused",
-                    FailsafeExamples.class, "refusedPostIsRetried",
+                    "FailsafeExamples", "refusedPostIsRetried",
                     "CallFailedException after 3 attempts, chain is a refusal",
                     "no connections"),
             new Scenario("proxy to JDK HttpServer, JDK HttpClient download, reset after 200,000 response B",
-                    HttpProxyExamples.class, "crashMidDownload", 1,
+                    "HttpProxyExamples", "crashMidDownload", 1,
                     "DownloadFailedException, chain is a reset, every delivered body byte counted, none accepted",
                     "1 connection, sent exactly 200,000 B, PEER_RESET; server leg read >= 200,000 B, PEER_RESET"),
             new Scenario("proxy to JDK HttpServer, HttpURLConnection download, reset after 200,000 response B",
-                    HttpProxyExamples.class, "crashMidDownload", 2,
+                    "HttpProxyExamples", "crashMidDownload", 2,
                     "DownloadFailedException, chain is a reset, every delivered body byte counted, none accepted",
                     "1 connection, sent exactly 200,000 B, PEER_RESET; server leg read >= 200,000 B, PEER_RESET"),
             new Scenario("proxy to JDK HttpServer, OkHttp download, reset after 200,000 response B",
-                    HttpProxyExamples.class, "crashMidDownload", 3,
+                    "HttpProxyExamples", "crashMidDownload", 3,
                     "DownloadFailedException, chain is a reset, every delivered body byte counted, none accepted",
                     "1 connection, sent exactly 200,000 B, PEER_RESET; server leg read >= 200,000 B, PEER_RESET"),
             new Scenario("proxy to JDK HttpServer, Apache HttpClient 5 download, reset after 200,000 response B",
-                    HttpProxyExamples.class, "crashMidDownload", 4,
+                    "HttpProxyExamples", "crashMidDownload", 4,
                     "DownloadFailedException, chain is a reset, every delivered body byte counted, none accepted",
                     "1 connection, sent exactly 200,000 B, PEER_RESET; server leg read >= 200,000 B, PEER_RESET"),
             new Scenario("proxy to JDK HttpServer, JDK HttpClient 1 MiB upload, reset after 300,000 request B",
-                    HttpProxyExamples.class, "middleboxResetsMidUpload", 1,
+                    "HttpProxyExamples", "middleboxResetsMidUpload", 1,
                     "the upload throws, chain is a reset",
                     "1 connection (not sent twice), received 300,000 B, PEER_RESET both legs; server: 1 upload begun, 0 whole"),
             new Scenario("proxy to JDK HttpServer, HttpURLConnection 1 MiB upload, reset after 300,000 request B",
-                    HttpProxyExamples.class, "middleboxResetsMidUpload", 2,
+                    "HttpProxyExamples", "middleboxResetsMidUpload", 2,
                     "the upload throws, chain is a reset",
                     "1 connection (not sent twice), received 300,000 B, PEER_RESET both legs; server: 1 upload begun, 0 whole"),
             new Scenario("proxy to JDK HttpServer, OkHttp 1 MiB upload, reset after 300,000 request B",
-                    HttpProxyExamples.class, "middleboxResetsMidUpload", 3,
+                    "HttpProxyExamples", "middleboxResetsMidUpload", 3,
                     "the upload throws, chain is a reset",
                     "1 connection (not sent twice), received 300,000 B, PEER_RESET both legs; server: 1 upload begun, 0 whole"),
             new Scenario("proxy to JDK HttpServer, Apache HttpClient 5 1 MiB upload, reset after 300,000 request B",
-                    HttpProxyExamples.class, "middleboxResetsMidUpload", 4,
+                    "HttpProxyExamples", "middleboxResetsMidUpload", 4,
                     "the upload throws, chain is a reset",
                     "1 connection (not sent twice), received 300,000 B, PEER_RESET both legs; server: 1 upload begun, 0 whole"),
             new Scenario("proxy to JDK HttpServer, JDK HttpClient download, the server closes (FIN) after 100 KiB of body",
-                    HttpProxyExamples.class, "serverClosesMidBody", 1,
+                    "HttpProxyExamples", "serverClosesMidBody", 1,
                     "DownloadFailedException after 102,400 body B, classified CLOSED",
                     "1 connection: server leg SERVER_CLOSED, client leg PEER_CLOSED, every byte the server sent passed on"),
             new Scenario("proxy to JDK HttpServer, HttpURLConnection download, the server closes (FIN) after 100 KiB of body",
-                    HttpProxyExamples.class, "serverClosesMidBody", 2,
+                    "HttpProxyExamples", "serverClosesMidBody", 2,
                     "DownloadFailedException \"Body cut short: 102400 of 524288 bytes\" (JDK 17: no exception from the client)",
                     "1 connection: server leg SERVER_CLOSED, client leg PEER_CLOSED, every byte the server sent passed on"),
             new Scenario("proxy to JDK HttpServer, OkHttp download, the server closes (FIN) after 100 KiB of body",
-                    HttpProxyExamples.class, "serverClosesMidBody", 3,
+                    "HttpProxyExamples", "serverClosesMidBody", 3,
                     "DownloadFailedException after 102,400 body B, classified CLOSED",
                     "1 connection: server leg SERVER_CLOSED, client leg PEER_CLOSED, every byte the server sent passed on"),
             new Scenario("proxy to JDK HttpServer, Apache HttpClient 5 download, the server closes (FIN) after 100 KiB of body",
-                    HttpProxyExamples.class, "serverClosesMidBody", 4,
+                    "HttpProxyExamples", "serverClosesMidBody", 4,
                     "DownloadFailedException after 102,400 body B, ConnectionClosedException, not classified",
                     "1 connection: server leg SERVER_CLOSED, client leg PEER_CLOSED, every byte the server sent passed on"),
             new Scenario("proxy to JDK HttpServer, JDK HttpClient two GETs, pooled connection reset at its 2nd request",
-                    HttpProxyExamples.class, "staleConnectionGet", 1,
+                    "HttpProxyExamples", "staleConnectionGet", 1,
                     "both catalogs returned (the client retried on a fresh connection)",
                     "2 connections: #0 AfterExchanges(1) fired, PEER_RESET; #1 no fault; server: 2 GETs"),
             new Scenario("proxy to JDK HttpServer, HttpURLConnection two GETs, pooled connection reset at its 2nd request",
-                    HttpProxyExamples.class, "staleConnectionGet", 2,
+                    "HttpProxyExamples", "staleConnectionGet", 2,
                     "both catalogs returned (the client retried on a fresh connection)",
                     "2 connections: #0 AfterExchanges(1) fired, PEER_RESET; #1 no fault; server: 2 GETs"),
             new Scenario("proxy to JDK HttpServer, OkHttp two GETs, pooled connection reset at its 2nd request",
-                    HttpProxyExamples.class, "staleConnectionGet", 3,
+                    "HttpProxyExamples", "staleConnectionGet", 3,
                     "both catalogs returned (the client retried on a fresh connection)",
                     "2 connections: #0 AfterExchanges(1) fired, PEER_RESET; #1 no fault; server: 2 GETs"),
             new Scenario("proxy to JDK HttpServer, Apache HttpClient 5 two GETs, pooled connection reset at its 2nd request",
-                    HttpProxyExamples.class, "staleConnectionGet", 4,
+                    "HttpProxyExamples", "staleConnectionGet", 4,
                     "both catalogs returned (the client retried on a fresh connection)",
                     "2 connections: #0 AfterExchanges(1) fired, PEER_RESET; #1 no fault; server: 2 GETs"),
             new Scenario("proxy to JDK HttpServer, JDK HttpClient two POSTs, pooled connection reset at its 2nd request",
-                    HttpProxyExamples.class, "staleConnectionPost", 1,
+                    "HttpProxyExamples", "staleConnectionPost", 1,
                     "1st upload 201, 2nd throws, chain is a reset (not sent again)",
                     "1 connection, PEER_RESET; server: 1 upload whole"),
             new Scenario("proxy to JDK HttpServer, HttpURLConnection two POSTs, pooled connection reset at its 2nd request",
-                    HttpProxyExamples.class, "staleConnectionPost", 2,
+                    "HttpProxyExamples", "staleConnectionPost", 2,
                     "1st upload 201, 2nd throws, chain is a reset (not sent again)",
                     "1 connection, PEER_RESET; server: 1 upload whole"),
             new Scenario("proxy to JDK HttpServer, OkHttp two POSTs, pooled connection reset at its 2nd request",
-                    HttpProxyExamples.class, "staleConnectionPost", 3,
+                    "HttpProxyExamples", "staleConnectionPost", 3,
                     "both uploads 201: OkHttp sent the 2nd POST again on a fresh connection",
                     "2 connections, #0 PEER_RESET; server: 2 uploads whole"),
             new Scenario("proxy to JDK HttpServer, Apache HttpClient 5 two POSTs, pooled connection reset at its 2nd request",
-                    HttpProxyExamples.class, "staleConnectionPost", 4,
+                    "HttpProxyExamples", "staleConnectionPost", 4,
                     "1st upload 201, 2nd throws, chain is a reset (not sent again)",
                     "1 connection, PEER_RESET; server: 1 upload whole"),
             new Scenario("Resilience4j via proxy to JDK HttpServer, PUT, first 2 connections reset after 100 B",
-                    RetryBehindProxyExamples.Resilience4j.class, "idempotentPutSucceedsOnTheThirdAttempt",
+                    "RetryBehindProxyExamples$Resilience4j", "idempotentPutSucceedsOnTheThirdAttempt",
                     "Outcome(attempts=3, status=200)",
                     "3 connections, 2 reset after forwarding 100 B; server handled PUT /stock/SKU-42 once"),
             new Scenario("Resilience4j via proxy to JDK HttpServer, POST, reset after the whole request (pattern)",
-                    RetryBehindProxyExamples.Resilience4j.class, "postThatReachedTheServerIsNotRetried",
+                    "RetryBehindProxyExamples$Resilience4j", "postThatReachedTheServerIsNotRetried",
                     "CallFailedException after 1 attempt, chain is a reset",
                     "1 connection, every request byte forwarded; server handled POST /reservations once"),
             new Scenario("Resilience4j via proxy to JDK HttpServer, POST, connection refused",
-                    RetryBehindProxyExamples.Resilience4j.class, "refusedPostIsRetried",
+                    "RetryBehindProxyExamples$Resilience4j", "refusedPostIsRetried",
                     "CallFailedException after 3 attempts, chain is a refusal",
                     "no connections; server handled no POST /reservations"),
             new Scenario("Failsafe via proxy to JDK HttpServer, PUT, first 2 connections reset after 100 B",
-                    RetryBehindProxyExamples.FailsafeRetry.class, "idempotentPutSucceedsOnTheThirdAttempt",
+                    "RetryBehindProxyExamples$FailsafeRetry", "idempotentPutSucceedsOnTheThirdAttempt",
                     "Outcome(attempts=3, status=200)",
                     "3 connections, 2 reset after forwarding 100 B; server handled PUT /shipments/S-7/address once"),
             new Scenario("Failsafe via proxy to JDK HttpServer, POST, reset after the whole request (pattern)",
-                    RetryBehindProxyExamples.FailsafeRetry.class, "postThatReachedTheServerIsNotRetried",
+                    "RetryBehindProxyExamples$FailsafeRetry", "postThatReachedTheServerIsNotRetried",
                     "CallFailedException after 1 attempt, chain is a reset",
                     "1 connection, every request byte forwarded; server handled POST /shipments once"),
             new Scenario("Failsafe via proxy to JDK HttpServer, POST, connection refused",
-                    RetryBehindProxyExamples.FailsafeRetry.class, "refusedPostIsRetried",
+                    "RetryBehindProxyExamples$FailsafeRetry", "refusedPostIsRetried",
                     "CallFailedException after 3 attempts, chain is a refusal",
                     "no connections; server handled no POST /shipments"),
             new Scenario("README quick start, reset after 16 B",
-                    UploadExamples.class, "uploadSurfacesTheReset",
+                    "UploadExamples", "uploadSurfacesTheReset",
                     "the upload throws, and the chain is a reset",
                     "1 connection, 16 bytes received"),
             new Scenario("PostgreSQL read via proxy, reset after 100,000 B of the result set, first connection",
-                    DatabaseExamples.class, "resetMidResultSetIsRetried",
+                    "DatabaseExamples", "resetMidResultSetIsRetried",
                     "all 10,000 rows after 1 retry; HikariCP holds 1 connection (the broken one evicted)",
                     "2 connections: #0 sent exactly 100,000 B, PEER_RESET (server leg PEER_RESET); #1 served in full"),
             new Scenario("PostgreSQL read via proxy, reset after 100,000 B of the result set, every connection",
-                    DatabaseExamples.class, "resetMidResultSet",
+                    "DatabaseExamples", "resetMidResultSet",
                     "InventoryUnavailableException after 2 attempts, SQLState 08006, chain is a reset; pool at 0"
                             + " connections; after behave() the read succeeds on 1 connection",
                     "3 connections: #0 and #1 sent exactly 100,000 B, PEER_RESET; #2 without fault"),
             new Scenario("PostgreSQL pool via proxy, idle timeout (600 ms) closes the pooled connection",
-                    DatabaseExamples.class, "idleTimeout",
+                    "DatabaseExamples", "idleTimeout",
                     "both reads answered, no retry (HikariCP validated the idle connection and replaced it)",
                     "2 connections: #0 AfterIdle(600 ms), PEER_CLOSED; #1 without fault"),
             new Scenario("PostgreSQL UPDATE via proxy, reset after \"UPDATE 1\" (downstream pattern)",
-                    DatabaseExamples.class, "writeIsNotRetried",
+                    "DatabaseExamples", "writeIsNotRetried",
                     "ReservationOutcomeUnknownException, SQLState 08006, chain is a reset; the row was decremented once",
                     "1 connection (not retried), trigger fired, PEER_RESET"),
             new Scenario("PostgreSQL pool via proxy, the server terminates the backend (pg_terminate_backend)",
-                    DatabaseExamples.class, "serverEndsTheConnection",
+                    "DatabaseExamples", "serverEndsTheConnection",
                     "both reads answered; HikariCP holds 1 connection",
                     "2 connections, no fault: #0's server leg SERVER_CLOSED (awaited before the next query); #1 served"),
             new Scenario("Redis GET via proxy, reset after 100,000 B of a 256 KiB value, every connection",
-                    SessionExamples.class, "resetMidGet",
+                    "SessionExamples", "resetMidGet",
                     "SessionStoreUnavailableException after 2 attempts, JedisConnectionException, chain is a reset;"
                             + " pool created 3, destroyed 2",
                     "3 connections: #0 and #1 sent exactly 100,000 B, PEER_RESET; #2 the pool's idle replacement, 0 B"),
             new Scenario("Redis MGET via proxy, reset after 100,000 B of 4 x 64 KiB, first connection",
-                    SessionExamples.class, "resetMidMgetIsRetried",
+                    "SessionExamples", "resetMidMgetIsRetried",
                     "all 4 sessions after 1 retry; pool created 2, destroyed 1",
                     "2 connections: #0 sent exactly 100,000 B, PEER_RESET; #1 received the same MGET, served"),
             new Scenario("Redis GET via proxy, stall after 100,000 B",
-                    SessionExamples.class, "stallIsATimeout",
+                    "SessionExamples", "stallIsATimeout",
                     "SessionStoreUnavailableException, timed out, 1 attempt, SocketTimeoutException, in 200 ms to 2 s",
                     "2 connections: #0 sent exactly 100,000 B, trigger fired, OPEN; #1 the idle replacement, 0 B"),
             new Scenario("Redis GET via proxy, close after 100,000 B, every connection",
-                    SessionExamples.class, "closeMidGet",
+                    "SessionExamples", "closeMidGet",
                     "SessionStoreUnavailableException after 2 attempts, \"Unexpected end of stream.\", a close",
                     "3 connections: #0 and #1 sent exactly 100,000 B, PEER_CLOSED; #2 the idle replacement, 0 B"),
             new Scenario("Redis GET via proxy, half-close after 100,000 B, first connection",
-                    SessionExamples.class, "halfCloseMidGet",
+                    "SessionExamples", "halfCloseMidGet",
                     "the 256 KiB session after 1 retry",
                     "2 connections: #0 sent exactly 100,000 B, CLIENT_RESET (Jedis closes with SO_LINGER 0); #1 served"));
 
-    private static final Pattern LABELLED = Pattern.compile("^\\[(outcome|journal)[\\] ]");
     private static final Pattern PORT = Pattern.compile("127\\.0\\.0\\.1:\\d+");
 
     @Test
-    @DisplayName("sees the documented outcome and journal in every trial of every example scenario")
+    @DisplayName("sees every example scenario pass, with its documented outcome and journal, in every trial")
     void everyScenarioBehavesTheSameEveryTime() throws IOException {
         int trials = Integer.getInteger("misbehave.determinism.trials", 5);
         Duration budget = Duration.ofMinutes(Long.getLong("misbehave.determinism.maxMinutes", 30));
@@ -417,14 +459,13 @@ class DeterminismRun {
         Launcher launcher = LauncherFactory.create();
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(scenarios.stream().map(Scenario::selector).collect(Collectors.toList()))
-                // each example prints one line; capture it as a report entry and tally it
-                .configurationParameter(LauncherConstants.CAPTURE_STDOUT_PROPERTY_NAME, "true")
                 .build();
 
         long started = System.nanoTime();
         int rounds = 0;
         while (rounds < trials && System.nanoTime() - started < budget.toNanos()) {
             launcher.execute(request, tally);
+            tally.endRound();
             rounds++;
         }
         Duration wall = Duration.ofNanos(System.nanoTime() - started);
@@ -434,10 +475,13 @@ class DeterminismRun {
         Files.createDirectories(Path.of("target"));
         Files.writeString(Path.of("target", "determinism.md"), report);
 
+        int roundsRun = rounds;
         assertThat(tally.rows.values()).allSatisfy(row -> {
-            assertThat(row.outcomeOk).as("%s: trials with the documented outcome", row.scenario.name)
-                    .isEqualTo(trials);
-            assertThat(row.journalOk).as("%s: trials with the documented journal", row.scenario.name)
+            if (row.skipped == roundsRun && row.ran == 0) {
+                return; // its class was skipped in every round: reported, with the reason
+            }
+            assertThat(row.passed)
+                    .as("%s: trials that passed (see target/determinism.md for the failures)", row.scenario.name)
                     .isEqualTo(trials);
         });
     }
@@ -459,62 +503,123 @@ class DeterminismRun {
         return chosen;
     }
 
+    @Test
+    @DisplayName("names an existing example test method in every scenario, each scenario once")
+    void scenariosNameTheirTests() {
+        assertThat(SCENARIOS).allSatisfy(Scenario::selector);
+        assertThat(SCENARIOS.stream().map(Scenario::name)).doesNotHaveDuplicates();
+        assertThat(SCENARIOS.stream().map(s -> s.className() + "#" + s.methodName() + "#" + s.invocation()))
+                .doesNotHaveDuplicates();
+    }
+
     @Nested
     @DisplayName("counts a trial")
     class Counting {
 
-        private Row countOne(TestExecutionResult result) {
-            Row row = new Row(SCENARIOS.get(0));
-            row.count(result);
-            return row;
+        private final Scenario scenario = SCENARIOS.get(0);
+        private final Tally tally = new Tally(List.of(scenario));
+        private final Row row = tally.rows.get(scenario);
+
+        private TestIdentifier test() {
+            return TestIdentifier.from(new AbstractTestDescriptor(
+                    UniqueId.forEngine("junit-jupiter").append("method", "m"),
+                    "a test", MethodSource.from(scenario.className(), scenario.methodName())) {
+                @Override
+                public Type getType() {
+                    return Type.TEST;
+                }
+            });
+        }
+
+        private TestIdentifier container(String className) {
+            return TestIdentifier.from(new AbstractTestDescriptor(
+                    UniqueId.forEngine("junit-jupiter").append("class", className),
+                    className, ClassSource.from(className)) {
+                @Override
+                public Type getType() {
+                    return Type.CONTAINER;
+                }
+            });
         }
 
         @Test
-        @DisplayName("that passed for both columns")
+        @DisplayName("that passed as passed")
         void passed() {
-            Row row = countOne(TestExecutionResult.successful());
+            tally.executionFinished(test(), TestExecutionResult.successful());
+            tally.endRound();
 
-            assertThat(new int[] {row.ran, row.outcomeOk, row.journalOk}).containsExactly(1, 1, 1);
+            assertThat(new int[] {row.ran, row.passed, row.skipped}).containsExactly(1, 1, 0);
+            assertThat(row.failures).isEmpty();
         }
 
         @Test
-        @DisplayName("that failed an \"outcome\" assertion against the outcome only")
-        void outcomeFailure() {
-            Row row = countOne(TestExecutionResult.failed(new AssertionError("[outcome] \nExpecting ...")));
+        @DisplayName("that failed as failed, with its message and the journal the extension published")
+        void failed() {
+            TestIdentifier test = test();
+            tally.reportingEntryPublished(test, ReportEntry.from(JOURNAL_KEY, "\nconnection #0 ... PEER_RESET"));
+            tally.executionFinished(test, TestExecutionResult.failed(
+                    new AssertionError("\nExpecting actual:\n  1\nto be equal to 2 (127.0.0.1:45678)")));
+            tally.endRound();
 
-            assertThat(new int[] {row.ran, row.outcomeOk, row.journalOk}).containsExactly(1, 0, 1);
+            assertThat(new int[] {row.ran, row.passed, row.skipped}).containsExactly(1, 0, 0);
+            assertThat(row.failures).singleElement().satisfies(failure -> {
+                assertThat(failure.summary).isEqualTo("AssertionError: Expecting actual: 1 to be equal to 2 (127.0.0.1:PORT)");
+                assertThat(failure.count).isEqualTo(1);
+                assertThat(failure.message).contains("to be equal to 2");
+                assertThat(failure.journal).contains("connection #0 ... PEER_RESET");
+            });
         }
 
         @Test
-        @DisplayName("that failed a \"journal\" assertion (also a navigated one) against the journal only")
-        void journalFailure() {
-            Row row = countOne(TestExecutionResult.failed(
-                    new AssertionError("[journal check single element] \nThe following assertion failed")));
+        @DisplayName("that was aborted, or never ran, as failed")
+        void abortedOrMissing() {
+            tally.executionFinished(test(), TestExecutionResult.aborted(null));
+            tally.endRound();
+            tally.endRound(); // a round in which the scenario did not run at all
 
-            assertThat(new int[] {row.ran, row.outcomeOk, row.journalOk}).containsExactly(1, 1, 0);
-            assertThat(row.failures).containsOnlyKeys(
-                    "AssertionError: [journal check single element] The following assertion failed");
+            assertThat(new int[] {row.ran, row.passed, row.skipped}).containsExactly(2, 0, 0);
+            assertThat(row.failures).extracting(failure -> failure.summary)
+                    .containsExactlyInAnyOrder("aborted: (no throwable)", "did not run (its class neither ran nor was skipped)");
         }
 
         @Test
-        @DisplayName("that failed any other way against both")
-        void otherFailure() {
-            Row unlabelled = countOne(TestExecutionResult.failed(new AssertionError("Expecting ...")));
-            Row crashed = countOne(TestExecutionResult.failed(new IllegalStateException()));
-            Row aborted = countOne(TestExecutionResult.aborted(null));
+        @DisplayName("whose class was skipped by an assumption as skipped, with the reason")
+        void classSkipped() {
+            tally.executionFinished(container(scenario.className()), TestExecutionResult.aborted(
+                    new TestAbortedException("redis-server is not on the PATH")));
+            tally.endRound();
 
-            assertThat(List.of(unlabelled, crashed, aborted)).allSatisfy(row ->
-                    assertThat(new int[] {row.ran, row.outcomeOk, row.journalOk}).containsExactly(1, 0, 0));
+            assertThat(new int[] {row.ran, row.passed, row.skipped}).containsExactly(0, 0, 1);
+            assertThat(row.skipReasons).containsExactly("redis-server is not on the PATH");
+        }
+
+        @Test
+        @DisplayName("whose class failed before its tests as failed")
+        void classFailed() {
+            tally.executionFinished(container(scenario.className()), TestExecutionResult.failed(
+                    new IllegalStateException("redis-server did not start")));
+            tally.endRound();
+
+            assertThat(new int[] {row.ran, row.passed, row.skipped}).containsExactly(1, 0, 0);
+            assertThat(row.failures).extracting(failure -> failure.summary)
+                    .containsExactly("IllegalStateException: redis-server did not start");
         }
     }
 
     /**
-     * Counts, per scenario, the trials that ran, passed each column, and what the client saw. With
-     * parallel execution on ({@code -Pparallel}) the Launcher calls it from several threads at once.
+     * Counts, per scenario, the trials that ran, passed or were skipped, and what failed. With parallel
+     * execution on ({@code -Pparallel}) the Launcher calls it from several threads at once.
      */
-    private static final class Tally implements TestExecutionListener {
+    static final class Tally implements TestExecutionListener {
 
         final Map<Scenario, Row> rows = new LinkedHashMap<>();
+        /** The journals published for a test still running, by its unique id. */
+        private final Map<String, Map<String, String>> journals = new HashMap<>();
+        /** This round's classes that did not succeed (aborted or failed), by class name. */
+        private final Map<String, TestExecutionResult> classResults = new HashMap<>();
+        /** This round's classes skipped as a whole (@Disabled), by class name. */
+        private final Map<String, String> classSkips = new HashMap<>();
+        private final Set<Row> countedThisRound = new HashSet<>();
 
         Tally(List<Scenario> scenarios) {
             scenarios.forEach(s -> rows.put(s, new Row(s)));
@@ -522,23 +627,67 @@ class DeterminismRun {
 
         @Override
         public synchronized void reportingEntryPublished(TestIdentifier test, ReportEntry entry) {
-            String stdout = entry.getKeyValuePairs().get(LauncherConstants.STDOUT_REPORT_ENTRY_KEY);
-            if (stdout == null) {
-                return;
-            }
-            rowOf(test).ifPresent(row -> stdout.lines()
-                    .filter(line -> line.contains(Observed.MARKER))
-                    .map(line -> line.substring(line.indexOf(Observed.MARKER) + Observed.MARKER.length()))
-                    .map(line -> PORT.matcher(line).replaceAll("127.0.0.1:PORT"))
-                    .forEach(line -> row.observed.merge(line, 1, Integer::sum)));
+            entry.getKeyValuePairs().forEach((key, value) -> {
+                if (key.equals(JOURNAL_KEY) || key.startsWith(JOURNAL_KEY + ".")) {
+                    journals.computeIfAbsent(test.getUniqueId(), id -> new TreeMap<>()).put(key, value.strip());
+                }
+            });
+        }
+
+        @Override
+        public synchronized void executionSkipped(TestIdentifier test, String reason) {
+            classOf(test).ifPresent(name -> classSkips.put(name, reason));
+            rowOf(test).ifPresent(row -> {
+                row.skip(reason);
+                countedThisRound.add(row);
+            });
         }
 
         @Override
         public synchronized void executionFinished(TestIdentifier test, TestExecutionResult result) {
-            if (!test.isTest()) {
-                return;
+            Map<String, String> published = journals.remove(test.getUniqueId());
+            if (test.isTest()) {
+                rowOf(test).ifPresent(row -> {
+                    row.count(result, published);
+                    countedThisRound.add(row);
+                });
+            } else if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
+                classOf(test).ifPresent(name -> classResults.put(name, result));
             }
-            rowOf(test).ifPresent(row -> row.count(result));
+        }
+
+        /**
+         * Accounts for the scenarios that did not run in the round just ended: skipped with their
+         * class, failed with it, or missing.
+         */
+        synchronized void endRound() {
+            for (Row row : rows.values()) {
+                if (countedThisRound.contains(row)) {
+                    continue;
+                }
+                Optional<String> skipped = row.scenario.classes().stream()
+                        .map(classSkips::get).filter(r -> r != null).findFirst();
+                Optional<TestExecutionResult> ended = row.scenario.classes().stream()
+                        .map(classResults::get).filter(r -> r != null).findFirst();
+                if (skipped.isPresent()) {
+                    row.skip(skipped.get());
+                } else if (ended.isPresent() && ended.get().getStatus() == TestExecutionResult.Status.ABORTED) {
+                    row.skip(ended.get().getThrowable().map(Throwable::getMessage).orElse("(no reason given)"));
+                } else if (ended.isPresent()) {
+                    row.count(ended.get(), null);
+                } else {
+                    row.missing();
+                }
+            }
+            countedThisRound.clear();
+            classResults.clear();
+            classSkips.clear();
+            journals.clear();
+        }
+
+        private static Optional<String> classOf(TestIdentifier test) {
+            return test.getSource().filter(ClassSource.class::isInstance)
+                    .map(source -> ((ClassSource) source).getClassName());
         }
 
         private Optional<Row> rowOf(TestIdentifier test) {
@@ -560,33 +709,44 @@ class DeterminismRun {
                                     ? ", scenarios of a trial in parallel (-Pparallel)" : "",
                             System.getProperty("java.version"), System.getProperty("os.name"),
                             System.getProperty("os.version"), Runtime.getRuntime().availableProcessors()))
-                    .append("| scenario | trials | documented outcome seen | documented journal seen |\n")
-                    .append("|---|---:|---:|---:|\n");
-            rows.values().forEach(row -> out.append(String.format("| %s | %d | %d (%s) | %d (%s) |%n",
-                    row.scenario.name, row.ran, row.outcomeOk, percent(row.outcomeOk, trials),
-                    row.journalOk, percent(row.journalOk, trials))));
+                    .append("A trial passed when the example's test passed: every assertion it makes on the "
+                            + "documented outcome and on the journal held.\n\n")
+                    .append("| scenario | trials | passed |\n")
+                    .append("|---|---:|---:|\n");
+            rows.values().forEach(row -> out.append(String.format("| %s | %d | %s |%n",
+                    row.scenario.name, row.ran, row.ran == 0 && row.skipped > 0
+                            ? "skipped" : row.passed + " (" + percent(row.passed, trials) + ")")));
+            List<Row> skipped = rows.values().stream().filter(row -> row.skipped > 0).collect(Collectors.toList());
+            if (!skipped.isEmpty()) {
+                out.append("\n## Skipped\n\n");
+                skipped.forEach(row -> out.append("- ").append(row.scenario.name).append(" (")
+                        .append(row.skipped).append(" of ").append(rounds).append(" trials): ")
+                        .append(String.join("; ", row.skipReasons)).append('\n'));
+            }
             out.append("\n## Documented\n\n| scenario | outcome | journal |\n|---|---|---|\n");
             rows.values().forEach(row -> out.append(String.format("| %s | %s | %s |%n",
                     row.scenario.name, row.scenario.outcome, row.scenario.journal)));
-            out.append("\n## What the client observed (count: line printed by the example)\n\n");
-            rows.values().forEach(row -> {
-                out.append("- ").append(row.scenario.name).append('\n');
-                if (row.observed.isEmpty()) {
-                    out.append("  - (this example prints nothing)\n");
-                }
-                row.observed.forEach((line, count) ->
-                        out.append("  - ").append(count).append(": `").append(line).append("`\n"));
-            });
-            boolean anyFailure = rows.values().stream().anyMatch(row -> !row.failures.isEmpty());
-            if (anyFailure) {
-                out.append("\n## Failures (count: start of the failure message)\n\n");
-                rows.values().stream().filter(row -> !row.failures.isEmpty()).forEach(row -> {
-                    out.append("- ").append(row.scenario.name).append('\n');
-                    row.failures.forEach((line, count) ->
-                            out.append("  - ").append(count).append(": `").append(line).append("`\n"));
+            List<Row> failed = rows.values().stream().filter(row -> !row.failures.isEmpty()).collect(Collectors.toList());
+            if (!failed.isEmpty()) {
+                out.append("\n## Failures\n\nPer scenario: how many trials failed each way, and the first such "
+                        + "trial's failure message and journal.\n");
+                failed.forEach(row -> {
+                    out.append("\n### ").append(row.scenario.name).append("\n\n");
+                    row.failures.forEach(failure -> out.append("- ").append(failure.count).append(" × `")
+                            .append(failure.summary).append("`\n\n  ```text\n")
+                            .append(indent(failure.message)).append("\n\n")
+                            .append(indent(failure.journal == null
+                                    ? "(no journal published with this failure: the extension publishes the"
+                                            + " journals of the peers it starts, not of peers started in code)"
+                                    : failure.journal))
+                            .append("\n  ```\n"));
                 });
             }
             return out.toString();
+        }
+
+        private static String indent(String text) {
+            return text.lines().map(line -> "  " + line).collect(Collectors.joining("\n"));
         }
 
         private static String percent(int count, int trials) {
@@ -594,51 +754,81 @@ class DeterminismRun {
         }
     }
 
+    /** One way a scenario failed: how many trials, and the first such trial's message and journal. */
+    static final class Failure {
+        /** Longest failure message kept, in characters. */
+        static final int MAX_MESSAGE = 4_000;
+
+        final String summary;
+        final String message;
+        final String journal;
+        int count;
+
+        Failure(String summary, String message, String journal) {
+            this.summary = summary;
+            this.message = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) + "…" : message;
+            this.journal = journal;
+        }
+    }
+
     /** One scenario's counts. */
-    private static final class Row {
+    static final class Row {
         final Scenario scenario;
-        final Map<String, Integer> observed = new TreeMap<>();
-        final Map<String, Integer> failures = new TreeMap<>();
+        final List<Failure> failures = new ArrayList<>();
+        final Set<String> skipReasons = new TreeSet<>();
         int ran;
-        int outcomeOk;
-        int journalOk;
+        int passed;
+        int skipped;
 
         Row(Scenario scenario) {
             this.scenario = scenario;
         }
 
-        void count(TestExecutionResult result) {
+        void count(TestExecutionResult result, Map<String, String> journals) {
             ran++;
             if (result.getStatus() == TestExecutionResult.Status.SUCCESSFUL) {
-                outcomeOk++;
-                journalOk++;
+                passed++;
                 return;
             }
-            Throwable failure = result.getThrowable().orElse(null);
-            String message = failure == null ? null : failure.getMessage();
-            String label = message == null ? "" : labelOf(message.strip());
-            if (label.equals("journal")) {
-                outcomeOk++;
-            } else if (label.equals("outcome")) {
-                journalOk++;
-            }
-            failures.merge(firstLine(failure), 1, Integer::sum);
+            Throwable thrown = result.getThrowable().orElse(null);
+            String summary = (result.getStatus() == TestExecutionResult.Status.ABORTED ? "aborted: " : "")
+                    + summary(thrown);
+            String journal = journals == null || journals.isEmpty() ? null
+                    : journals.entrySet().stream().map(e -> e.getKey() + ":\n" + e.getValue())
+                            .collect(Collectors.joining("\n\n"));
+            fail(summary, thrown == null ? summary : String.valueOf(thrown), journal);
         }
 
-        private static String labelOf(String message) {
-            var matcher = LABELLED.matcher(message);
-            return matcher.find() ? matcher.group(1) : "";
+        void missing() {
+            ran++;
+            String summary = "did not run (its class neither ran nor was skipped)";
+            fail(summary, summary, null);
         }
 
-        private static String firstLine(Throwable failure) {
+        void skip(String reason) {
+            skipped++;
+            skipReasons.add(reason);
+        }
+
+        private void fail(String summary, String message, String journal) {
+            Failure failure = failures.stream().filter(f -> f.summary.equals(summary)).findFirst().orElseGet(() -> {
+                Failure first = new Failure(summary, message, journal);
+                failures.add(first);
+                return first;
+            });
+            failure.count++;
+        }
+
+        /** The failure's type and the start of its message, on one line, ports left out. */
+        private static String summary(Throwable failure) {
             if (failure == null) {
                 return "(no throwable)";
             }
-            // AssertJ puts the description on a line of its own; keep it with the line after it
+            // AssertJ puts a description on a line of its own; keep it with the lines after it
             String first = String.valueOf(failure.getMessage()).lines()
                     .map(String::strip)
                     .filter(l -> !l.isEmpty())
-                    .limit(2)
+                    .limit(3)
                     .collect(Collectors.joining(" "));
             String line = failure.getClass().getSimpleName() + ": " + PORT.matcher(first).replaceAll("127.0.0.1:PORT");
             return line.length() > 300 ? line.substring(0, 300) + "…" : line;

@@ -1,4 +1,4 @@
-package dev.misbehave.examples;
+package dev.misbehave.fidelity;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -81,8 +81,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * its cause chain, or the bytes they got), what {@link ConnectionFailure#classify(Throwable)} makes
  * of it, and what the peer's journal shows. Only the public programmatic API is used ({@link
  * MisbehavingPeer#start(Script, Fault)}), as a downstream project would. The README's main job
- * ({@code mvn -B -Pexamples verify}) runs it last and it prints the matrix, what each client
- * observed and one sample journal to the console.
+ * ({@code mvn -B -Pexamples verify}) runs it in the build's last module, and it prints the matrix,
+ * what each client observed and one sample journal to the console, at the end of the build's output.
  *
  * <p>Each cell (row × client) runs {@code misbehave.observations.trials} times (3 in the normal
  * build; the six clients of a row side by side, about 30 s in all on 2 CPUs), every trial against
@@ -100,7 +100,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code -Dmisbehave.observations.sideBySide=false} runs the clients one after another as well):
  *
  * <pre>
- * mvn -B -pl examples -am verify -Dtest=ObservationMatrix -Dsurefire.failIfNoSpecifiedTests=false -Dmisbehave.observations.trials=20
+ * mvn -B -pl fidelity -am verify -Dtest=ObservationMatrix -Dsurefire.failIfNoSpecifiedTests=false -DskipITs -Dmisbehave.observations.trials=20
  * </pre>
  *
  * <p>How the clients are driven:
@@ -1178,7 +1178,7 @@ class ObservationMatrix {
             }
             out.append("-".repeat(rule.length())).append('\n')
                     .append(matched).append(" of ").append(cells).append(" cells as documented.\n\n")
-                    .append("What each client observed (its first trial; every trial: examples/target/observations.md):\n");
+                    .append("What each client observed (its first trial; every trial: fidelity/target/observations.md):\n");
             for (Row row : rows) {
                 Map<Client, Cell> byClient = results.getOrDefault(row, Map.of());
                 out.append(row.title()).append('\n');
@@ -1233,7 +1233,7 @@ class ObservationMatrix {
         static String markdown(List<Row> rows, Map<Row, Map<Client, Cell>> results, int trials, Instant started) {
             StringBuilder md = new StringBuilder();
             md.append("# What a client observes, per fault (measured)\n\n")
-                    .append("Written by `examples/src/test/java/dev/misbehave/examples/ObservationMatrix.java`. ")
+                    .append("Written by `fidelity/src/test/java/dev/misbehave/fidelity/ObservationMatrix.java`. ")
                     .append(trials).append(" trial(s) per cell; ")
                     .append("JDK ").append(System.getProperty("java.runtime.version")).append(" (")
                     .append(System.getProperty("java.vm.vendor")).append("), ")
