@@ -1,5 +1,6 @@
 package dev.misbehave;
 
+import dev.misbehave.internal.Addresses;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.Optional;
@@ -84,9 +85,7 @@ public final class UpstreamRecord {
 
     @Override
     public String toString() {
-        String where = address == null ? "?"
-                : (address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress())
-                        + ":" + address.getPort();
+        String where = address == null ? "(no address)" : Addresses.of(address);
         return "upstream " + where + ": forwarded " + sentCount + " B, read " + receivedCount + " B, "
                 + ending + (failure == null ? "" : " (" + failure + ")");
     }

@@ -169,15 +169,14 @@ public final class NettyPeer implements MisbehavingPeer {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(listen, "listen");
         if (listen.isUnresolved()) {
-            throw new IllegalArgumentException("listen address " + listen + " is unresolved: its host name has no"
-                    + " address. Give an address of this machine, for example 127.0.0.1.");
+            throw new IllegalArgumentException("listen address " + Addresses.of(listen) + " is unresolved: its host"
+                    + " name has no address. Give an address of this machine, for example 127.0.0.1.");
         }
         checkSupported(script, fault);
         ResetCheck.require();
         Mode mode = modeOf(fault);
         InetAddress bind = listen.getAddress();
         int port = listen.getPort();
-        String host = bind.getHostAddress();
         try {
             Object holder = open(mode, bind, port);
             NettyPeer peer = new NettyPeer(script, fault, settings, bind, portOf(holder));
@@ -186,8 +185,8 @@ public final class NettyPeer implements MisbehavingPeer {
             return peer;
         } catch (IOException e) {
             throw new UncheckedIOException(port == 0
-                    ? "Misbehave could not bind a port on " + host + " (" + e.getMessage() + ")"
-                    : "Misbehave could not bind " + host + ":" + port + " (" + e.getMessage() + "): another"
+                    ? "Misbehave could not bind a port on " + Addresses.host(bind) + " (" + e.getMessage() + ")"
+                    : "Misbehave could not bind " + Addresses.of(listen) + " (" + e.getMessage() + "): another"
                             + " program may be listening there. Choose another port, or 0 for an ephemeral one.", e);
         }
     }
@@ -524,7 +523,7 @@ public final class NettyPeer implements MisbehavingPeer {
 
     @Override
     public String host() {
-        return address.getAddress().getHostAddress();
+        return Addresses.host(address.getAddress());
     }
 
     @Override
@@ -694,7 +693,7 @@ public final class NettyPeer implements MisbehavingPeer {
     @Override
     public String toString() {
         Fault current = fault;
-        return "MisbehavingPeer[" + host() + ":" + port() + ", " + script
+        return "MisbehavingPeer[" + Addresses.of(address) + ", " + script
                 + (current == null ? "" : ", " + current) + "]";
     }
 

@@ -617,14 +617,15 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         try {
             address = script.upstream().orElseThrow().get();
         } catch (RuntimeException e) {
-            entry.upstreamFailed("the upstream's address could not be had: " + e);
+            entry.upstreamFailed("the upstream supplier threw " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
             upstreamUnreachable();
             return;
         }
         if (address == null || address.isUnresolved()) {
             entry.upstreamFailed(address == null
-                    ? "the upstream's address was null (" + script + ")"
-                    : "the upstream's address " + address + " is unresolved: its host name has no address");
+                    ? "the upstream supplier returned null, so there was no address to connect to"
+                    : "the upstream " + Addresses.of(address) + " is unresolved: its host name has no address");
             upstreamUnreachable();
             return;
         }

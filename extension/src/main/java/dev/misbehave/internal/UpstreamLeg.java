@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
@@ -91,7 +92,7 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
             if (f.isSuccess() && channel.localAddress().equals(channel.remoteAddress())) {
                 // TCP's simultaneous open: with nothing listening on the port, the kernel can pick
                 // that same port as the connect's local port, and the socket connects to itself.
-                entry.upstreamFailed("connect to " + address.getAddress().getHostAddress() + ":" + address.getPort()
+                entry.upstreamFailed("connect to " + Addresses.of(address)
                         + " failed: nothing listens there (the connect reached itself)");
                 closedByPeer = true;
                 Connections.abort(channel);
@@ -107,8 +108,7 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
                 entry.upstreamEnd(UpstreamEnding.SERVER_RESET);
                 proxied.serverReset();
             } else {
-                entry.upstreamFailed("connect to " + address.getAddress().getHostAddress() + ":" + address.getPort()
-                        + " failed: " + describe(f.cause()));
+                entry.upstreamFailed("connect to " + Addresses.of(address) + " failed: " + describe(f.cause()));
                 proxied.upstreamUnreachable();
             }
         });
@@ -124,11 +124,18 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
         return false;
     }
 
+    /**
+     * Why a connect failed, in words, without the address (the journal names it once, in its own
+     * form). Netty adds the address to a failure's text in the JDK's form: "Connection refused:
+     * /127.0.0.1:1", "connection timed out after 5000 ms: 127.0.0.1/127.0.0.1:1".
+     */
     static String describe(Throwable cause) {
-        // Netty adds the address to a connect failure's text ("Connection refused: /127.0.0.1:1"),
-        // which the journal already names: give the original text.
-        if (cause.getClass().getName().startsWith("io.netty.channel.AbstractChannel$Annotated")
-                && cause.getCause() != null) {
+        if (cause instanceof ConnectTimeoutException) {
+            return "no answer within " + CONNECT_TIMEOUT_MILLIS + " ms (the connect timed out)";
+        }
+        // AbstractChannel$AnnotatedConnectException and its kin wrap the JDK's exception (matched
+        // by simple name: the relocated jar renames Netty's packages)
+        if (cause.getClass().getSimpleName().startsWith("Annotated") && cause.getCause() != null) {
             cause = cause.getCause();
         }
         String message = cause.getMessage();
