@@ -182,6 +182,9 @@ public final class NettyPeer implements MisbehavingPeer {
             NettyPeer peer = new NettyPeer(script, fault, settings, bind, portOf(holder));
             peer.hold(mode, holder);
             OPEN.add(peer);
+            if (script.forwards()) {
+                Loops.listening(peer);
+            }
             return peer;
         } catch (IOException e) {
             throw new UncheckedIOException(port == 0
@@ -516,9 +519,21 @@ public final class NettyPeer implements MisbehavingPeer {
             // the client's FIN is passed on to the server, which may still answer
             channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         }
-        PlanHandler handler = new PlanHandler(script, greeting, response, planned, entry, settings);
+        // a forwarded connection knows the peers it came through, so that it is never forwarded round
+        Loops.Route route = script.forwards() ? Loops.arrived(this, channel.remoteAddress()) : null;
+        PlanHandler handler = new PlanHandler(script, greeting, response, planned, entry, settings, route);
         channel.config().setRecvByteBufAllocator(new ExactReadAllocator(handler::wanted));
         channel.pipeline().addLast(handler);
+    }
+
+    /** The address the peer's sockets bind: 127.0.0.1, another address of this machine, or a wildcard address. */
+    InetAddress bindAddress() {
+        return bind;
+    }
+
+    /** Whether {@link #close()} has been called. */
+    boolean isClosed() {
+        return closed.get();
     }
 
     @Override
@@ -636,6 +651,9 @@ public final class NettyPeer implements MisbehavingPeer {
             closeNow(deadline);
         } finally {
             OPEN.remove(this);
+            if (script.forwards()) {
+                Loops.closed(this);
+            }
             closeDone.complete(null);
         }
     }
