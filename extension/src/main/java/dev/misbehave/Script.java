@@ -110,7 +110,9 @@ public final class Script {
      * a half-close; and the same the other way. Reading from either side waits until the other has
      * taken the last bytes, so a slow client slows the server, and nothing is buffered without
      * bound. When the server cannot be reached, the client's connection is reset ({@link
-     * #whenUnreachable(Unreachable)} changes that) and the journal says why.
+     * #whenUnreachable(Unreachable)} changes that) and the journal says why. A connection is never
+     * forwarded to the peer itself, nor round a cycle of peers of this JVM: when the upstream is the
+     * peer's own address, or that of a peer the connection came through, it is unreachable too.
      *
      * @param upstream the server's address, for example {@code new InetSocketAddress("127.0.0.1", 5432)}
      * @return the script

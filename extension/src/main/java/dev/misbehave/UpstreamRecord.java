@@ -74,8 +74,9 @@ public final class UpstreamRecord {
     }
 
     /**
-     * Why the peer could not reach the server, for example {@code "connect to 127.0.0.1:5432
-     * failed: Connection refused"}.
+     * Why the peer could not reach the server, or did not try, for example {@code "connect to
+     * 127.0.0.1:5432 failed: Connection refused"}, or {@code "the upstream 127.0.0.1:5432 is this
+     * peer's own address; forwarding to it would loop without end"}.
      *
      * @return the reason; empty if the server was reached, or never tried
      */
