@@ -69,7 +69,11 @@ public final class Main {
             err.println("misbehave: " + e.getMessage());
             return 2;
         } catch (UncheckedIOException e) {
-            err.println("misbehave: " + e.getMessage()); // it names the address and the cause
+            InetSocketAddress listen = new InetSocketAddress(options.listenHost(), options.listenPort());
+            err.println("misbehave: --listen " + Addresses.of(listen) + ": the peer cannot listen there ("
+                    + e.getCause().getMessage() + ")" + (options.listenPort() == 0 ? "." : ": another program may"
+                    + " be listening on that port. Choose another port, or 0 for an ephemeral one (--listen "
+                    + Addresses.of(new InetSocketAddress(listen.getAddress(), 0)) + ")."));
             return 1;
         } catch (IllegalStateException e) {
             err.println("misbehave: " + e.getMessage()); // the reset self-check failed: what, why, what to do

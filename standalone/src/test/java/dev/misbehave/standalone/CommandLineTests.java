@@ -463,6 +463,23 @@ class CommandLineTests {
         }
 
         @Test
+        @DisplayName("a port another program listens on: the message names --listen and its value, and the status is 1")
+        void portTaken() throws Exception {
+            try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                    java.net.InetAddress.getByName("127.0.0.1"))) {
+                var err = new ByteArrayOutputStream();
+                int port = taken.getLocalPort();
+                int status = Main.run(List.of("--listen", "localhost:" + port), InputStream.nullInputStream(),
+                        new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
+                assertThat(status).isEqualTo(1);
+                assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("misbehave: --listen 127.0.0.1:" + port
+                        + ": the peer cannot listen there (Address already in use): another program may be listening"
+                        + " on that port. Choose another port, or 0 for an ephemeral one (--listen 127.0.0.1:0)."
+                        + System.lineSeparator());
+            }
+        }
+
+        @Test
         @DisplayName("--help prints every option on standard output and exits with status 0")
         void help() {
             var out = new ByteArrayOutputStream();
