@@ -88,6 +88,7 @@ class LoopsTests {
                 MisbehavingPeer back = MisbehavingPeer.start(Script.forwardTo(server.address()));
                 MisbehavingPeer front = MisbehavingPeer.start(Script.forwardTo(back.address()));
                 Socket client = new Socket(front.host(), front.port())) {
+            assertThat(client.isConnected()).isTrue(); // and stays open while the legs are counted
             back.awaitJournal(journal -> journal.size() == 1
                     && journal.get(0).upstream().orElseThrow().ending() == UpstreamEnding.OPEN, WAIT);
             assertThat(Loops.legs()).as("front's leg to back; not back's leg to the server").isEqualTo(before + 1);
