@@ -1,5 +1,6 @@
 package dev.misbehave;
 
+import dev.misbehave.internal.Addresses;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.Arrays;
@@ -242,7 +243,7 @@ public final class ConnectionRecord {
     @Override
     public String toString() {
         return "#" + index
-                + " from " + client.getAddress().getHostAddress() + ":" + client.getPort()
+                + " from " + Addresses.of(client)
                 + " received " + receivedCount + " B" + preview(received)
                 + ", sent " + sentCount + " B" + preview(sent)
                 + ", " + (fault == null ? "served normally" : "fault '" + fault + "'")

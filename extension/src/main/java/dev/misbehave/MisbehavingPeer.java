@@ -181,7 +181,8 @@ public interface MisbehavingPeer extends AutoCloseable {
     /**
      * The host the peer listens on, for clients that take a host name and a port.
      *
-     * @return {@code "127.0.0.1"}
+     * @return {@code "127.0.0.1"}; for a peer started on another address, that address as a person
+     *     writes it ({@code "::1"}, not {@code "0:0:0:0:0:0:0:1"}), or 127.0.0.1 for a wildcard one
      */
     String host();
 

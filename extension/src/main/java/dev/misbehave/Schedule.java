@@ -1,5 +1,7 @@
 package dev.misbehave;
 
+import dev.misbehave.internal.Ordinals;
+
 /**
  * Which connections a {@link Fault} applies to, decided when the peer accepts each connection.
  * Connections outside the schedule are served normally, by the peer's {@link Script}.
@@ -161,7 +163,7 @@ public sealed interface Schedule {
 
         @Override
         public String toString() {
-            return n == 1 ? "on every connection" : "on every " + n + "th connection";
+            return n == 1 ? "on every connection" : "on every " + Ordinals.of(n) + " connection";
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.misbehave;
 
+import dev.misbehave.internal.Addresses;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -109,7 +110,9 @@ public final class Script {
      * a half-close; and the same the other way. Reading from either side waits until the other has
      * taken the last bytes, so a slow client slows the server, and nothing is buffered without
      * bound. When the server cannot be reached, the client's connection is reset ({@link
-     * #whenUnreachable(Unreachable)} changes that) and the journal says why.
+     * #whenUnreachable(Unreachable)} changes that) and the journal says why. A connection is never
+     * forwarded to the peer itself, nor round a cycle of peers of this JVM: when the upstream is the
+     * peer's own address, or that of a peer the connection came through, it is unreachable too.
      *
      * @param upstream the server's address, for example {@code new InetSocketAddress("127.0.0.1", 5432)}
      * @return the script
@@ -117,14 +120,14 @@ public final class Script {
     public static Script forwardTo(InetSocketAddress upstream) {
         Objects.requireNonNull(upstream, "upstream");
         if (upstream.isUnresolved()) {
-            throw new IllegalArgumentException("upstream " + upstream + " is unresolved: its host name has no"
-                    + " address. Give a host that resolves, for example 127.0.0.1.");
+            throw new IllegalArgumentException("upstream " + Addresses.of(upstream) + " is unresolved: its host name"
+                    + " has no address. Give a host that resolves, for example 127.0.0.1.");
         }
         if (upstream.getPort() == 0) {
-            throw new IllegalArgumentException("upstream " + upstream + " has port 0, which no server listens"
-                    + " on. Give the port the server listens on.");
+            throw new IllegalArgumentException("upstream " + Addresses.of(upstream) + " has port 0, which no server"
+                    + " listens on. Give the port the server listens on.");
         }
-        return forward(() -> upstream, hostAndPort(upstream));
+        return forward(() -> upstream, Addresses.of(upstream));
     }
 
     /**
@@ -155,15 +158,26 @@ public final class Script {
      */
     public static Script forwardTo(Supplier<? extends InetSocketAddress> upstream) {
         Objects.requireNonNull(upstream, "upstream");
-        return forward(upstream, "the address " + upstream + " gives");
+        return forward(upstream, describe(upstream));
+    }
+
+    /**
+     * The supplier in words: by its own {@code toString} if it has one, else only as "a supplier"
+     * (a lambda's class name, {@code Tests$$Lambda$123/0x...}, says nothing to a reader).
+     */
+    private static String describe(Supplier<?> upstream) {
+        try {
+            if (upstream.getClass().getMethod("toString").getDeclaringClass() != Object.class) {
+                return "the address " + upstream + " gives";
+            }
+        } catch (NoSuchMethodException impossible) {
+            // every class has toString
+        }
+        return "the address a supplier gives";
     }
 
     private static Script forward(Supplier<? extends InetSocketAddress> address, String description) {
         return new Script(NONE, false, null, null, new Upstream(address, description, Unreachable.RESET));
-    }
-
-    private static String hostAndPort(InetSocketAddress address) {
-        return address.getHostString() + ":" + address.getPort();
     }
 
     /**

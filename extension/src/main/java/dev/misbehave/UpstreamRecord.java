@@ -1,5 +1,6 @@
 package dev.misbehave;
 
+import dev.misbehave.internal.Addresses;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.Optional;
@@ -73,8 +74,9 @@ public final class UpstreamRecord {
     }
 
     /**
-     * Why the peer could not reach the server, for example {@code "connect to 127.0.0.1:5432
-     * failed: Connection refused"}.
+     * Why the peer could not reach the server, or did not try, for example {@code "connect to
+     * 127.0.0.1:5432 failed: Connection refused"}, or {@code "the upstream 127.0.0.1:5432 is this
+     * peer's own address; forwarding to it would loop without end"}.
      *
      * @return the reason; empty if the server was reached, or never tried
      */
@@ -84,9 +86,7 @@ public final class UpstreamRecord {
 
     @Override
     public String toString() {
-        String where = address == null ? "?"
-                : (address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress())
-                        + ":" + address.getPort();
+        String where = address == null ? "(no address)" : Addresses.of(address);
         return "upstream " + where + ": forwarded " + sentCount + " B, read " + receivedCount + " B, "
                 + ending + (failure == null ? "" : " (" + failure + ")");
     }

@@ -21,11 +21,19 @@ import java.util.function.Supplier;
 /**
  * The journal of one peer: an entry per accepted connection, written by the event loop and read by
  * the test thread. One monitor guards all of it; it is never contended for long.
+ *
+ * <p>Every change a waiter's condition can observe (an accept, bytes either way, the upstream leg,
+ * the trigger, the delivery check, the ending) wakes the threads waiting in an {@code await}
+ * method, so that a condition is re-checked as soon as it can have become true. The event loop
+ * holds the monitor for each change anyway; it signals only while someone waits ({@link
+ * #waiters}), so a journal nobody waits on costs no more than the field read.
  */
 final class Journal {
 
     private final int captureCap;
     private final List<Entry> entries = new ArrayList<>();
+    /** How many threads wait in {@link #await} now. Guarded by this. */
+    private int waiters;
 
     Journal(int captureCap) {
         this.captureCap = captureCap;
@@ -34,7 +42,7 @@ final class Journal {
     synchronized Entry open(InetSocketAddress client, Fault fault, boolean forwards) {
         Entry entry = new Entry(entries.size(), Instant.now(), client, fault, forwards);
         entries.add(entry);
-        notifyAll();
+        changed();
         return entry;
     }
 
@@ -112,14 +120,24 @@ final class Journal {
             if (left <= 0) {
                 throw new AssertionError(failure.get() + " Journal so far:\n" + describe(snapshot()));
             }
+            waiters++;
             try {
                 TimeUnit.NANOSECONDS.timedWait(this, left);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("Interrupted while waiting for the peer's connections", e);
+            } finally {
+                waiters--;
             }
         }
         return snapshot();
+    }
+
+    /** Wakes the waiting threads, if any, after a change. Call holding this monitor. */
+    private void changed() {
+        if (waiters > 0) {
+            notifyAll();
+        }
     }
 
     /** The most bytes any connection held waiting to be sent to its client (proxy mode's bound). */
@@ -187,6 +205,7 @@ final class Journal {
         void upstream(InetSocketAddress address) {
             synchronized (Journal.this) {
                 upstream = address;
+                changed();
             }
         }
 
@@ -200,6 +219,7 @@ final class Journal {
         void upstreamConnected() {
             synchronized (Journal.this) {
                 upstreamEnding = UpstreamEnding.OPEN;
+                changed();
             }
         }
 
@@ -207,18 +227,21 @@ final class Journal {
         void upstreamFailed(String why) {
             synchronized (Journal.this) {
                 upstreamFailure = why;
+                changed();
             }
         }
 
         void upstreamSent(int bytes) {
             synchronized (Journal.this) {
                 upstreamSent += bytes;
+                changed();
             }
         }
 
         void upstreamReceived(int bytes) {
             synchronized (Journal.this) {
                 upstreamReceived += bytes;
+                changed();
             }
         }
 
@@ -229,7 +252,7 @@ final class Journal {
                     return false;
                 }
                 upstreamEnding = how;
-                Journal.this.notifyAll();
+                changed();
                 return true;
             }
         }
@@ -264,12 +287,14 @@ final class Journal {
         void received(byte[] bytes, int offset, int length) {
             synchronized (Journal.this) {
                 received.add(bytes, offset, length);
+                changed();
             }
         }
 
         void sent(byte[] bytes, int offset, int length) {
             synchronized (Journal.this) {
                 sent.add(bytes, offset, length);
+                changed();
             }
         }
 
@@ -277,6 +302,7 @@ final class Journal {
         void received(ByteBuf buf) {
             synchronized (Journal.this) {
                 received.add(buf, buf.readerIndex(), buf.readableBytes());
+                changed();
             }
         }
 
@@ -284,19 +310,21 @@ final class Journal {
         void sent(ByteBuf buf, int index, int length) {
             synchronized (Journal.this) {
                 sent.add(buf, index, length);
+                changed();
             }
         }
 
         void delivery(Delivery result) {
             synchronized (Journal.this) {
                 delivery = result;
+                changed();
             }
         }
 
         void fired(Trigger trigger) {
             synchronized (Journal.this) {
                 fired = trigger;
-                Journal.this.notifyAll();
+                changed();
             }
         }
 
@@ -307,7 +335,7 @@ final class Journal {
                     return false;
                 }
                 ending = how;
-                Journal.this.notifyAll();
+                changed();
                 return true;
             }
         }

@@ -169,25 +169,27 @@ public final class NettyPeer implements MisbehavingPeer {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(listen, "listen");
         if (listen.isUnresolved()) {
-            throw new IllegalArgumentException("listen address " + listen + " is unresolved: its host name has no"
-                    + " address. Give an address of this machine, for example 127.0.0.1.");
+            throw new IllegalArgumentException("listen address " + Addresses.of(listen) + " is unresolved: its host"
+                    + " name has no address. Give an address of this machine, for example 127.0.0.1.");
         }
         checkSupported(script, fault);
         ResetCheck.require();
         Mode mode = modeOf(fault);
         InetAddress bind = listen.getAddress();
         int port = listen.getPort();
-        String host = bind.getHostAddress();
         try {
             Object holder = open(mode, bind, port);
             NettyPeer peer = new NettyPeer(script, fault, settings, bind, portOf(holder));
             peer.hold(mode, holder);
             OPEN.add(peer);
+            if (script.forwards()) {
+                Loops.listening(peer);
+            }
             return peer;
         } catch (IOException e) {
             throw new UncheckedIOException(port == 0
-                    ? "Misbehave could not bind a port on " + host + " (" + e.getMessage() + ")"
-                    : "Misbehave could not bind " + host + ":" + port + " (" + e.getMessage() + "): another"
+                    ? "Misbehave could not bind a port on " + Addresses.host(bind) + " (" + e.getMessage() + ")"
+                    : "Misbehave could not bind " + Addresses.of(listen) + " (" + e.getMessage() + "): another"
                             + " program may be listening there. Choose another port, or 0 for an ephemeral one.", e);
         }
     }
@@ -517,14 +519,26 @@ public final class NettyPeer implements MisbehavingPeer {
             // the client's FIN is passed on to the server, which may still answer
             channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         }
-        PlanHandler handler = new PlanHandler(script, greeting, response, planned, entry, settings);
+        // a forwarded connection knows the peers it came through, so that it is never forwarded round
+        Loops.Route route = script.forwards() ? Loops.arrived(this, channel.remoteAddress()) : null;
+        PlanHandler handler = new PlanHandler(script, greeting, response, planned, entry, settings, route);
         channel.config().setRecvByteBufAllocator(new ExactReadAllocator(handler::wanted));
         channel.pipeline().addLast(handler);
     }
 
+    /** The address the peer's sockets bind: 127.0.0.1, another address of this machine, or a wildcard address. */
+    InetAddress bindAddress() {
+        return bind;
+    }
+
+    /** Whether {@link #close()} has been called. */
+    boolean isClosed() {
+        return closed.get();
+    }
+
     @Override
     public String host() {
-        return address.getAddress().getHostAddress();
+        return Addresses.host(address.getAddress());
     }
 
     @Override
@@ -637,6 +651,9 @@ public final class NettyPeer implements MisbehavingPeer {
             closeNow(deadline);
         } finally {
             OPEN.remove(this);
+            if (script.forwards()) {
+                Loops.closed(this);
+            }
             closeDone.complete(null);
         }
     }
@@ -694,7 +711,7 @@ public final class NettyPeer implements MisbehavingPeer {
     @Override
     public String toString() {
         Fault current = fault;
-        return "MisbehavingPeer[" + host() + ":" + port() + ", " + script
+        return "MisbehavingPeer[" + Addresses.of(address) + ", " + script
                 + (current == null ? "" : ", " + current) + "]";
     }
 

@@ -83,6 +83,8 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
 
     /** The leg to the server; null unless the script forwards. */
     private final UpstreamLeg leg;
+    /** The peers of this JVM this connection came through, this one last; null unless the script forwards. */
+    private final Loops.Route route;
     private boolean legConnected;
     private boolean halfClosed;
     private boolean clientInputShut;
@@ -96,7 +98,7 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
      *     respond), shared read-only by every connection of the peer
      */
     PlanHandler(Script script, byte[] greeting, byte[] response, Fault fault, Journal.Entry entry,
-            PeerSettings settings) {
+            PeerSettings settings, Loops.Route route) {
         this.script = script;
         this.fault = fault;
         this.entry = entry;
@@ -107,6 +109,7 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         this.patternMatcher = fault != null && fault.trigger() instanceof Trigger.OnPattern p
                 ? new PatternMatcher(p.pattern()) : null;
         this.leg = script.forwards() ? new UpstreamLeg(entry, this) : null;
+        this.route = route;
     }
 
     // ---- reading -------------------------------------------------------------------------------
@@ -617,18 +620,26 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         try {
             address = script.upstream().orElseThrow().get();
         } catch (RuntimeException e) {
-            entry.upstreamFailed("the upstream's address could not be had: " + e);
+            entry.upstreamFailed("the upstream supplier threw " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
             upstreamUnreachable();
             return;
         }
         if (address == null || address.isUnresolved()) {
             entry.upstreamFailed(address == null
-                    ? "the upstream's address was null (" + script + ")"
-                    : "the upstream's address " + address + " is unresolved: its host name has no address");
+                    ? "the upstream supplier returned null, so there was no address to connect to"
+                    : "the upstream " + Addresses.of(address) + " is unresolved: its host name has no address");
             upstreamUnreachable();
             return;
         }
-        leg.connect(ctx.channel().eventLoop(), address);
+        String loop = Loops.loop(route, address);
+        if (loop != null) {
+            entry.upstream(address);
+            entry.upstreamFailed(loop);
+            upstreamUnreachable();
+            return;
+        }
+        leg.connect(ctx.channel().eventLoop(), address, route);
     }
 
     @Override

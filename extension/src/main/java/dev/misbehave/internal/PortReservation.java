@@ -213,7 +213,7 @@ final class PortReservation implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "PortReservation[" + address.getHostAddress() + ":" + port
+        return "PortReservation[" + Addresses.of(new InetSocketAddress(address, port))
                 + (closed.get() ? ", closed]" : "]");
     }
 

@@ -151,7 +151,7 @@ final class SendQueues {
     /** Checked here, in the caller, so one bad waiter cannot fail a pass for all the others. */
     private static InetSocketAddress resolved(InetSocketAddress address) {
         if (address.isUnresolved()) {
-            throw new IllegalArgumentException("not a connection's address: " + address);
+            throw new IllegalArgumentException("not a connection's address: " + Addresses.of(address));
         }
         return address;
     }

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
@@ -69,8 +70,12 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
         this.proxied = proxied;
     }
 
-    /** Connects to {@code address} on {@code loop}; the outcome reaches {@link Proxied}. */
-    void connect(EventLoop loop, InetSocketAddress address) {
+    /**
+     * Connects to {@code address} on {@code loop}; the outcome reaches {@link Proxied}. {@code
+     * route} is the connection's way through the peers of this JVM: a leg to another forwarding
+     * peer passes it on ({@link Loops}).
+     */
+    void connect(EventLoop loop, InetSocketAddress address, Loops.Route route) {
         entry.upstream(address);
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
@@ -82,36 +87,67 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
                 .handler(this);
+        if (Loops.forwardingPeerAt(address)) {
+            // registered and bound at once: this runs on the loop the leg registers with
+            ChannelFuture registered = bootstrap.register();
+            channel = (SocketChannel) registered.channel();
+            registered.addListener((ChannelFuture r) -> {
+                if (r.isSuccess()) {
+                    bindThenConnect(address, route);
+                } else {
+                    connected(address, r);
+                }
+            });
+            return;
+        }
         ChannelFuture connecting = bootstrap.connect(address);
         channel = (SocketChannel) connecting.channel();
-        connecting.addListener((ChannelFuture f) -> {
-            if (closedByPeer) {
-                return; // the client's side ended while connecting; reset() has closed this leg
+        connecting.addListener((ChannelFuture f) -> connected(address, f));
+    }
+
+    /**
+     * Binds the leg, records its local address with {@code route} for the peer it connects to, then
+     * connects: the route is known before that peer can accept. If the bind fails, connects
+     * without the route.
+     */
+    private void bindThenConnect(InetSocketAddress address, Loops.Route route) {
+        channel.bind(Loops.source(address)).addListener((ChannelFuture bound) -> {
+            if (bound.isSuccess()) {
+                InetSocketAddress local = channel.localAddress();
+                Loops.departing(local, route);
+                channel.closeFuture().addListener(closed -> Loops.departed(local));
             }
-            if (f.isSuccess() && channel.localAddress().equals(channel.remoteAddress())) {
-                // TCP's simultaneous open: with nothing listening on the port, the kernel can pick
-                // that same port as the connect's local port, and the socket connects to itself.
-                entry.upstreamFailed("connect to " + address.getAddress().getHostAddress() + ":" + address.getPort()
-                        + " failed: nothing listens there (the connect reached itself)");
-                closedByPeer = true;
-                Connections.abort(channel);
-                proxied.upstreamUnreachable();
-            } else if (f.isSuccess()) {
-                entry.upstreamConnected();
-                proxied.upstreamConnected();
-            } else if (resetWhileConnecting(f.cause())) {
-                // The server accepted and reset before the peer saw the connect complete: a reset,
-                // not an unreachable server (what the server sent is gone with the RST).
-                reset = true;
-                entry.upstreamConnected();
-                entry.upstreamEnd(UpstreamEnding.SERVER_RESET);
-                proxied.serverReset();
-            } else {
-                entry.upstreamFailed("connect to " + address.getAddress().getHostAddress() + ":" + address.getPort()
-                        + " failed: " + describe(f.cause()));
-                proxied.upstreamUnreachable();
-            }
+            channel.connect(address).addListener((ChannelFuture f) -> connected(address, f));
         });
+    }
+
+    /** The connect's outcome: connected, reset at once, or unreachable. */
+    private void connected(InetSocketAddress address, ChannelFuture f) {
+        if (closedByPeer) {
+            return; // the client's side ended while connecting; reset() has closed this leg
+        }
+        if (f.isSuccess() && channel.localAddress().equals(channel.remoteAddress())) {
+            // TCP's simultaneous open: with nothing listening on the port, the kernel can pick
+            // that same port as the connect's local port, and the socket connects to itself.
+            entry.upstreamFailed("connect to " + Addresses.of(address)
+                    + " failed: nothing listens there (the connect reached itself)");
+            closedByPeer = true;
+            Connections.abort(channel);
+            proxied.upstreamUnreachable();
+        } else if (f.isSuccess()) {
+            entry.upstreamConnected();
+            proxied.upstreamConnected();
+        } else if (resetWhileConnecting(f.cause())) {
+            // The server accepted and reset before the peer saw the connect complete: a reset,
+            // not an unreachable server (what the server sent is gone with the RST).
+            reset = true;
+            entry.upstreamConnected();
+            entry.upstreamEnd(UpstreamEnding.SERVER_RESET);
+            proxied.serverReset();
+        } else {
+            entry.upstreamFailed("connect to " + Addresses.of(address) + " failed: " + describe(f.cause()));
+            proxied.upstreamUnreachable();
+        }
     }
 
     private static boolean resetWhileConnecting(Throwable cause) {
@@ -124,11 +160,18 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
         return false;
     }
 
+    /**
+     * Why a connect failed, in words, without the address (the journal names it once, in its own
+     * form). Netty adds the address to a failure's text in the JDK's form: "Connection refused:
+     * /127.0.0.1:1", "connection timed out after 5000 ms: 127.0.0.1/127.0.0.1:1".
+     */
     static String describe(Throwable cause) {
-        // Netty adds the address to a connect failure's text ("Connection refused: /127.0.0.1:1"),
-        // which the journal already names: give the original text.
-        if (cause.getClass().getName().startsWith("io.netty.channel.AbstractChannel$Annotated")
-                && cause.getCause() != null) {
+        if (cause instanceof ConnectTimeoutException) {
+            return "no answer within " + CONNECT_TIMEOUT_MILLIS + " ms (the connect timed out)";
+        }
+        // AbstractChannel$AnnotatedConnectException and its kin wrap the JDK's exception (matched
+        // by simple name: the relocated jar renames Netty's packages)
+        if (cause.getClass().getSimpleName().startsWith("Annotated") && cause.getCause() != null) {
             cause = cause.getCause();
         }
         String message = cause.getMessage();

@@ -1,5 +1,6 @@
 package dev.misbehave.junit;
 
+import dev.misbehave.internal.Addresses;
 import dev.misbehave.internal.PeerSettings;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -64,7 +65,7 @@ final class Settings {
         }
         InetAddress address = localAddress(configured.get());
         if (!address.isLoopbackAddress()) {
-            String warning = "Misbehave: peers listen on " + address.getHostAddress() + " (configuration parameter "
+            String warning = "Misbehave: peers listen on " + Addresses.host(address) + " (configuration parameter "
                     + BIND_ADDRESS + "), not on loopback only: other hosts can connect to them while the tests run."
                     + " Remove " + BIND_ADDRESS + " to listen on 127.0.0.1 only.";
             context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(List.of("warned", address), key -> {
@@ -93,7 +94,7 @@ final class Settings {
         }
         if (!address.isAnyLocalAddress() && !address.isLoopbackAddress() && !onThisMachine(address)) {
             throw new ExtensionConfigurationException("Configuration parameter " + BIND_ADDRESS + " = '" + value
-                    + "' is " + address.getHostAddress() + ", which no network interface of this machine has." + fix);
+                    + "' is " + Addresses.host(address) + ", which no network interface of this machine has." + fix);
         }
         return address;
     }

@@ -27,7 +27,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
@@ -614,9 +613,11 @@ class ProxyTests {
         @Test
         @DisplayName("resets the client, and the journal says why")
         void resetsTheClient() throws Exception {
-            int closedPort = closedPort();
-            try (MisbehavingPeer peer = MisbehavingPeer.start(Script.forwardTo("127.0.0.1", closedPort));
+            try (Socket nothingListens = closedPort();
+                    MisbehavingPeer peer = MisbehavingPeer.start(
+                            Script.forwardTo("127.0.0.1", nothingListens.getLocalPort()));
                     Socket client = new Socket(peer.host(), peer.port())) {
+                int closedPort = nothingListens.getLocalPort();
                 Read read = readAll(client);
                 assertThat(read.failure()).isInstanceOf(SocketException.class).hasMessage("Connection reset");
                 ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
@@ -633,8 +634,9 @@ class ProxyTests {
         @Test
         @DisplayName("closes the client (end-of-stream) when told to")
         void closesTheClient() throws Exception {
-            try (MisbehavingPeer peer = MisbehavingPeer.start(
-                            Script.forwardTo("127.0.0.1", closedPort()).whenUnreachable(Unreachable.CLOSE));
+            try (Socket nothingListens = closedPort();
+                    MisbehavingPeer peer = MisbehavingPeer.start(Script.forwardTo("127.0.0.1",
+                            nothingListens.getLocalPort()).whenUnreachable(Unreachable.CLOSE));
                     Socket client = new Socket(peer.host(), peer.port())) {
                 Read read = readAll(client);
                 assertThat(read.failure()).isNull();
@@ -658,10 +660,45 @@ class ProxyTests {
             }
         }
 
-        static int closedPort() throws IOException {
-            try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                return socket.getLocalPort(); // nothing listens on it once closed
+        @Test
+        @DisplayName("the reset can already reach a client still in connect(): every trial is a reset, in connect() or the first read")
+        void resetMayReachConnect() throws Exception {
+            int trials = 200;
+            java.util.Map<String, Integer> where = new java.util.TreeMap<>();
+            try (Socket nothingListens = closedPort();
+                    MisbehavingPeer peer = MisbehavingPeer.start(
+                            Script.forwardTo("127.0.0.1", nothingListens.getLocalPort()))) {
+                for (int i = 0; i < trials; i++) {
+                    try (Socket client = new Socket()) {
+                        // with a timeout, the JDK connects without blocking, then polls: the reset can
+                        // arrive between the handshake and the poll's return
+                        Throwable failure = org.assertj.core.api.Assertions.catchThrowable(
+                                () -> client.connect(peer.address(), (int) WAIT.toMillis()));
+                        String step = "connect()";
+                        if (failure == null) {
+                            step = "read()";
+                            failure = readAll(client).failure();
+                        }
+                        assertThat(failure).as("trial %d, in %s", i + 1, step)
+                                .is(dev.misbehave.assertj.ConnectionConditions.connectionReset());
+                        where.merge(step + ": " + failure.getMessage(), 1, Integer::sum);
+                    }
+                }
+                assertThat(peer.awaitConnections(trials, WAIT)).hasSize(trials)
+                        .allSatisfy(record -> assertThat(record.ending()).isEqualTo(Ending.PEER_RESET));
             }
+            System.out.printf("ProxyTests: an unreachable upstream, %d connects with a timeout: %s%n", trials, where);
+        }
+
+        /**
+         * A loopback port where nothing listens, held for the test: a socket bound to it but not
+         * listening, so a connect to it is refused, and no peer started meanwhile is given the port
+         * (a port only freed could be: then the peer would forward to itself).
+         */
+        static Socket closedPort() throws IOException {
+            Socket bound = new Socket();
+            bound.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+            return bound;
         }
     }
 

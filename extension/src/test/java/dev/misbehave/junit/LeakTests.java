@@ -10,6 +10,7 @@ import dev.misbehave.Direction;
 import dev.misbehave.Ending;
 import dev.misbehave.ForceResetAfter;
 import dev.misbehave.MisbehavingPeer;
+import dev.misbehave.PeerName;
 import dev.misbehave.PeerScript;
 import dev.misbehave.ProxyTo;
 import dev.misbehave.UpstreamEnding;
@@ -17,6 +18,7 @@ import dev.misbehave.testing.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.file.Files;
@@ -118,6 +120,28 @@ class LeakTests {
     private static final int PROXY_TESTS = 1_000;
 
     @Test
+    @Timeout(120)
+    @DisplayName("500 proxy-mode tests whose upstream leads back (to the peer itself, or round two peers) leave threads and open files where they were")
+    void noLeakThroughLoops() {
+        var results = EngineRunner.run(RepeatedLoopTestCases.class);
+
+        results.testEvents().assertStatistics(stats -> stats.started(LOOP_TESTS).succeeded(LOOP_TESTS));
+        Sample first = RepeatedLoopTestCases.SAMPLES.get(BASELINE);
+        Sample last = RepeatedLoopTestCases.SAMPLES.get(LOOP_TESTS);
+        System.out.printf("LeakTests (loops): threads after %d: %d, after %d: %d; open files after %d: %s, after %d: %s%n",
+                BASELINE, first.threads, LOOP_TESTS, last.threads, BASELINE, describe(first.fds), LOOP_TESTS,
+                describe(last.fds));
+        assertThat(last.threads).as("live threads; new: %s", minus(last.threadNames, first.threadNames))
+                .isEqualTo(first.threads);
+        assumeTrue(first.fds.isPresent() && last.fds.isPresent(),
+                "/proc/self/fd is not available: open files not counted");
+        assertThat(last.fds.getAsInt()).as("open files after test %d vs after test %d", LOOP_TESTS, BASELINE)
+                .isBetween(first.fds.getAsInt() - FD_TOLERANCE, first.fds.getAsInt() + FD_TOLERANCE);
+    }
+
+    private static final int LOOP_TESTS = 500;
+
+    @Test
     @DisplayName("the port check finds a port that a socket of this JVM still holds, listening or connected")
     void portCheckFindsAHeldPort() throws IOException {
         assumeTrue(Ports.portsOfThisProcess().isPresent(), "/proc is not available: the check cannot tell whose");
@@ -213,6 +237,45 @@ class LeakTests {
 
             int current = repetition.getCurrentRepetition();
             if (current == BASELINE || current == TESTS) {
+                SAMPLES.put(current, Sample.now());
+            }
+        }
+    }
+
+    /**
+     * Odd tests: the peer forwards to its own address. Even tests: two peers forward to each other.
+     * Each connection must end at once, unreachable, with no connection forwarded round; the
+     * sample waits until every connection of the test has ended.
+     */
+    @Execution(ExecutionMode.SAME_THREAD)
+    static class RepeatedLoopTestCases {
+        static final Map<Integer, Sample> SAMPLES = new ConcurrentHashMap<>();
+
+        InetSocketAddress toA;
+        InetSocketAddress toB;
+
+        @RepeatedTest(LOOP_TESTS)
+        @ProxyTo(peer = "a", value = "toB")
+        @ProxyTo(peer = "b", value = "toA")
+        void forwardsRound(@PeerName("a") MisbehavingPeer a, @PeerName("b") MisbehavingPeer b,
+                RepetitionInfo repetition) throws IOException {
+            int current = repetition.getCurrentRepetition();
+            boolean self = current % 2 == 1;
+            toA = a.address();
+            toB = self ? a.address() : b.address();
+            try (Socket socket = new Socket(a.host(), a.port())) {
+                socket.setSoTimeout(10_000);
+                assertThatThrownBy(() -> socket.getInputStream().read()).is(connectionReset());
+            } catch (SocketException resetInConnect) {
+                // the reset can reach connect() already
+            }
+            assertThat(a.awaitConnections(1, Duration.ofSeconds(10))).hasSize(1);
+            if (self) {
+                assertThat(b.connections()).isEmpty();
+            } else {
+                assertThat(b.awaitConnections(1, Duration.ofSeconds(10))).hasSize(1);
+            }
+            if (current == BASELINE || current == LOOP_TESTS) {
                 SAMPLES.put(current, Sample.now());
             }
         }

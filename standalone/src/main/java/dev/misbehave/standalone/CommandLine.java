@@ -8,6 +8,7 @@ import dev.misbehave.Schedule;
 import dev.misbehave.Script;
 import dev.misbehave.Trigger;
 import dev.misbehave.Unreachable;
+import dev.misbehave.internal.Loops;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -204,8 +205,9 @@ final class CommandLine {
         String listen = given.getOrDefault("--listen", DEFAULT_LISTEN);
         String host = host("--listen", listen, DEFAULT_LISTEN);
         int port = port("--listen", listen, 0, DEFAULT_LISTEN);
-        checkListen(listen, host, port, given.containsKey("--allow-remote"));
+        InetAddress listenAddress = checkListen(listen, host, given.containsKey("--allow-remote"));
         Script script = script(given);
+        checkNotItself(given, new InetSocketAddress(listenAddress, port));
         Optional<Fault> fault = fault(given, script);
         int connections = given.containsKey("--connections") ? intAtLeast(given, "--connections", 1, "3") : 0;
         return new Options(false, host, port, script, fault, connections, given.containsKey("--until-stdin-closes"));
@@ -273,7 +275,8 @@ final class CommandLine {
                 + (min == 0 ? "; use 0 for an ephemeral port" : "") + ", for example " + option + " " + example + ".");
     }
 
-    private static void checkListen(String listen, String host, int port, boolean allowRemote)
+    /** The address {@code --listen} names, checked: of this machine, loopback unless {@code --allow-remote}. */
+    private static InetAddress checkListen(String listen, String host, boolean allowRemote)
             throws UsageException {
         InetAddress address;
         try {
@@ -286,6 +289,25 @@ final class CommandLine {
             throw new UsageException("--listen '" + listen + "': " + host + " is not a loopback address, so other"
                     + " hosts could connect to the peer. Add --allow-remote if that is what you want.");
         }
+        return address;
+    }
+
+    /**
+     * A peer whose {@code --upstream} is its own {@code --listen} address would forward every
+     * connection to itself. Known here only for a fixed port; with an ephemeral one, the peer finds
+     * out per connection (and the connection is unreachable, with the reason in the journal).
+     */
+    private static void checkNotItself(Map<String, String> given, InetSocketAddress listen) throws UsageException {
+        if (!given.containsKey("--upstream") || listen.getPort() == 0) {
+            return;
+        }
+        InetSocketAddress upstream = upstream(given);
+        if (Loops.landsOn(upstream, listen)) {
+            throw new UsageException(named(given, "--upstream") + " is the peer's own address (" + named(given,
+                    "--listen") + "): every connection would be forwarded to the peer itself, round and round."
+                    + " Give the server's address in --upstream, or listen elsewhere, for example --listen "
+                    + DEFAULT_LISTEN + ".");
+        }
     }
 
     // --- the script ---
@@ -293,15 +315,15 @@ final class CommandLine {
     private static Script script(Map<String, String> given) throws UsageException {
         List<String> ends = REQUEST_ENDS.stream().filter(given::containsKey).collect(Collectors.toList());
         if (ends.size() > 1) {
-            throw new UsageException(ends.get(0) + " and " + ends.get(1) + " both say where a request ends:"
-                    + " give one.");
+            throw new UsageException(named(given, ends.get(0)) + " and " + named(given, ends.get(1)) + " both say"
+                    + " where a request ends: give one of them.");
         }
         if (given.containsKey("--upstream")) {
             return forwarding(given, ends);
         }
         if (given.containsKey("--when-unreachable")) {
-            throw new UsageException("--when-unreachable is for --upstream, but the peer does not forward. Add"
-                    + " --upstream HOST:PORT, or drop --when-unreachable.");
+            throw new UsageException(named(given, "--when-unreachable") + " is for --upstream, but the peer does not"
+                    + " forward. Add --upstream HOST:PORT, or drop " + named(given, "--when-unreachable") + ".");
         }
         String name = given.getOrDefault("--script", "silent");
         boolean responds = name.equals("respond");
@@ -311,8 +333,9 @@ final class CommandLine {
         List<String> respondOptions = concat(given.containsKey("--response") ? List.of("--response") : List.of(), ends);
         if (!responds && !respondOptions.isEmpty()) {
             String option = respondOptions.get(0);
-            throw new UsageException(option + " is for --script respond" + (option.equals("--response") ? "" : " or"
-                    + " --upstream") + ", but the script is " + name + ". Add --script respond, or drop " + option + ".");
+            throw new UsageException(named(given, option) + " is for --script respond" + (option.equals("--response")
+                    ? "" : " or --upstream") + ", but the script is " + scriptNamed(given) + ". Add --script respond,"
+                    + " or drop " + named(given, option) + ".");
         }
         Script script;
         if (responds) {
@@ -340,20 +363,12 @@ final class CommandLine {
     private static Script forwarding(Map<String, String> given, List<String> ends) throws UsageException {
         for (String option : List.of("--script", "--response", "--greeting")) {
             if (given.containsKey(option)) {
-                throw new UsageException(option + " cannot go with --upstream: the server says what the peer sends."
-                        + " Drop " + option + ", or drop --upstream to script the peer.");
+                throw new UsageException(named(given, option) + " cannot go with " + named(given, "--upstream")
+                        + ": the server says what the peer sends. Drop " + named(given, option) + ", or drop"
+                        + " --upstream to script the peer.");
             }
         }
-        String upstream = given.get("--upstream");
-        String example = "127.0.0.1:8080";
-        String host = host("--upstream", upstream, example);
-        int port = port("--upstream", upstream, 1, example);
-        InetSocketAddress address = new InetSocketAddress(host, port);
-        if (address.isUnresolved()) {
-            throw new UsageException("--upstream '" + upstream + "': unknown host '" + host + "'. Give the server's"
-                    + " address, for example --upstream " + example + ".");
-        }
-        Script script = Script.forwardTo(address);
+        Script script = Script.forwardTo(upstream(given));
         if (!ends.isEmpty()) {
             script = script.withRequestEnd(requestEnd(given, ends.get(0)));
         }
@@ -367,6 +382,20 @@ final class CommandLine {
             }
         }
         return script;
+    }
+
+    /** The server's address {@code --upstream} names, resolved. */
+    private static InetSocketAddress upstream(Map<String, String> given) throws UsageException {
+        String upstream = given.get("--upstream");
+        String example = "127.0.0.1:8080";
+        String host = host("--upstream", upstream, example);
+        int port = port("--upstream", upstream, 1, example);
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            throw new UsageException("--upstream '" + upstream + "': unknown host '" + host + "'. Give the server's"
+                    + " address, for example --upstream " + example + ".");
+        }
+        return address;
     }
 
     private static RequestEnd requestEnd(Map<String, String> given, String option) throws UsageException {
@@ -400,8 +429,18 @@ final class CommandLine {
                 }
             }
             if (!orphans.isEmpty()) {
-                throw new UsageException(orphans.get(0) + " is part of a fault, but no --effect is given. Add an"
-                        + " effect, for example --effect reset.");
+                List<String> named = new ArrayList<>();
+                for (String option : given.keySet()) { // in the order given
+                    if (orphans.contains(option)) {
+                        named.add(named(given, option));
+                    }
+                }
+                String last = named.remove(named.size() - 1);
+                String list = named.isEmpty() ? last : String.join(", ", named) + " and " + last;
+                named.add(last);
+                throw new UsageException(list + (named.size() == 1 ? " is" : " are") + " part of a fault, but no"
+                        + " --effect is given. Add the effect, for example --effect reset " + String.join(" ", named)
+                        + ".");
             }
             return Optional.empty();
         }
@@ -412,20 +451,22 @@ final class CommandLine {
         }
         checkEffectOptions(given, effectName);
         if (triggers.size() > 1) {
-            throw new UsageException(triggers.get(0) + " and " + triggers.get(1) + " are both triggers: give one.");
+            throw new UsageException(named(given, triggers.get(0)) + " and " + named(given, triggers.get(1))
+                    + " are both triggers: give one of them.");
         }
         if (schedules.size() > 1) {
-            throw new UsageException(schedules.get(0) + " and " + schedules.get(1) + " are both schedules: give one.");
+            throw new UsageException(named(given, schedules.get(0)) + " and " + named(given, schedules.get(1))
+                    + " are both schedules: give one of them.");
         }
         String trigger = triggers.isEmpty() ? "--on-accept" : triggers.get(0);
         boolean listener = effectName.equals("refuse") || effectName.equals("never-accept");
         if (listener && !trigger.equals("--on-accept")) {
             throw new UsageException("--effect " + effectName + " acts on the port before any connection exists,"
-                    + " so it takes no trigger (" + trigger + "). Drop " + trigger + ".");
+                    + " so it takes no trigger (" + named(given, trigger) + "). Drop " + named(given, trigger) + ".");
         }
         if (listener && !schedules.isEmpty()) {
             throw new UsageException("--effect " + effectName + " acts on the port, so it cannot pick connections ("
-                    + schedules.get(0) + "). Drop " + schedules.get(0) + ".");
+                    + named(given, schedules.get(0)) + "). Drop " + named(given, schedules.get(0)) + ".");
         }
         Effect effect = effect(given, effectName);
         Trigger when = trigger(given, trigger, script);
@@ -437,17 +478,19 @@ final class CommandLine {
     private static void checkEffectOptions(Map<String, String> given, String effectName) throws UsageException {
         for (Map.Entry<String, String> option : EFFECT_OPTIONS.entrySet()) {
             if (given.containsKey(option.getKey()) && !option.getValue().equals(effectName)) {
-                throw new UsageException(option.getKey() + " is for --effect " + option.getValue()
-                        + ", but the effect is " + effectName + ". Drop " + option.getKey() + " or use --effect "
-                        + option.getValue() + ".");
+                throw new UsageException(named(given, option.getKey()) + " is for --effect " + option.getValue()
+                        + ", but the effect is " + effectName + " (--effect " + effectName + "). Drop "
+                        + named(given, option.getKey()) + ", or use --effect " + option.getValue() + ".");
             }
         }
         if (given.containsKey("--seed") && !given.containsKey("--garbage-random")) {
-            throw new UsageException("--seed is for --garbage-random. Drop --seed, or add --garbage-random LENGTH.");
+            throw new UsageException(named(given, "--seed") + " is for --garbage-random, which is not given. Drop "
+                    + named(given, "--seed") + ", or give --garbage-random LENGTH.");
         }
         if (given.containsKey("--effect-direction") && !List.of("delay", "throttle", "slice").contains(effectName)) {
-            throw new UsageException("--effect-direction is for --effect delay, throttle or slice, but the effect is "
-                    + effectName + ". Drop --effect-direction (--direction says which bytes a trigger counts).");
+            throw new UsageException(named(given, "--effect-direction") + " is for --effect delay, throttle or slice,"
+                    + " but the effect is " + effectName + " (--effect " + effectName + "). Drop "
+                    + named(given, "--effect-direction") + " (--direction says which bytes a trigger counts).");
         }
     }
 
@@ -486,9 +529,13 @@ final class CommandLine {
             default -> throw new UsageException("--then '" + given.get("--then") + "': a connection ends after the"
                     + " garbage with reset or close.");
         };
-        if (given.containsKey("--garbage") == given.containsKey("--garbage-random")) {
-            throw new UsageException("--effect garbage needs exactly one of --garbage TEXT and --garbage-random"
-                    + " LENGTH, for example --garbage-random 16.");
+        if (given.containsKey("--garbage") && given.containsKey("--garbage-random")) {
+            throw new UsageException(named(given, "--garbage") + " and " + named(given, "--garbage-random")
+                    + " both say what --effect garbage sends: give one of them.");
+        }
+        if (!given.containsKey("--garbage") && !given.containsKey("--garbage-random")) {
+            throw new UsageException("--effect garbage needs --garbage TEXT or --garbage-random LENGTH, for example"
+                    + " --garbage-random 16.");
         }
         if (given.containsKey("--garbage-random")) {
             long seed = given.containsKey("--seed") ? number(given, "--seed", "7") : 0;
@@ -509,21 +556,27 @@ final class CommandLine {
         long first = given.containsKey("--delay-ms") ? longAtLeast(given, "--delay-ms", 0, "500") : 0;
         long perChunk = given.containsKey("--per-chunk-ms") ? longAtLeast(given, "--per-chunk-ms", 0, "100") : 0;
         if (first == 0 && perChunk == 0) {
-            throw new UsageException("--delay-ms and --per-chunk-ms are both 0: nothing would be delayed. Give one"
-                    + " of them 1 or more, for example --delay-ms 500.");
+            String zero = given.containsKey("--delay-ms") && given.containsKey("--per-chunk-ms")
+                    ? named(given, "--delay-ms") + " and " + named(given, "--per-chunk-ms")
+                    : given.containsKey("--delay-ms")
+                    ? named(given, "--delay-ms") + " (and --per-chunk-ms, 0 by default)"
+                    : named(given, "--per-chunk-ms") + " (and --delay-ms, 0 by default)";
+            throw new UsageException(zero + ": nothing would be delayed. Give one of them 1 or more, for example"
+                    + " --delay-ms 500.");
         }
         return new Effect.Delay(effectDirection(given), Duration.ofMillis(first), Duration.ofMillis(perChunk));
     }
 
     private static Trigger trigger(Map<String, String> given, String option, Script script) throws UsageException {
         boolean counts = option.equals("--after-bytes") || option.equals("--on-pattern");
+        String triggerNamed = given.containsKey(option) ? named(given, option) : option + " (the default)";
         if (given.containsKey("--direction") && !counts) {
-            throw new UsageException("--direction is for --after-bytes or --on-pattern, but the trigger is " + option
-                    + ". Drop --direction.");
+            throw new UsageException(named(given, "--direction") + " is for --after-bytes or --on-pattern, but the"
+                    + " trigger is " + triggerNamed + ". Drop " + named(given, "--direction") + ".");
         }
         if (given.containsKey("--occurrence") && !option.equals("--on-pattern")) {
-            throw new UsageException("--occurrence is for --on-pattern, but the trigger is " + option
-                    + ". Drop --occurrence.");
+            throw new UsageException(named(given, "--occurrence") + " is for --on-pattern, but the trigger is "
+                    + triggerNamed + ". Drop " + named(given, "--occurrence") + ".");
         }
         switch (option) {
             case "--on-accept":
@@ -545,12 +598,14 @@ final class CommandLine {
                 return new Trigger.AfterDuration(Duration.ofMillis(longAtLeast(given, option, 1, "1000")));
             default:
                 if (script.forwards() && script.requestEnd().isEmpty()) {
-                    throw new UsageException("--after-exchanges counts requests, but the peer does not know where a"
-                            + " request ends. Add --request-delimiter TEXT, --request-length BYTES or --request-http.");
+                    throw new UsageException(named(given, option) + " counts requests, but " + named(given,
+                            "--upstream") + " alone does not say where a request ends. Add --request-delimiter TEXT,"
+                            + " --request-length BYTES or --request-http.");
                 }
                 if (script.requestEnd().isEmpty()) {
-                    throw new UsageException("--after-exchanges counts request/response exchanges, but the script ("
-                            + script + ") does not respond. Add --script respond with --response and a request end.");
+                    throw new UsageException(named(given, option) + " counts request/response exchanges, but the"
+                            + " script is " + scriptNamed(given) + ", which does not respond. Add --script respond"
+                            + " with --response and a request end.");
                 }
                 return new Trigger.AfterExchanges(intAtLeast(given, option, 1, "1"));
         }
@@ -568,16 +623,20 @@ final class CommandLine {
                         && b.bytes() > 0
                 || trigger instanceof Trigger.OnPattern p && p.direction() == Direction.DOWNSTREAM;
         if (countsSent) {
-            throw new UsageException("--direction downstream counts the bytes the peer sends, but the script ("
-                    + script + ") sends nothing, so the trigger would never fire. Use --script echo or respond,"
-                    + " or --greeting, or count upstream bytes.");
+            String counting = given.containsKey("--after-bytes") ? "--after-bytes" : "--on-pattern";
+            throw new UsageException(named(given, counting) + " " + named(given, "--direction") + " counts the bytes"
+                    + " the peer sends, but the script is " + scriptNamed(given) + ", which sends nothing, so the"
+                    + " trigger would never fire. Use --script echo or respond, or --greeting, or count upstream"
+                    + " bytes.");
         }
         boolean shapesSent = (effect instanceof Effect.Delay || effect instanceof Effect.Throttle
                 || effect instanceof Effect.Slice) && effectDirection(given) == Direction.DOWNSTREAM;
         if (shapesSent) {
-            throw new UsageException("--effect " + given.get("--effect") + " shapes the bytes the peer sends"
-                    + " (--effect-direction downstream), but the script (" + script + ") sends nothing. Use --script"
-                    + " echo or respond, or --effect-direction upstream.");
+            throw new UsageException("--effect " + given.get("--effect") + " shapes the bytes the peer sends ("
+                    + (given.containsKey("--effect-direction") ? named(given, "--effect-direction")
+                            : "--effect-direction downstream, the default") + "), but the script is "
+                    + scriptNamed(given) + ", which sends nothing. Use --script echo or respond, or"
+                    + " --effect-direction upstream.");
         }
     }
 
@@ -596,6 +655,36 @@ final class CommandLine {
     }
 
     // --- values ---
+
+    /**
+     * An option as the user wrote it, with its value: {@code --after-bytes 14}, {@code --request-http},
+     * {@code --response 'OK\n'} (quoted for a shell where needed), {@code --on-pattern=--x}.
+     */
+    static String named(Map<String, String> given, String option) {
+        Flag flag = FLAGS.stream().filter(f -> f.name().equals(option)).findFirst().orElseThrow();
+        String value = given.get(option);
+        if (flag.isSwitch() || value == null) {
+            return option;
+        }
+        if (value.startsWith("-")) {
+            return option + "=" + quoted(value);
+        }
+        return option + " " + quoted(value);
+    }
+
+    private static String quoted(String value) {
+        if (!value.isEmpty()
+                && value.chars().allMatch(c -> Character.isLetterOrDigit(c) || "._:/@%+=,-[]".indexOf(c) >= 0)) {
+            return value;
+        }
+        return "'" + value.replace("'", "'\\''") + "'";
+    }
+
+    /** The script as the user chose it: {@code echo (--script echo)}, or {@code silent (the default)}. */
+    private static String scriptNamed(Map<String, String> given) {
+        return given.containsKey("--script") ? given.get("--script") + " (" + named(given, "--script") + ")"
+                : "silent (the default)";
+    }
 
     private static void require(Map<String, String> given, String option, String effect, String example)
             throws UsageException {

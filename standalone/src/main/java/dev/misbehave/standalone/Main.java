@@ -2,6 +2,7 @@ package dev.misbehave.standalone;
 
 import dev.misbehave.ConnectionRecord;
 import dev.misbehave.MisbehavingPeer;
+import dev.misbehave.internal.Addresses;
 import dev.misbehave.standalone.CommandLine.Options;
 import dev.misbehave.standalone.CommandLine.UsageException;
 import java.io.IOException;
@@ -68,7 +69,11 @@ public final class Main {
             err.println("misbehave: " + e.getMessage());
             return 2;
         } catch (UncheckedIOException e) {
-            err.println("misbehave: " + e.getMessage()); // it names the address and the cause
+            InetSocketAddress listen = new InetSocketAddress(options.listenHost(), options.listenPort());
+            err.println("misbehave: --listen " + Addresses.of(listen) + ": the peer cannot listen there ("
+                    + e.getCause().getMessage() + ")" + (options.listenPort() == 0 ? "." : ": another program may"
+                    + " be listening on that port. Choose another port, or 0 for an ephemeral one (--listen "
+                    + Addresses.of(new InetSocketAddress(listen.getAddress(), 0)) + ")."));
             return 1;
         } catch (IllegalStateException e) {
             err.println("misbehave: " + e.getMessage()); // the reset self-check failed: what, why, what to do
@@ -76,12 +81,12 @@ public final class Main {
         }
         Session session = new Session(peer, out, Thread.currentThread());
         Runtime.getRuntime().addShutdownHook(new Thread(session::stop, "misbehave-shutdown"));
-        out.println("misbehave listening on " + hostAndPort(peer.host(), peer.port()));
+        out.println("misbehave listening on " + Addresses.of(peer.address()));
         out.flush();
         InetSocketAddress listening = new InetSocketAddress(options.listenHost(), peer.port());
         if (!listening.getAddress().isLoopbackAddress()) {
-            err.println("misbehave: warning: listening on " + hostAndPort(listening.getAddress().getHostAddress(),
-                    peer.port()) + ", not on loopback only (--allow-remote): other hosts can connect to the peer"
+            err.println("misbehave: warning: listening on " + Addresses.of(listening)
+                    + ", not on loopback only (--allow-remote): other hosts can connect to the peer"
                     + " while it runs.");
         }
         err.println("misbehave: script " + peer.script() + "; "
@@ -96,11 +101,6 @@ public final class Main {
             session.stop();
         }
         return 0;
-    }
-
-    /** {@code 127.0.0.1:8080}, {@code [::1]:8080}. */
-    private static String hostAndPort(String host, int port) {
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
     /** Stops the session when {@code in} ends (or fails), from a daemon thread. */

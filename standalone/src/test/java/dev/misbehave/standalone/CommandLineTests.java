@@ -171,6 +171,20 @@ class CommandLineTests {
         }
 
         @Test
+        @DisplayName("--every 2 and --every 22 read as English ordinals on standard error")
+        void ordinals() {
+            for (String n : List.of("2", "22")) {
+                var err = new ByteArrayOutputStream();
+                int status = Main.run(List.of("--effect", "reset", "--every", n, "--until-stdin-closes"),
+                        InputStream.nullInputStream(), new PrintStream(new ByteArrayOutputStream(), true,
+                                StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+                assertThat(status).isZero();
+                assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("misbehave: script silent; fault 'reset on"
+                        + " accept on every " + n + "nd connection'" + System.lineSeparator());
+            }
+        }
+
+        @Test
         @DisplayName("every script, with the three request ends and a greeting")
         void scripts() throws Exception {
             assertThat(parse("--script", "silent").script().toString()).isEqualTo("silent");
@@ -255,11 +269,14 @@ class CommandLineTests {
                     // the script
                     arguments(List.of("--script", "http"), "--script 'http': unknown script. Use silent, echo or respond."),
                     arguments(List.of("--response", "OK"),
-                            "--response is for --script respond, but the script is silent. Add --script respond, or"
-                                    + " drop --response."),
+                            "--response OK is for --script respond, but the script is silent (the default). Add"
+                                    + " --script respond, or drop --response OK."),
+                    arguments(List.of("--response", "OK\\n"),
+                            "--response 'OK\\n' is for --script respond, but the script is silent (the default). Add"
+                                    + " --script respond, or drop --response 'OK\\n'."),
                     arguments(List.of("--script", "echo", "--request-length", "4"),
-                            "--request-length is for --script respond or --upstream, but the script is echo. Add"
-                                    + " --script respond, or drop --request-length."),
+                            "--request-length 4 is for --script respond or --upstream, but the script is echo (--script"
+                                    + " echo). Add --script respond, or drop --request-length 4."),
                     // proxy mode
                     arguments(List.of("--upstream", "8080"),
                             "--upstream '8080': expected HOST:PORT, for example --upstream 127.0.0.1:8080."),
@@ -270,20 +287,31 @@ class CommandLineTests {
                             "--upstream 'no-such-host.invalid:80': unknown host 'no-such-host.invalid'. Give the"
                                     + " server's address, for example --upstream 127.0.0.1:8080."),
                     arguments(List.of("--upstream", "127.0.0.1:8080", "--script", "echo"),
-                            "--script cannot go with --upstream: the server says what the peer sends. Drop --script,"
-                                    + " or drop --upstream to script the peer."),
+                            "--script echo cannot go with --upstream 127.0.0.1:8080: the server says what the peer"
+                                    + " sends. Drop --script echo, or drop --upstream to script the peer."),
                     arguments(List.of("--upstream", "127.0.0.1:8080", "--greeting", "hi"),
-                            "--greeting cannot go with --upstream: the server says what the peer sends. Drop"
-                                    + " --greeting, or drop --upstream to script the peer."),
+                            "--greeting hi cannot go with --upstream 127.0.0.1:8080: the server says what the peer"
+                                    + " sends. Drop --greeting hi, or drop --upstream to script the peer."),
+                    arguments(List.of("--listen", "127.0.0.1:8125", "--upstream", "127.0.0.1:8125"),
+                            "--upstream 127.0.0.1:8125 is the peer's own address (--listen 127.0.0.1:8125): every"
+                                    + " connection would be forwarded to the peer itself, round and round. Give the"
+                                    + " server's address in --upstream, or listen elsewhere, for example --listen"
+                                    + " 127.0.0.1:0."),
+                    arguments(List.of("--listen", "0.0.0.0:8125", "--allow-remote", "--upstream", "localhost:8125"),
+                            "--upstream localhost:8125 is the peer's own address (--listen 0.0.0.0:8125): every"
+                                    + " connection would be forwarded to the peer itself, round and round. Give the"
+                                    + " server's address in --upstream, or listen elsewhere, for example --listen"
+                                    + " 127.0.0.1:0."),
                     arguments(List.of("--when-unreachable", "close"),
-                            "--when-unreachable is for --upstream, but the peer does not forward. Add --upstream"
-                                    + " HOST:PORT, or drop --when-unreachable."),
+                            "--when-unreachable close is for --upstream, but the peer does not forward. Add --upstream"
+                                    + " HOST:PORT, or drop --when-unreachable close."),
                     arguments(List.of("--upstream", "127.0.0.1:8080", "--when-unreachable", "refuse"),
                             "--when-unreachable 'refuse': use reset (the client's connection is reset) or close (it is"
                                     + " closed without a byte)."),
                     arguments(List.of("--upstream", "127.0.0.1:8080", "--effect", "reset", "--after-exchanges", "1"),
-                            "--after-exchanges counts requests, but the peer does not know where a request ends. Add"
-                                    + " --request-delimiter TEXT, --request-length BYTES or --request-http."),
+                            "--after-exchanges 1 counts requests, but --upstream 127.0.0.1:8080 alone does not say where"
+                                    + " a request ends. Add --request-delimiter TEXT, --request-length BYTES or"
+                                    + " --request-http."),
                     arguments(List.of("--script", "respond", "--request-http"),
                             "--script respond needs --response TEXT, the bytes sent after each request, for example"
                                     + " --response 'OK\\n'."),
@@ -291,7 +319,7 @@ class CommandLineTests {
                             "--script respond needs to know where a request ends: add --request-delimiter TEXT,"
                                     + " --request-length BYTES or --request-http."),
                     arguments(List.of("--script", "respond", "--response", "OK", "--request-http", "--request-length", "4"),
-                            "--request-length and --request-http both say where a request ends: give one."),
+                            "--request-length 4 and --request-http both say where a request ends: give one of them."),
                     arguments(List.of("--script", "respond", "--response=", "--request-http"),
                             "--response '': the response must not be empty. Use --script silent to send nothing."),
                     arguments(List.of("--script", "respond", "--response", "OK", "--request-delimiter="),
@@ -301,38 +329,44 @@ class CommandLineTests {
                             "--request-length '0': must be 1 or more, for example --request-length 14."),
                     // the fault: options without an effect, unknown and mismatched options
                     arguments(List.of("--after-bytes", "14"),
-                            "--after-bytes is part of a fault, but no --effect is given. Add an effect, for example"
-                                    + " --effect reset."),
-                    arguments(List.of("--first", "2"),
-                            "--first is part of a fault, but no --effect is given. Add an effect, for example"
-                                    + " --effect reset."),
+                            "--after-bytes 14 is part of a fault, but no --effect is given. Add the effect, for example"
+                                    + " --effect reset --after-bytes 14."),
+                    arguments(List.of("--after-bytes", "5", "--direction", "downstream", "--first", "2"),
+                            "--after-bytes 5, --direction downstream and --first 2 are part of a fault, but no"
+                                    + " --effect is given. Add the effect, for example --effect reset --after-bytes 5"
+                                    + " --direction downstream --first 2."),
                     arguments(List.of("--rate", "100"),
-                            "--rate is part of a fault, but no --effect is given. Add an effect, for example"
-                                    + " --effect reset."),
-                    arguments(List.of("--direction", "upstream"),
-                            "--direction is part of a fault, but no --effect is given. Add an effect, for example"
-                                    + " --effect reset."),
+                            "--rate 100 is part of a fault, but no --effect is given. Add the effect, for example"
+                                    + " --effect reset --rate 100."),
+                    arguments(List.of("--on-pattern=--boundary"),
+                            "--on-pattern=--boundary is part of a fault, but no --effect is given. Add the effect, for"
+                                    + " example --effect reset --on-pattern=--boundary."),
+                    arguments(List.of("--on-accept"),
+                            "--on-accept is part of a fault, but no --effect is given. Add the effect, for example"
+                                    + " --effect reset --on-accept."),
                     arguments(List.of("--effect", "rst"),
                             "--effect 'rst': unknown effect. Use one of reset, close, half-close, stall, refuse,"
                                     + " never-accept, garbage, delay, throttle, slice."),
                     arguments(List.of("--effect", "reset", "--rate", "100"),
-                            "--rate is for --effect throttle, but the effect is reset. Drop --rate or use --effect"
-                                    + " throttle."),
+                            "--rate 100 is for --effect throttle, but the effect is reset (--effect reset). Drop"
+                                    + " --rate 100, or use --effect throttle."),
                     arguments(List.of("--effect", "garbage", "--garbage", "x", "--seed", "1"),
-                            "--seed is for --garbage-random. Drop --seed, or add --garbage-random LENGTH."),
+                            "--seed 1 is for --garbage-random, which is not given. Drop --seed 1, or give"
+                                    + " --garbage-random LENGTH."),
                     arguments(List.of("--effect", "reset", "--effect-direction", "upstream"),
-                            "--effect-direction is for --effect delay, throttle or slice, but the effect is reset."
-                                    + " Drop --effect-direction (--direction says which bytes a trigger counts)."),
+                            "--effect-direction upstream is for --effect delay, throttle or slice, but the effect is"
+                                    + " reset (--effect reset). Drop --effect-direction upstream (--direction says which"
+                                    + " bytes a trigger counts)."),
                     arguments(List.of("--effect", "reset", "--after-bytes", "1", "--after-ms", "5"),
-                            "--after-bytes and --after-ms are both triggers: give one."),
+                            "--after-bytes 1 and --after-ms 5 are both triggers: give one of them."),
                     arguments(List.of("--effect", "reset", "--first", "1", "--every", "2"),
-                            "--first and --every are both schedules: give one."),
+                            "--first 1 and --every 2 are both schedules: give one of them."),
                     arguments(List.of("--effect", "refuse", "--after-bytes", "1"),
                             "--effect refuse acts on the port before any connection exists, so it takes no trigger"
-                                    + " (--after-bytes). Drop --after-bytes."),
+                                    + " (--after-bytes 1). Drop --after-bytes 1."),
                     arguments(List.of("--effect", "never-accept", "--first", "1"),
-                            "--effect never-accept acts on the port, so it cannot pick connections (--first). Drop"
-                                    + " --first."),
+                            "--effect never-accept acts on the port, so it cannot pick connections (--first 1). Drop"
+                                    + " --first 1."),
                     // the fault: effect values
                     arguments(List.of("--effect", "throttle"),
                             "--effect throttle needs --rate BYTES_PER_SECOND, for example --rate 1000."),
@@ -341,42 +375,50 @@ class CommandLineTests {
                     arguments(List.of("--effect", "garbage", "--garbage", "x", "--then", "stall"),
                             "--then 'stall': a connection ends after the garbage with reset or close."),
                     arguments(List.of("--effect", "garbage"),
-                            "--effect garbage needs exactly one of --garbage TEXT and --garbage-random LENGTH, for"
-                                    + " example --garbage-random 16."),
+                            "--effect garbage needs --garbage TEXT or --garbage-random LENGTH, for example"
+                                    + " --garbage-random 16."),
                     arguments(List.of("--effect", "garbage", "--garbage", "x", "--garbage-random", "2"),
-                            "--effect garbage needs exactly one of --garbage TEXT and --garbage-random LENGTH, for"
-                                    + " example --garbage-random 16."),
+                            "--garbage x and --garbage-random 2 both say what --effect garbage sends: give one of"
+                                    + " them."),
                     arguments(List.of("--effect", "garbage", "--garbage="),
                             "--garbage '': the garbage must not be empty, for example --garbage '\\x00\\xff'."),
                     arguments(List.of("--effect", "delay"),
                             "--effect delay needs --delay-ms MS (before the first chunk) or --per-chunk-ms MS (before"
                                     + " each later one), for example --delay-ms 500."),
                     arguments(List.of("--script", "echo", "--effect", "delay", "--delay-ms", "0"),
-                            "--delay-ms and --per-chunk-ms are both 0: nothing would be delayed. Give one of them 1 or"
-                                    + " more, for example --delay-ms 500."),
+                            "--delay-ms 0 (and --per-chunk-ms, 0 by default): nothing would be delayed. Give one of"
+                                    + " them 1 or more, for example --delay-ms 500."),
+                    arguments(List.of("--script", "echo", "--effect", "delay", "--delay-ms", "0", "--per-chunk-ms", "0"),
+                            "--delay-ms 0 and --per-chunk-ms 0: nothing would be delayed. Give one of them 1 or more,"
+                                    + " for example --delay-ms 500."),
                     arguments(List.of("--script", "echo", "--effect", "slice", "--slice-bytes", "1",
                                     "--effect-direction", "down"),
                             "--effect-direction 'down': use upstream (the bytes the client sends) or downstream (the"
                                     + " bytes it receives)."),
                     // the fault: trigger values
                     arguments(List.of("--effect", "reset", "--after-ms", "5", "--direction", "upstream"),
-                            "--direction is for --after-bytes or --on-pattern, but the trigger is --after-ms. Drop"
-                                    + " --direction."),
+                            "--direction upstream is for --after-bytes or --on-pattern, but the trigger is --after-ms 5."
+                                    + " Drop --direction upstream."),
+                    arguments(List.of("--effect", "reset", "--direction", "downstream"),
+                            "--direction downstream is for --after-bytes or --on-pattern, but the trigger is"
+                                    + " --on-accept (the default). Drop --direction downstream."),
                     arguments(List.of("--effect", "reset", "--after-bytes", "5", "--occurrence", "2"),
-                            "--occurrence is for --on-pattern, but the trigger is --after-bytes. Drop --occurrence."),
+                            "--occurrence 2 is for --on-pattern, but the trigger is --after-bytes 5. Drop"
+                                    + " --occurrence 2."),
                     arguments(List.of("--effect", "reset", "--on-pattern="),
                             "--on-pattern '': the pattern must not be empty, for example --on-pattern '\\r\\n\\r\\n'."),
                     arguments(List.of("--effect", "reset", "--after-exchanges", "1"),
-                            "--after-exchanges counts request/response exchanges, but the script (silent) does not"
-                                    + " respond. Add --script respond with --response and a request end."),
+                            "--after-exchanges 1 counts request/response exchanges, but the script is silent (the"
+                                    + " default), which does not respond. Add --script respond with --response and a"
+                                    + " request end."),
                     arguments(List.of("--effect", "reset", "--after-bytes", "5", "--direction", "downstream"),
-                            "--direction downstream counts the bytes the peer sends, but the script (silent) sends"
-                                    + " nothing, so the trigger would never fire. Use --script echo or respond, or"
-                                    + " --greeting, or count upstream bytes."),
+                            "--after-bytes 5 --direction downstream counts the bytes the peer sends, but the script is"
+                                    + " silent (the default), which sends nothing, so the trigger would never fire. Use"
+                                    + " --script echo or respond, or --greeting, or count upstream bytes."),
                     arguments(List.of("--effect", "throttle", "--rate", "10"),
-                            "--effect throttle shapes the bytes the peer sends (--effect-direction downstream), but the"
-                                    + " script (silent) sends nothing. Use --script echo or respond, or"
-                                    + " --effect-direction upstream."),
+                            "--effect throttle shapes the bytes the peer sends (--effect-direction downstream, the"
+                                    + " default), but the script is silent (the default), which sends nothing. Use"
+                                    + " --script echo or respond, or --effect-direction upstream."),
                     arguments(List.of("--effect", "reset", "--after-bytes", "5", "--direction", "sideways"),
                             "--direction 'sideways': use upstream (the bytes the client sends) or downstream (the"
                                     + " bytes it receives)."),
@@ -418,6 +460,23 @@ class CommandLineTests {
             assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("misbehave: --effect 'rst': unknown effect."
                     + " Use one of reset, close, half-close, stall, refuse, never-accept, garbage, delay, throttle,"
                     + " slice." + System.lineSeparator());
+        }
+
+        @Test
+        @DisplayName("a port another program listens on: the message names --listen and its value, and the status is 1")
+        void portTaken() throws Exception {
+            try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                    java.net.InetAddress.getByName("127.0.0.1"))) {
+                var err = new ByteArrayOutputStream();
+                int port = taken.getLocalPort();
+                int status = Main.run(List.of("--listen", "localhost:" + port), InputStream.nullInputStream(),
+                        new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
+                assertThat(status).isEqualTo(1);
+                assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("misbehave: --listen 127.0.0.1:" + port
+                        + ": the peer cannot listen there (Address already in use): another program may be listening"
+                        + " on that port. Choose another port, or 0 for an ephemeral one (--listen 127.0.0.1:0)."
+                        + System.lineSeparator());
+            }
         }
 
         @Test

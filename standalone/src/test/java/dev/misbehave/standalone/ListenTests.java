@@ -65,6 +65,26 @@ class ListenTests {
                         + " other hosts can connect to the peer while it runs.");
     }
 
+    @Test
+    @Timeout(60)
+    @DisplayName("--listen [::1]:0: prints [::1]:PORT, as a person writes it, and so does the journal line")
+    void ipv6AsWritten() throws Exception {
+        assumeTrue(hasIpv6Loopback(), "this machine has no ::1");
+        Run run = Run.start(List.of("--listen", "[::1]:0", "--script", "echo", "--connections", "1"));
+        assertThat(run.host).isEqualTo("[::1]");
+        echo(InetAddress.getByName("::1"), run.port);
+        assertThat(run.finish()).isZero();
+        assertThat(run.lines()).singleElement().asString().startsWith("#0 from [::1]:").doesNotContain("0:0:0:0");
+    }
+
+    private static boolean hasIpv6Loopback() {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getByName("::1"))) {
+            return probe.isBound();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static void echo(InetAddress address, int port) throws IOException {
         try (Socket client = new Socket(address, port)) {
             client.setSoTimeout(10_000);
@@ -88,6 +108,9 @@ class ListenTests {
     private static final class Run {
         private final ExecutorService thread = Executors.newSingleThreadExecutor();
         private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        /** The lines printed after the first, once Main's thread has ended. */
+        private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        private Thread drain;
         private Future<Integer> status;
         private String host;
         private int port;
@@ -97,24 +120,30 @@ class ListenTests {
             PipedInputStream printed = new PipedInputStream();
             PrintStream out = new PrintStream(new PipedOutputStream(printed), true, UTF_8);
             PrintStream err = new PrintStream(run.err, true, UTF_8);
-            run.status = run.thread.submit(() -> Main.run(args, InputStream.nullInputStream(), out, err));
+            run.status = run.thread.submit(() -> {
+                try {
+                    return Main.run(args, InputStream.nullInputStream(), out, err);
+                } finally {
+                    out.close(); // the reader sees the end of the output
+                }
+            });
             BufferedReader lines = new BufferedReader(new InputStreamReader(printed, UTF_8));
             String first = lines.readLine(); // Main prints it before it serves
             assertThat(first).startsWith("misbehave listening on ");
             String address = first.substring("misbehave listening on ".length());
             run.host = address.substring(0, address.lastIndexOf(':'));
             run.port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-            Thread drain = new Thread(() -> {
+            run.drain = new Thread(() -> {
                 try {
-                    while (lines.readLine() != null) {
-                        // the journal lines: not needed here
+                    for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                        run.lines.add(line); // the journal lines
                     }
                 } catch (IOException ended) {
                     // Main's thread ended: the pipe is broken
                 }
             }, "listen-tests-drain");
-            drain.setDaemon(true);
-            drain.start();
+            run.drain.setDaemon(true);
+            run.drain.start();
             return run;
         }
 
@@ -124,6 +153,12 @@ class ListenTests {
             } finally {
                 thread.shutdownNow();
             }
+        }
+
+        /** The journal lines Main printed; call after {@link #finish()}. */
+        List<String> lines() throws InterruptedException {
+            drain.join(TimeUnit.SECONDS.toMillis(10));
+            return List.copyOf(lines);
         }
 
         String err() {
