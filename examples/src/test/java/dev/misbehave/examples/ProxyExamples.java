@@ -125,7 +125,7 @@ class ProxyExamples {
     @ProxyTo("quoteServer")
     void serverDown(MisbehavingPeer peer) throws Exception {
         int port = server.address().getPort();
-        server.close(); // nothing listens on its port any more
+        server.goDown(); // nothing listens on its port any more
         try (var quotes = new QuoteClient(peer.address(), 2_000)) {
             assertThatThrownBy(() -> quotes.quote("ACME"))
                     .isInstanceOf(QuoteUnavailableException.class)

@@ -29,6 +29,7 @@ final class QuoteServer implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicBoolean crashNext = new AtomicBoolean();
     private final Thread acceptor;
+    private volatile Socket portHolder;
 
     private QuoteServer() throws IOException {
         listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -99,6 +100,23 @@ final class QuoteServer implements AutoCloseable {
     }
 
     /**
+     * Goes down as a server whose process died does: when this returns, nothing listens on its port,
+     * so a connect is refused. Until {@link #close()}, the port stays taken by a socket that does not
+     * listen, so that no other server or peer of this machine, in a test running beside this one, is
+     * given the port and answers in its place.
+     *
+     * @throws IOException if the port cannot be held
+     */
+    public void goDown() throws IOException {
+        InetSocketAddress address = address();
+        stopListening();
+        Socket holder = new Socket();
+        holder.setReuseAddress(true); // the port's earlier connections may still be in TIME_WAIT
+        holder.bind(address);
+        portHolder = holder;
+    }
+
+    /**
      * Stops the server: when this returns, nothing listens on its port. (A {@code ServerSocket}
      * closed while another thread is blocked in {@code accept()} keeps listening until that thread
      * wakes up: measured here, a connect right after {@code close()} was still answered in about 1
@@ -106,14 +124,22 @@ final class QuoteServer implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
+        stopListening();
+        for (Socket socket : connections) {
+            socket.close();
+        }
+        Socket holder = portHolder;
+        if (holder != null) {
+            holder.close();
+        }
+    }
+
+    private void stopListening() throws IOException {
         listener.close();
         try {
             acceptor.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        for (Socket socket : connections) {
-            socket.close();
         }
     }
 }
