@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -30,7 +31,8 @@ import java.util.stream.Stream;
  * </ul>
  *
  * <p>A module is a directory right under the root. The producer or generator of an ID is the
- * source file that names it as a string literal ({@code "ID"}) under {@code <module>/src}.
+ * source file that names it as a string literal under {@code <module>/src}: {@code "ID"}, or the
+ * file it writes, {@code "ID.md"}.
  */
 final class Captures {
 
@@ -87,11 +89,14 @@ final class Captures {
         return ids;
     }
 
-    /** The source files (under {@code <module>/src}) that hold the string literal {@code "id"}. */
+    /**
+     * The source files (under {@code <module>/src}) that hold the string literal {@code "id"}, or a
+     * file name made of it ({@code "id.md"}).
+     */
     List<Path> sourcesNaming(String id) {
-        String literal = "\"" + id + "\"";
+        Pattern literal = Pattern.compile("\"" + Pattern.quote(id) + "(\\.[a-z]+)?\"");
         return sources().entrySet().stream()
-                .filter(source -> source.getValue().contains(literal))
+                .filter(source -> literal.matcher(source.getValue()).find())
                 .map(Map.Entry::getKey)
                 .collect(Collectors.toList());
     }
