@@ -82,6 +82,27 @@ import java.util.stream.Collectors;
  * output and is refused without an output marker or a generated region around it. Markers inside
  * fenced blocks are not markers. IDs are lowercase words joined by dashes, unique across the
  * documents.
+ *
+ * <p><b>Writing a producer.</b> Put the test in the module that can run the code (the extension's
+ * tests through {@code EngineTestKit} for a failure report; the standalone module's tests for what
+ * the jar or Python prints; the examples' for an application's exception), run the real code, and
+ * capture with that module's {@code DocOutputs} ({@code dev.misbehave.testing.DocOutputs} in the
+ * extension; a copy in {@code standalone/} and {@code examples/}: {@code capture(ID, text)}, {@code
+ * skip(ID, reason)}, {@code ports(text)}). Never build the text from strings copied into the test:
+ * when the code's output changes, the block must fail and {@code -Ddocs.update=true} must rewrite
+ * it. Assert in the producer what the block is meant to show (the exception type, the journal line),
+ * so a wrong producer fails where it runs. Say next to the block what was replaced. A module whose
+ * tests run after this one in the reactor cannot produce: the docs module is the last one.
+ *
+ * <p><b>Writing a generator.</b> A long command writes its region's new content to {@code
+ * <module>/target/generated-docs/<ID>.md} (and nothing into docs/), on an explicit flag (for example
+ * {@code -Dmisbehave.determinism.publish=true}), so that a normal build with {@code
+ * -Ddocs.update=true} never publishes a short run; name the command in the marker. Where the region
+ * can be rendered again from raw results, commit those results beside the docs and make a build test
+ * render and capture it as an output of the region's ID, as {@code PerformancePageTests} does.
+ *
+ * <p>Run {@code mvn -B verify -Ddocs.update=true} to rewrite every block from this build's code and
+ * captures; docs/README.md ("How the docs are checked") is the user-facing description.
  */
 final class Snippets {
 

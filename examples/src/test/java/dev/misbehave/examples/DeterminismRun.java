@@ -37,7 +37,10 @@ import org.junit.platform.launcher.core.LauncherFactory;
 /**
  * Repeats every example scenario {@code misbehave.determinism.trials} times (5 in the normal build)
  * through the JUnit Platform Launcher and requires the documented outcome and the documented
- * journal in every trial. Writes the table to {@code target/determinism.md}.
+ * journal in every trial. Writes the table to {@code target/determinism.md}; with {@code
+ * -Dmisbehave.determinism.publish=true} also its first part (the run and the table of trials) to
+ * {@code target/generated-docs/determinism.md} ({@code determinism-parallel.md} with {@code
+ * -Pparallel}), which {@code mvn -B -pl docs test -Ddocs.update=true} then publishes in the docs.
  *
  * <p>A trial counts against "outcome" when it failed with an assertion described {@code
  * "outcome"}, against "journal" when described {@code "journal"}, and against both when it failed
@@ -433,6 +436,16 @@ class DeterminismRun {
         System.out.println(report);
         Files.createDirectories(Path.of("target"));
         Files.writeString(Path.of("target", "determinism.md"), report);
+        if (Boolean.getBoolean("misbehave.determinism.publish")) {
+            // the docs' table, on request: staged for the docs module, whose -Ddocs.update=true
+            // publishes it into the generated region of the same name (fault-catalogue.md, and
+            // parallel-execution.md for a run with -Pparallel)
+            String region = Boolean.getBoolean("junit.jupiter.execution.parallel.enabled")
+                    ? "determinism-parallel.md" : "determinism.md";
+            Path staged = Path.of("target", "generated-docs", region);
+            Files.createDirectories(staged.getParent());
+            Files.writeString(staged, report.substring(report.indexOf("\n\n") + 2, report.indexOf("\n## Documented")));
+        }
 
         assertThat(tally.rows.values()).allSatisfy(row -> {
             assertThat(row.outcomeOk).as("%s: trials with the documented outcome", row.scenario.name)
