@@ -433,7 +433,7 @@ class CommandLineTests {
                 assertThat(status).as("exit status of %s", args).isEqualTo(2);
                 printed.add(err.toString(StandardCharsets.UTF_8).strip());
             }
-            assertThat(printed).allSatisfy(line -> assertThat(line).startsWith("misbehave: --"));
+            assertThat(printed).allSatisfy(line -> assertThat(line).startsWith("misbehave: "));
             DocOutputs.capture("cli-errors", String.join("\n", printed));
         }
 
