@@ -21,7 +21,15 @@ record ProseFigure(String doc, String prose, String regionDoc, String region) {
     /** Every figure that prose quotes from a generated region. */
     static final List<ProseFigure> ALL = List.of(
             new ProseFigure("README.md", "it takes about (\\d+ \\w+),",
-                    "docs/performance.md", "The whole command takes about (\\d+ \\w+) on"));
+                    "docs/performance.md", "The whole command takes about (\\d+ \\w+) on"),
+            new ProseFigure("README.md", "reaches four different clients as the test asked \\(([\\d,]+) trials each",
+                    "docs/performance.md", "Trials: ([\\d,]+) per \\(scenario, tool, client\\)"),
+            new ProseFigure("docs/README.md", "reaches four clients as asked \\(([\\d,]+) trials each",
+                    "docs/performance.md", "Trials: ([\\d,]+) per \\(scenario, tool, client\\)"),
+            new ProseFigure("README.md", "- ([\\d,]+) tests in one JVM;",
+                    "docs/performance.md", "\\| scale: ([\\d,]+) peer tests in one JVM"),
+            new ProseFigure("docs/README.md", "([\\d,]+) tests in one JVM, whether",
+                    "docs/performance.md", "\\| scale: ([\\d,]+) peer tests in one JVM"));
 
     String quoted(Path root) {
         return find(root, doc, prose);
