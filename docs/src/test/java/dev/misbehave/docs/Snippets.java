@@ -542,8 +542,10 @@ final class Snippets {
 
     private static String hashProblem(String stamp, List<String> content, String command) {
         if (stamp.isEmpty()) {
-            return "the generated marker has no sha256: a region is stamped when -Ddocs.update=true publishes what its"
-                    + " generator staged in target/" + Captures.GENERATED + "/ (run " + command + ", then that)";
+            return "the generated marker has no sha256, and no build test rendered the region in this build (no "
+                    + Captures.OUTPUTS + "/<ID>.txt): if one renders it, run its module before this one (mvn -B"
+                    + " verify); otherwise the region is stamped when -Ddocs.update=true publishes what its generator"
+                    + " staged in target/" + Captures.GENERATED + "/ (run " + command + ", then that)";
         }
         return "the region was edited by hand: its lines hash to " + digest(content) + ", but it was published as "
                 + stamp + ". Never edit a generated region: change its generator, rerun " + command

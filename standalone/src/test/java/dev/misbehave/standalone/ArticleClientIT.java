@@ -16,9 +16,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -38,6 +41,14 @@ class ArticleClientIT {
 
     static final Duration WAIT = Duration.ofSeconds(10);
     static final int TRIALS = Integer.getInteger("misbehave.standalone.trials", 3);
+    /**
+     * With {@code -Dmisbehave.standalone.publish=true}, the table of this run (each command line, what
+     * Python printed and raised, the journal's ending, the trials) is staged for the docs'
+     * generated region {@code standalone-determinism}.
+     */
+    static final boolean PUBLISH = Boolean.getBoolean("misbehave.standalone.publish");
+    /** The rows of that table, by command line, as the tests pass. */
+    static final Map<String, String> ROWS = new ConcurrentSkipListMap<>();
 
     /** The flags of each documented command line, without its {@code --connections N}. */
     static final List<String> RESET = List.of("--effect", "reset", "--after-bytes", "14");
@@ -86,6 +97,7 @@ class ArticleClientIT {
             if (docs != null) {
                 docs.capture(jar.listeningLine(), pythonPrints, journal.get(0));
             }
+            ROWS.put(String.join(" ", flags), row(flags, pythonPrints, journal));
             return journal;
         }
     }
@@ -127,6 +139,32 @@ class ArticleClientIT {
             }
             return ids;
         }
+    }
+
+    /** One row of the staged table: every trial of the run printed {@code pythonPrints}. */
+    private static String row(List<String> flags, List<String> pythonPrints, List<String> journal) {
+        String command = String.join(" ", flags).replaceAll("127\\.0\\.0\\.1:\\d+", "127.0.0.1:\\$SERVER_PORT");
+        String printed = pythonPrints.stream().filter(line -> !line.startsWith("raised: "))
+                .map(line -> "`" + line + "`").collect(Collectors.joining(" "));
+        String raised = pythonPrints.stream().filter(line -> line.startsWith("raised: "))
+                .map(line -> "`" + line.substring("raised: ".length()) + "`").collect(Collectors.joining(" "));
+        List<String> endings = journal.stream().map(line -> line.substring(line.lastIndexOf(", ") + 2)).distinct()
+                .collect(Collectors.toList());
+        return "| `" + command + "` | " + printed + " | " + (raised.isEmpty() ? "nothing" : raised) + " | "
+                + String.join(", ", endings) + " | " + TRIALS + " of " + TRIALS + " |";
+    }
+
+    @AfterAll
+    static void stageTable() throws Exception {
+        if (!PUBLISH || ROWS.size() < 3) {
+            return;
+        }
+        String table = "| command line | Python printed | raised | journal lines end with | trials |\n"
+                + "|---|---|---|---|---:|\n" + String.join("\n", ROWS.values()) + "\n";
+        Path staged = Path.of("target", "generated-docs", "standalone-determinism.md");
+        Files.createDirectories(staged.getParent());
+        Files.writeString(staged, "Python " + Python.version() + ", " + System.getProperty("os.name") + " "
+                + System.getProperty("os.version") + ", JDK " + System.getProperty("java.version") + ":\n\n" + table);
     }
 
     /** A journal line of connection {@code index} from 127.0.0.1, whatever the client's port. */
