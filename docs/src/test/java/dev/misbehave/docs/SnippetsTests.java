@@ -447,6 +447,21 @@ class SnippetsTests {
         }
 
         @Test
+        @DisplayName("a figure the prose quotes is found on both sides; a reworded sentence fails, naming the pattern")
+        void proseFigures() throws IOException {
+            Files.writeString(root.resolve("README.md"), "The run takes about\n15 minutes, and more.\n");
+            Files.writeString(root.resolve("page.md"), "The whole command takes about 6 minutes on a laptop.\n");
+            ProseFigure figure = new ProseFigure("README.md", "takes about (\\d+ \\w+),", "page.md",
+                    "command takes about (\\d+ \\w+) on");
+
+            assertThat(figure.quoted(root)).isEqualTo("15 minutes");
+            assertThat(figure.generated(root)).isEqualTo("6 minutes");
+            ProseFigure reworded = new ProseFigure("README.md", "lasts (\\d+ \\w+)", "page.md", "x");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> reworded.quoted(root))
+                    .hasMessageContaining("README.md no longer has /lasts");
+        }
+
+        @Test
         @DisplayName("fenced blocks inside a generated region need no marker")
         void blocksInsideRegions() throws IOException {
             producer("bench", "page");
