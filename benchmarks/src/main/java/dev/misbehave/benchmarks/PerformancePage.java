@@ -41,12 +41,29 @@ import javax.imageio.ImageIO;
  * <p>A section whose program left no fragment fails the page, naming the program, so a page never
  * silently lacks a measurement.
  *
+ * <p>The page is a generated region of the docs ({@code <!-- generated: performance; command: ...
+ * -->}): the command also copies the results it was built from, with the environment and duration
+ * of the run, to {@code docs/data/performance/}, and {@code PerformancePageTests} re-renders the page
+ * from them and the template in every build, for the docs module to compare with the page. So the
+ * page cannot be edited by hand, and a change to the template's prose reaches the page with {@code
+ * -Ddocs.update=true}, without a new run; new figures need the command.
+ *
  * <p>Arguments: the results directory, the template, the docs directory.
  */
 public final class PerformancePage {
 
     private static final Pattern SECTION = Pattern.compile("\\{\\{section:([a-z0-9-]+)}}");
     static final String CHART_FILE = "images/performance.png";
+    /** The ID of the page's generated region in the docs. */
+    static final String REGION = "performance";
+    /** The command that measures everything and writes the page. */
+    static final String COMMAND = "mvn -B -Pbench -pl benchmarks -am verify -DskipTests";
+    /** Where, under the docs directory, the results of the page's run are kept. */
+    static final String DATA = "data/performance";
+    /** The run's environment and duration, written into the results when the page is built. */
+    static final String ENVIRONMENT = "environment.md";
+    static final String DURATION = "duration.txt";
+    private static final List<String> SUFFIXES = List.of(".md", ".summary.tsv", ".chart.tsv", ".seconds");
 
     private PerformancePage() {}
 
@@ -58,15 +75,74 @@ public final class PerformancePage {
         Path results = Paths.get(args[0]);
         Path template = Paths.get(args[1]);
         Path docs = Paths.get(args[2]);
-        Page page = build(results, template);
+        List<String> ids = sections(template);
+        requireResults(results, ids);
+        Files.writeString(results.resolve(ENVIRONMENT), Samples.environment(), StandardCharsets.UTF_8);
+        Files.writeString(results.resolve(DURATION), duration(results, ids) + "\n", StandardCharsets.UTF_8);
+        Path data = docs.resolve(DATA);
+        publish(results, ids, data);
+        Page page = build(data, template);
         Path chart = docs.resolve(CHART_FILE);
         Files.createDirectories(chart.getParent());
         ImageIO.write(drawChart(page.bars), "png", chart.toFile());
-        Files.writeString(docs.resolve("performance.md"), page.markdown, StandardCharsets.UTF_8);
+        Files.writeString(docs.resolve("performance.md"), region(page.markdown), StandardCharsets.UTF_8);
         System.out.println();
         System.out.println("Summary");
         System.out.println(page.summary);
-        System.out.println("Wrote " + docs.resolve("performance.md") + " and " + chart);
+        System.out.println("Wrote " + docs.resolve("performance.md") + ", " + chart + " and the results in " + data);
+    }
+
+    /** The page as the docs hold it: the generated region, naming the command. */
+    static String region(String markdown) {
+        return "<!-- generated: " + REGION + "; command: " + COMMAND + " -->\n\n" + markdown + "\n<!-- /generated -->\n";
+    }
+
+    /** Replaces the results in {@code data} with the ones of the page's sections in {@code results}. */
+    private static void publish(Path results, List<String> ids, Path data) throws IOException {
+        Files.createDirectories(data);
+        try (var old = Files.list(data)) {
+            for (Path file : (Iterable<Path>) old::iterator) {
+                Files.delete(file);
+            }
+        }
+        List<String> files = new ArrayList<>(List.of(ENVIRONMENT, DURATION));
+        ids.forEach(id -> SUFFIXES.forEach(suffix -> files.add(id + suffix)));
+        for (String file : files) {
+            if (Files.isRegularFile(results.resolve(file))) {
+                Files.copy(results.resolve(file), data.resolve(file));
+            }
+        }
+    }
+
+    private static List<String> sections(Path template) throws IOException {
+        List<String> ids = new ArrayList<>();
+        Matcher m = SECTION.matcher(Files.readString(template, StandardCharsets.UTF_8));
+        while (m.find()) {
+            ids.add(m.group(1));
+        }
+        return ids;
+    }
+
+    private static void requireResults(Path results, List<String> ids) {
+        for (String id : ids) {
+            if (!Files.isRegularFile(results.resolve(id + ".md"))) {
+                throw new IllegalStateException("No results of the '" + id + "' program in " + results
+                        + ": run the whole command, " + COMMAND + ","
+                        + " or at least that program (without -Dbench.skip." + id + "=true)");
+            }
+        }
+    }
+
+    /** The programs' run time, as the page says it. */
+    private static String duration(Path results, List<String> ids) throws IOException {
+        long seconds = 0;
+        for (String id : ids) {
+            Path file = results.resolve(id + ".seconds");
+            if (Files.isRegularFile(file)) {
+                seconds += Long.parseLong(Files.readString(file, StandardCharsets.UTF_8).strip());
+            }
+        }
+        return seconds < 120 ? seconds + " s" : Math.round(seconds / 60.0) + " minutes";
     }
 
     /** The page's Markdown, its summary table and the chart's bars, by panel in page order. */
@@ -75,38 +151,31 @@ public final class PerformancePage {
     /** One bar of the chart. */
     record Bar(String label, double value) {}
 
+    /**
+     * The page from {@code template} and the results in {@code results} (a run's results directory,
+     * or the copy beside the docs), which hold each section's results and the run's environment and
+     * duration.
+     */
     static Page build(Path results, Path template) throws IOException {
         String text = Files.readString(template, StandardCharsets.UTF_8);
-        List<String> ids = new ArrayList<>();
-        Matcher m = SECTION.matcher(text);
-        while (m.find()) {
-            ids.add(m.group(1));
-        }
-        for (String id : ids) {
-            if (!Files.isRegularFile(results.resolve(id + ".md"))) {
-                throw new IllegalStateException("No results of the '" + id + "' program in " + results
-                        + ": run the whole command, mvn -B -Pbench -pl benchmarks -am verify -DskipTests,"
-                        + " or at least that program (without -Dbench.skip." + id + "=true)");
+        List<String> ids = sections(template);
+        requireResults(results, ids);
+        for (String file : List.of(ENVIRONMENT, DURATION)) {
+            if (!Files.isRegularFile(results.resolve(file))) {
+                throw new IllegalStateException("No " + file + " in " + results + ": the page is built by " + COMMAND);
             }
         }
         String summary = summary(results, ids);
         Map<String, List<Bar>> bars = bars(results, ids);
-        long seconds = 0;
-        for (String id : ids) {
-            Path file = results.resolve(id + ".seconds");
-            if (Files.isRegularFile(file)) {
-                seconds += Long.parseLong(Files.readString(file, StandardCharsets.UTF_8).strip());
-            }
-        }
-        text = text.replace("{{duration}}", seconds < 120 ? seconds + " s" : Math.round(seconds / 60.0) + " minutes");
+        text = text.replace("{{duration}}", Files.readString(results.resolve(DURATION), StandardCharsets.UTF_8).strip());
         StringBuilder out = new StringBuilder();
-        out.append("<!-- Generated by mvn -B -Pbench -pl benchmarks -am verify -DskipTests from\n")
-                .append("     benchmarks/src/main/page/performance.md and the programs' results: edit those, not this file. -->\n");
+        out.append("<!-- Written by ").append(COMMAND).append(" from benchmarks/src/main/page/performance.md\n")
+                .append("     and the run's results, kept in docs/" + DATA + "/: edit the template, never this page. -->\n");
         for (String line : text.split("\n", -1)) {
             String trimmed = line.trim();
             Matcher section = SECTION.matcher(trimmed);
             if (trimmed.equals("{{environment}}")) {
-                out.append(Samples.environment());
+                out.append(Files.readString(results.resolve(ENVIRONMENT), StandardCharsets.UTF_8).strip()).append('\n');
             } else if (trimmed.equals("{{summary}}")) {
                 out.append(summary);
             } else if (trimmed.equals("{{chart}}")) {

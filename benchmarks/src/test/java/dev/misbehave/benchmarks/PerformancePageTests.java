@@ -27,7 +27,7 @@ class PerformancePageTests {
 
     @Test
     void expandsEverySectionWithItsProseThenItsResults() throws IOException {
-        Path template = template("# P\n\nTook {{duration}}.\n\n{{summary}}\n\n{{chart}}\n\n## Start\n\n{{section:lifecycle}}\n");
+        Path template = template("# P\n\nTook {{duration}}.\n\n{{environment}}\n\n{{summary}}\n\n{{chart}}\n\n## Start\n\n{{section:lifecycle}}\n");
         Files.writeString(template.resolveSibling("lifecycle.md"), "What is measured.\n", StandardCharsets.UTF_8);
         Results results = Results.open("lifecycle", new String[] {dir.resolve("results").toString()});
         results.summary("start + stop", "40 µs (3.3× floor)", "floor 12 µs", "≤ 5× floor", true);
@@ -36,11 +36,14 @@ class PerformancePageTests {
         results.bar("start + stop, µs", "Misbehave", 40);
         results.bar("start + stop, µs", "WireMock", 4600);
         results.section("| n | median |\n|---|---|\n| 10 | 40 µs |");
+        Files.writeString(dir.resolve("results").resolve(PerformancePage.ENVIRONMENT), "- Cores: 2\n");
+        Files.writeString(dir.resolve("results").resolve(PerformancePage.DURATION), "0 s\n");
 
         PerformancePage.Page page = PerformancePage.build(dir.resolve("results"), template);
 
         assertThat(page.markdown())
                 .contains("Took 0 s.")
+                .contains("- Cores: 2")
                 .contains("| start + stop | 40 µs (3.3× floor) | floor 12 µs | ≤ 5× floor | met |")
                 .contains("| cold start | 70 ms | MockWebServer 75 ms | ≤ 60 ms | **missed** |")
                 .contains("![")
@@ -76,6 +79,24 @@ class PerformancePageTests {
 
         assertThat(dir.resolve("results/scale.md")).content().isEqualTo("new\n");
         assertThat(dir.resolve("results/scale.summary.tsv")).doesNotExist();
+    }
+
+    /**
+     * The producer of the docs' generated region {@code performance}: the page re-rendered from the
+     * template and the results of its last run, kept in docs/data/performance/, captured for the docs
+     * module, which fails when docs/performance.md differs from it (a hand edit, or a template change
+     * not yet rendered) and rewrites it with -Ddocs.update=true.
+     */
+    @Test
+    void thePageIsRenderedFromTheCommittedResults() throws IOException {
+        Path docs = Path.of("..", "docs");
+        PerformancePage.Page page = PerformancePage.build(docs.resolve(PerformancePage.DATA),
+                Path.of("src", "main", "page", "performance.md"));
+
+        assertThat(page.markdown()).startsWith("<!-- Written by ").contains("\n## Summary\n").doesNotContain("{{");
+        Path capture = Path.of("target", "doc-outputs", PerformancePage.REGION + ".txt");
+        Files.createDirectories(capture.getParent());
+        Files.writeString(capture, page.markdown(), StandardCharsets.UTF_8);
     }
 
     private static int countPixels(BufferedImage image, int rgb) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.misbehave.Direction;
 import dev.misbehave.Fault;
 import dev.misbehave.MisbehavingPeer;
+import dev.misbehave.testing.DocOutputs;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -82,5 +83,17 @@ class PeerSettingsTests {
                 .hasMessage("System property misbehave.awaitTimeoutMillis = '-5' is not a positive whole number of"
                         + " milliseconds. Set it to, for example, -Dmisbehave.awaitTimeoutMillis=10000, or remove it to"
                         + " use the default.");
+    }
+
+    @Test
+    @DisplayName("docs/configuration.md shows the message of a system property that is not a number of milliseconds")
+    void documentedMessage() {
+        System.setProperty(PeerSettings.AWAIT_TIMEOUT_KEY, "soon");
+
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(
+                () -> MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, 5)));
+
+        assertThat(thrown).isInstanceOf(IllegalArgumentException.class);
+        DocOutputs.capture("configuration-bad-system-property", thrown.getMessage());
     }
 }

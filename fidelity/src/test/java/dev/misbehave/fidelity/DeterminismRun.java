@@ -46,7 +46,10 @@ import org.opentest4j.TestAbortedException;
  * Repeats every example scenario {@code misbehave.determinism.trials} times (5 in the normal build)
  * through the JUnit Platform Launcher and requires every trial to pass: each example asserts its
  * documented outcome and its documented journal, so a trial that passed showed both. Writes the
- * table to {@code target/determinism.md}.
+ * table to {@code target/determinism.md}; with {@code -Dmisbehave.determinism.publish=true} also its
+ * first part (the run and the table of trials) to {@code target/generated-docs/determinism.md}
+ * ({@code determinism-parallel.md} with {@code -Pparallel}), which {@code mvn -B -pl docs test
+ * -Ddocs.update=true} then publishes in the docs.
  *
  * <p>It learns everything from JUnit's own events, nothing from the examples' code: a trial passed
  * when its test finished successfully; a failed trial is reported with the failure's message and the
@@ -474,6 +477,16 @@ class DeterminismRun {
         System.out.println(report);
         Files.createDirectories(Path.of("target"));
         Files.writeString(Path.of("target", "determinism.md"), report);
+        if (Boolean.getBoolean("misbehave.determinism.publish")) {
+            // the docs' table, on request: staged for the docs module, whose -Ddocs.update=true
+            // publishes it into the generated region of the same name (fault-catalogue.md, and
+            // parallel-execution.md for a run with -Pparallel)
+            String region = Boolean.getBoolean("junit.jupiter.execution.parallel.enabled")
+                    ? "determinism-parallel.md" : "determinism.md";
+            Path staged = Path.of("target", "generated-docs", region);
+            Files.createDirectories(staged.getParent());
+            Files.writeString(staged, report.substring(report.indexOf("\n\n") + 2, report.indexOf("\n## Documented")));
+        }
 
         int roundsRun = rounds;
         assertThat(tally.rows.values()).allSatisfy(row -> {

@@ -94,7 +94,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * with {@link Row#varies}: the race, and the classifications it may show; its trials need not
  * agree, but each must classify within that set. The tables go to {@code target/observations.md},
  * written even when an assertion fails; with {@code -Dmisbehave.observations.publish=true} also to
- * {@code docs/client-observations.md}, the page the fault catalogue links to.
+ * {@code target/generated-docs/client-observations.md}, which {@code mvn -B -pl docs test
+ * -Ddocs.update=true} then publishes as {@code docs/client-observations.md}, the page the fault
+ * catalogue links to.
  *
  * <p>The long run (the trials of each client in sequence, its row's other clients side by side;
  * {@code -Dmisbehave.observations.sideBySide=false} runs the clients one after another as well):
@@ -561,8 +563,11 @@ class ObservationMatrix {
         Files.writeString(target.resolve("observations.md"), report);
         System.out.println(Report.console(ROWS, RESULTS, TRIALS));
         if (Boolean.getBoolean("misbehave.observations.publish")) {
-            // the docs page: regenerated only on request, from a long run
-            Files.writeString(Path.of("..", "docs", "client-observations.md"), report);
+            // the docs page, from a long run, on request: staged for the docs module, whose
+            // -Ddocs.update=true publishes it into docs/client-observations.md (a generated region)
+            Path staged = target.resolve("generated-docs").resolve("client-observations.md");
+            Files.createDirectories(staged.getParent());
+            Files.writeString(staged, report);
         }
     }
 

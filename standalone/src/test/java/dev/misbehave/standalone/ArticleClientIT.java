@@ -16,9 +16,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -38,6 +41,14 @@ class ArticleClientIT {
 
     static final Duration WAIT = Duration.ofSeconds(10);
     static final int TRIALS = Integer.getInteger("misbehave.standalone.trials", 3);
+    /**
+     * With {@code -Dmisbehave.standalone.publish=true}, the table of this run (each command line, what
+     * Python printed and raised, the journal's ending, the trials) is staged for the docs'
+     * generated region {@code standalone-determinism}.
+     */
+    static final boolean PUBLISH = Boolean.getBoolean("misbehave.standalone.publish");
+    /** The rows of that table, by command line, as the tests pass. */
+    static final Map<String, String> ROWS = new ConcurrentSkipListMap<>();
 
     /** The flags of each documented command line, without its {@code --connections N}. */
     static final List<String> RESET = List.of("--effect", "reset", "--after-bytes", "14");
@@ -62,6 +73,17 @@ class ArticleClientIT {
 
     /** Runs the client TRIALS times against a jar started with {@code flags}; returns the jar's journal. */
     static List<String> runTrials(List<String> flags, List<String> pythonPrints) throws Exception {
+        return runTrials(flags, pythonPrints, null);
+    }
+
+    /**
+     * Runs the client TRIALS times against a jar started with {@code flags}; returns the jar's journal.
+     * With {@code docs}, captures for the docs what the jar and Python printed.
+     */
+    static List<String> runTrials(List<String> flags, List<String> pythonPrints, Docs docs) throws Exception {
+        if (docs != null) {
+            docs.skipAll("not produced in this build: the test did not get as far (python3 missing, or it failed)");
+        }
         try (StandaloneJar jar = StandaloneJar.start(withConnections(flags, TRIALS), WAIT)) {
             for (int trial = 1; trial <= TRIALS; trial++) {
                 List<String> printed = Python.articleClient(jar.host(), jar.port(), WAIT);
@@ -72,8 +94,77 @@ class ArticleClientIT {
             assertThat(jar.awaitExit(WAIT)).as("exit status after %d connections", TRIALS).isZero();
             List<String> journal = jar.journalLines(WAIT);
             journal.forEach(line -> System.out.println("journal: " + line));
+            if (docs != null) {
+                docs.capture(jar.listeningLine(), pythonPrints, journal.get(0));
+            }
+            ROWS.put(String.join(" ", flags), row(flags, pythonPrints, journal));
             return journal;
         }
+    }
+
+    /**
+     * The IDs of the docs' output blocks one documented command line produces: the jar's first line,
+     * what the article's client printed (the command the docs show runs it without raised.py, so
+     * the {@code raised:} lines are left out), the jar's journal line of the first connection. Python's
+     * output is Linux's (errno 104), which the docs show: on another OS it is skipped. A null ID is not
+     * shown in the docs.
+     */
+    record Docs(List<String> listening, List<String> python, String journal) {
+
+        void skipAll(String reason) {
+            all().forEach(id -> DocOutputs.skip(id, reason));
+        }
+
+        void capture(String listeningLine, List<String> pythonPrinted, String journalLine) {
+            listening.forEach(id -> DocOutputs.capture(id, DocOutputs.ports(listeningLine)));
+            String clientOutput = pythonPrinted.stream().filter(line -> !line.startsWith("raised: "))
+                    .collect(Collectors.joining("\n"));
+            python.forEach(id -> {
+                if (connectionResetErrno() == 104) {
+                    DocOutputs.capture(id, clientOutput);
+                } else {
+                    DocOutputs.skip(id, "the docs show Python's output on Linux; this is " + System.getProperty("os.name"));
+                }
+            });
+            if (journal != null) {
+                DocOutputs.capture(journal, DocOutputs.ports(journalLine));
+            }
+        }
+
+        private List<String> all() {
+            List<String> ids = new ArrayList<>(listening);
+            ids.addAll(python);
+            if (journal != null) {
+                ids.add(journal);
+            }
+            return ids;
+        }
+    }
+
+    /** One row of the staged table: every trial of the run printed {@code pythonPrints}. */
+    private static String row(List<String> flags, List<String> pythonPrints, List<String> journal) {
+        String command = String.join(" ", flags).replaceAll("127\\.0\\.0\\.1:\\d+", "127.0.0.1:\\$SERVER_PORT");
+        String printed = pythonPrints.stream().filter(line -> !line.startsWith("raised: "))
+                .map(line -> "`" + line + "`").collect(Collectors.joining(" "));
+        String raised = pythonPrints.stream().filter(line -> line.startsWith("raised: "))
+                .map(line -> "`" + line.substring("raised: ".length()) + "`").collect(Collectors.joining(" "));
+        List<String> endings = journal.stream().map(line -> line.substring(line.lastIndexOf(", ") + 2)).distinct()
+                .collect(Collectors.toList());
+        return "| `" + command + "` | " + printed + " | " + (raised.isEmpty() ? "nothing" : raised) + " | "
+                + String.join(", ", endings) + " | " + TRIALS + " of " + TRIALS + " |";
+    }
+
+    @AfterAll
+    static void stageTable() throws Exception {
+        if (!PUBLISH || ROWS.size() < 3) {
+            return;
+        }
+        String table = "| command line | Python printed | raised | journal lines end with | trials |\n"
+                + "|---|---|---|---|---:|\n" + String.join("\n", ROWS.values()) + "\n";
+        Path staged = Path.of("target", "generated-docs", "standalone-determinism.md");
+        Files.createDirectories(staged.getParent());
+        Files.writeString(staged, "Python " + Python.version() + ", " + System.getProperty("os.name") + " "
+                + System.getProperty("os.version") + ", JDK " + System.getProperty("java.version") + ":\n\n" + table);
     }
 
     /** A journal line of connection {@code index} from 127.0.0.1, whatever the client's port. */
@@ -95,7 +186,9 @@ class ArticleClientIT {
         String message = errno == 104 ? "Socket error: [Errno 104] Connection reset by peer"
                 : errno == 54 ? "Socket error: [Errno 54] Connection reset by peer"
                 : "Socket error: [WinError 10054] An existing connection was forcibly closed by the remote host";
-        List<String> journal = runTrials(RESET, List.of(message, "raised: ConnectionResetError errno=" + errno));
+        List<String> journal = runTrials(RESET, List.of(message, "raised: ConnectionResetError errno=" + errno),
+                new Docs(List.of("cli-listening", "readme-cli-listening"), List.of("python-reset", "readme-python-reset"),
+                        "cli-reset-journal"));
 
         assertJournal(journal, "received 14 B [" + HELLO + "], sent 0 B, fault 'reset after 14 UPSTREAM bytes',"
                 + " trigger 'after 14 UPSTREAM bytes', PEER_RESET");
@@ -104,7 +197,8 @@ class ArticleClientIT {
     @Test
     @DisplayName("--effect close --after-bytes 14: Python's recv returns b'' and nothing is raised")
     void close() throws Exception {
-        List<String> journal = runTrials(CLOSE, List.of("Received b''"));
+        List<String> journal = runTrials(CLOSE, List.of("Received b''"),
+                new Docs(List.of(), List.of("python-close"), null));
 
         assertJournal(journal, "received 14 B [" + HELLO + "], sent 0 B, fault 'close after 14 UPSTREAM bytes',"
                 + " trigger 'after 14 UPSTREAM bytes', PEER_CLOSED");
@@ -117,7 +211,12 @@ class ArticleClientIT {
             List<String> flags = PROXY_RESET.stream()
                     .map(arg -> arg.replace("$SERVER_PORT", Integer.toString(server.address().getPort())))
                     .collect(Collectors.toList());
-            List<String> journal = runTrials(flags, List.of("Received b'Hello'"));
+            DocOutputs.skip("cli-proxy-journal", "not produced in this build: the test did not get as far");
+            List<String> journal = runTrials(flags, List.of("Received b'Hello'"),
+                    new Docs(List.of(), List.of("python-proxy"), null));
+            // the bytes read from the server vary (below): the doc shows them as N
+            DocOutputs.capture("cli-proxy-journal", DocOutputs.ports(journal.get(0)).replaceFirst(
+                    "read \\d+ B, PEER_RESET$", "read N B, PEER_RESET"));
 
             assertThat(journal).as("the jar's journal lines").hasSize(TRIALS);
             for (int i = 0; i < TRIALS; i++) {

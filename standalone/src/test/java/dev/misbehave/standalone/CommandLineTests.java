@@ -19,6 +19,7 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
@@ -477,6 +478,22 @@ class CommandLineTests {
                         + " on that port. Choose another port, or 0 for an ephemeral one (--listen 127.0.0.1:0)."
                         + System.lineSeparator());
             }
+        }
+
+        @Test
+        @DisplayName("docs/standalone.md shows what three wrong command lines print on standard error")
+        void documentedErrors() {
+            List<String> printed = new ArrayList<>();
+            for (List<String> args : List.of(List.of("--effect", "rst"), List.of("--effect", "reset", "--after-bytes", "14B"),
+                    List.of("--effect", "reset", "--after-exchanges", "1"))) {
+                var err = new ByteArrayOutputStream();
+                int status = Main.run(args, InputStream.nullInputStream(), new PrintStream(new ByteArrayOutputStream()),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+                assertThat(status).as("exit status of %s", args).isEqualTo(2);
+                printed.add(err.toString(StandardCharsets.UTF_8).strip());
+            }
+            assertThat(printed).allSatisfy(line -> assertThat(line).startsWith("misbehave: "));
+            DocOutputs.capture("cli-errors", String.join("\n", printed));
         }
 
         @Test

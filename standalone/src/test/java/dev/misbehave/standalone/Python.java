@@ -41,6 +41,11 @@ final class Python {
                 scripts().resolve("article_client.py").toString(), host, Integer.toString(port));
     }
 
+    /** What {@code python3 --version} prints, without "Python ". */
+    static String version() throws Exception {
+        return String.join(" ", run(Duration.ofSeconds(10), "--version")).replace("Python ", "");
+    }
+
     /** Runs {@code python3 ARGS}; returns every line it printed, standard error included. */
     static List<String> run(Duration timeout, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("python3"));

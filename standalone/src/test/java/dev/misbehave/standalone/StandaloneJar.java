@@ -33,6 +33,7 @@ final class StandaloneJar implements AutoCloseable {
     private final Path stderr;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final Thread reader;
+    private String listeningLine;
     private String host;
     private int port;
 
@@ -65,6 +66,7 @@ final class StandaloneJar implements AutoCloseable {
             String first = jar.nextLine(timeout);
             Matcher listening = LISTENING.matcher(first);
             assertThat(listening.matches()).as("the first line of %s: %s", jar, first).isTrue();
+            jar.listeningLine = first;
             jar.host = listening.group(1);
             jar.port = Integer.parseInt(listening.group(2));
             return jar;
@@ -72,6 +74,11 @@ final class StandaloneJar implements AutoCloseable {
             jar.close();
             throw e;
         }
+    }
+
+    /** The first line the jar printed: {@code misbehave listening on HOST:PORT}. */
+    String listeningLine() {
+        return listeningLine;
     }
 
     String host() {
