@@ -16,7 +16,7 @@ import java.util.Objects;
 final class AnnotationText {
 
     /** The order attributes are listed in; the annotations declare them in this order too. */
-    private static final List<String> ORDER = List.of(
+    static final List<String> ORDER = List.of(
             "peer", "value", "host", "port", "bytes", "direction", "pattern", "occurrence", "idleMillis", "millis", "exchanges",
             "text", "randomBytes", "seed", "thenClose", "firstMillis", "perChunkMillis", "bytesPerSecond",
             "pieceBytes", "gapMillis", "greeting", "echo", "requestEndsWith", "requestLength", "lengthField", "response",
