@@ -74,7 +74,7 @@
  * A test may talk to several peers, one per name. The {@code peer} attribute of every annotation
  * names the peer it applies to; the default, {@code ""}, is the test's unnamed peer. A {@link
  * dev.misbehave.MisbehavingPeer} parameter annotated with {@link dev.misbehave.PeerName
- * @PeerName("name")} receives the named peer, an unannotated one the unnamed peer. Repeat an
+ * &#64;PeerName("name")} receives the named peer, an unannotated one the unnamed peer. Repeat an
  * annotation with other names to give each peer its fault; a peer applies a single fault and has a
  * single script. On a field, {@code peer} must stay empty: the field's name names its peer.
  *

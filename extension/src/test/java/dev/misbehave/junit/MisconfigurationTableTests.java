@@ -20,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -234,9 +236,32 @@ class MisconfigurationTableTests {
                 .isEqualTo(wanted);
     }
 
+    @Test
+    @DisplayName("docs/fault-catalogue.md gives the number of fixtures this table runs")
+    void catalogueCountsTheRows() throws IOException {
+        Path catalogue = page("fault-catalogue.md");
+        String text = Files.readString(catalogue, StandardCharsets.UTF_8);
+        Matcher count = Pattern.compile("runs each of its (\\d+) fixtures").matcher(text);
+        assertThat(count.find()).as("%s says how many fixtures MisconfigurationTableTests runs", catalogue).isTrue();
+        String wanted = String.valueOf(ROWS.size());
+        if (UPDATE && !count.group(1).equals(wanted)) {
+            Files.writeString(catalogue, text.substring(0, count.start(1)) + wanted + text.substring(count.end(1)),
+                    StandardCharsets.UTF_8);
+            return;
+        }
+        assertThat(count.group(1))
+                .as("the count in %s (run with -Ddocs.update=true to rewrite it)", catalogue)
+                .isEqualTo(wanted);
+    }
+
     /** docs/misconfiguration.md in the repository, found upward from the working directory (extension/ or its target/). */
     private static Path page() {
-        Path relative = Path.of("docs", "misconfiguration.md");
+        return page("misconfiguration.md");
+    }
+
+    /** A page of docs/ in the repository, found upward from the working directory. */
+    private static Path page(String name) {
+        Path relative = Path.of("docs", name);
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             if (Files.isRegularFile(dir.resolve(relative))) {
                 return dir.resolve(relative);
