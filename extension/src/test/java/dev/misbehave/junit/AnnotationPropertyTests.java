@@ -6,19 +6,14 @@ import dev.misbehave.Connections;
 import dev.misbehave.Delay;
 import dev.misbehave.Direction;
 import dev.misbehave.Fault;
-import dev.misbehave.ForceCloseAfter;
-import dev.misbehave.ForceHalfCloseAfter;
 import dev.misbehave.ForceResetAfter;
 import dev.misbehave.MisbehavingPeer;
-import dev.misbehave.NeverAccept;
 import dev.misbehave.PeerScript;
 import dev.misbehave.ProxyTo;
-import dev.misbehave.RefuseConnections;
 import dev.misbehave.RequestEnd;
 import dev.misbehave.Script;
 import dev.misbehave.SendGarbageAfter;
 import dev.misbehave.Slice;
-import dev.misbehave.StallAfter;
 import dev.misbehave.Throttle;
 import dev.misbehave.Unreachable;
 import dev.misbehave.internal.NettyPeer;
@@ -52,11 +47,9 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 class AnnotationPropertyTests {
 
     private static final Method ELEMENT = elementMethod();
-    private static final List<Class<? extends Annotation>> TERMINAL = List.of(
-            ForceResetAfter.class, ForceCloseAfter.class, ForceHalfCloseAfter.class, StallAfter.class,
-            SendGarbageAfter.class);
-    private static final List<Class<? extends Annotation>> OTHER = List.of(
-            Delay.class, Throttle.class, Slice.class, RefuseConnections.class, NeverAccept.class);
+    /** Every fault annotation the parser knows, terminal ones apart. */
+    private static final List<Class<? extends Annotation>> TERMINAL = ofRoles(true);
+    private static final List<Class<? extends Annotation>> OTHER = ofRoles(false);
     private static final List<Script> SCRIPTS = List.of(Script.silent(), Script.echo(), Script.echo().withGreeting("hi"),
             Script.respond(RequestEnd.delimiter("\n"), "ok\n"), Script.forwardTo("127.0.0.1", 9),
             Script.forwardTo("127.0.0.1", 9).withRequestEnd(RequestEnd.delimiter("\n")));
@@ -137,6 +130,13 @@ class AnnotationPropertyTests {
         });
     }
 
+    private static List<Class<? extends Annotation>> ofRoles(boolean terminal) {
+        return Faults.KINDS.entrySet().stream()
+                .filter(e -> (e.getValue().role() == Faults.Role.TERMINAL) == terminal)
+                .<Class<? extends Annotation>>map(Map.Entry::getKey)
+                .toList();
+    }
+
     // ---- what every outcome must be ----
 
     private static Fault faultOrConfigurationError(Declaration declaration) {
@@ -193,7 +193,7 @@ class AnnotationPropertyTests {
             values.put("pieceBytes", in.intValue(Faults.UNSET_INT));
             values.put("gapMillis", in.longValue(0));
         }
-        if (type == Delay.class || type == Throttle.class || type == Slice.class) {
+        if (Faults.KINDS.get(type).role() == Faults.Role.SHAPING) {
             // most often no trigger: the shaping starts on accept
             if (in.oneIn(2)) {
                 triggers(in, values);
