@@ -55,9 +55,10 @@
  *       or {@code pattern}.
  *   <li>On a shaping annotation it is also the direction shaped, and defaults to {@code
  *       DOWNSTREAM} (the responses, which is what most tests slow down); {@code bytes} and {@code
- *       pattern} count the bytes of that same direction. {@code @Delay(bytes = 100)} holds the
- *       response back after its first 100 bytes. To shape one direction after bytes of the other,
- *       for example the responses after the client has sent 100 bytes, build the {@link
+ *       pattern} count the bytes of that same direction: {@code @Delay(bytes = 100, firstMillis =
+ *       500)} sends the first 100 bytes at once and holds the rest of that response back 500 ms.
+ *       To shape one direction after bytes of the other, for example the responses after the
+ *       client has sent 100 bytes, build the {@link
  *       dev.misbehave.Fault} yourself: {@code new Fault(new Effect.Delay(DOWNSTREAM, ...), new
  *       Trigger.AfterBytes(UPSTREAM, 100))}, or use {@code exchanges}, which counts requests.
  * </ul>
