@@ -10,10 +10,13 @@ import java.lang.annotation.Target;
  * {@code @ForceResetAfter(bytes = 0, connections = @Connections(first = 2))}. The connections it does
  * not select are served normally by the peer's {@link PeerScript script}.
  *
- * <p>Set at most one attribute; with none set (the default) the fault applies to every connection.
- * Connections are numbered from 1 in accept order, and every accepted connection counts, including
- * the ones a client opens when it retries on its own: {@code HttpURLConnection} retries even a POST
- * once, so {@code first = 1} is how a test lets the retry succeed.
+ * <p>Set at most one attribute, to 1 or more; with none set (the default) the fault applies to
+ * every connection. An attribute you do not write is unset, and whatever you write is checked: 0
+ * or a negative number is a configuration error that names it. Connections are numbered from 1 in
+ * accept order (the journal's {@link ConnectionRecord#index()} counts from 0, so connection 1 is
+ * index 0), and every accepted connection counts, including the ones a client opens when it
+ * retries on its own: {@code HttpURLConnection} retries even a POST once, so {@code first = 1} is
+ * how a test lets the retry succeed.
  *
  * <p>This annotation can only be written inside another annotation.
  *
@@ -25,37 +28,37 @@ import java.lang.annotation.Target;
 public @interface Connections {
 
     /**
-     * The first this many connections, 1 or more; later ones are served normally. 0 (the default)
-     * leaves it unset.
+     * The first this many connections, 1 or more; later ones are served normally. Unset unless you
+     * write it.
      *
-     * @return the count, or 0
+     * @return the count
      * @see Schedule#first(int)
      */
-    int first() default 0;
+    int first() default Integer.MIN_VALUE;
 
     /**
-     * Only the connection with this number, 1 being the first. 0 (the default) leaves it unset.
+     * Only the connection with this number, 1 being the first. Unset unless you write it.
      *
-     * @return the number, or 0
+     * @return the number
      * @see Schedule#only(int)
      */
-    int only() default 0;
+    int only() default Integer.MIN_VALUE;
 
     /**
-     * Every this-many-th connection: the n-th, the 2n-th, and so on. 0 (the default) leaves it
-     * unset.
+     * Every this-many-th connection: the n-th, the 2n-th, and so on, n being 1 or more. Unset unless
+     * you write it.
      *
-     * @return n, or 0
+     * @return n
      * @see Schedule#every(int)
      */
-    int every() default 0;
+    int every() default Integer.MIN_VALUE;
 
     /**
-     * Every connection after the first this many, which are served normally. 0 (the default) leaves
-     * it unset.
+     * Every connection after the first this many, which are served normally, 1 or more. Unset unless
+     * you write it.
      *
-     * @return the count, or 0
+     * @return the count
      * @see Schedule#allButFirst(int)
      */
-    int allButFirst() default 0;
+    int allButFirst() default Integer.MIN_VALUE;
 }

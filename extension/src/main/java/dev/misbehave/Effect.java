@@ -147,7 +147,8 @@ public sealed interface Effect {
     /**
      * Delay the bytes of one direction: {@code first} before the first chunk after the trigger,
      * {@code perChunk} before each later one. A chunk is one response of the script (downstream) or
-     * one read (upstream).
+     * one read (upstream); when the trigger fires in the middle of a response, the rest of that
+     * response is the first chunk.
      *
      * @param direction which bytes are delayed
      * @param first the delay before the first chunk, zero or more
@@ -207,8 +208,10 @@ public sealed interface Effect {
     }
 
     /**
-     * Split one direction into pieces of at most {@code bytes} bytes with {@code gap} between them.
-     * Downstream, each piece is its own write (the client's reads return partial data); upstream,
+     * Split one direction into pieces of at most {@code bytes} bytes with {@code gap} between them,
+     * from the trigger on. Downstream, the peer writes each piece on its own, one write per piece: a
+     * client that reads as the pieces come gets partial data in each read, while one that reads
+     * more slowly finds several pieces in its kernel buffer and may get them in one read. Upstream,
      * the peer reads one piece at a time.
      *
      * @param direction which bytes are split

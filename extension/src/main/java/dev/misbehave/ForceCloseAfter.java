@@ -25,28 +25,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * client that writes again after end-of-stream gets "Broken pipe" from one of its next writes. The
  * journal records {@link Ending#PEER_CLOSED}.
  *
- * <h2>When: the trigger</h2>
- * Set exactly one trigger attribute: {@link #bytes()} (with {@link #direction()}), {@link
- * #pattern()} (with {@link #direction()} and {@link #occurrence()}), {@link #idleMillis()}, {@link
- * #millis()} or {@link #exchanges()}. None or two of them is a configuration error.
- *
- * <h2>Which connections, which peer</h2>
- * {@link #connections()} picks the connections, for example {@code connections = @Connections(first
- * = 2)}; every accepted connection counts, including the ones a client opens when it retries on its
- * own. {@link #peer()} names the peer, for tests that talk to several; repeat the annotation with
- * other names to give each its fault.
- *
- * <h2>Where it applies</h2>
- * On a test method it applies to that test. On a test class it applies to every test of the class
- * and of its {@code @Nested} classes; for each peer name, an annotation on a method wins over one on
- * its class. It may also be placed on another annotation, so you can compose your own. Each test
- * gets its own peers on 127.0.0.1 and ephemeral ports, closed when the test ends whatever its
- * outcome, so tests may run in parallel. On a field of type {@link MisbehavingPeer} it starts a
- * peer and assigns it to the field: a static field gets one peer for all tests of the class, an
- * instance field a fresh one per test.
- *
- * <p>Misconfiguration fails the test with an {@code ExtensionConfigurationException} that names the
- * annotation, the attribute and the fix, before any socket is opened.
+ * <p>When it fires (exactly one trigger attribute: {@link #bytes()}, {@link #pattern()}, {@link
+ * #idleMillis()}, {@link #millis()} or {@link #exchanges()}), on which connections, for which peer
+ * and where the annotation applies work as for every fault annotation: see <a
+ * href="package-summary.html#trigger">the trigger</a>, <a
+ * href="package-summary.html#connections">the schedule</a>, <a href="package-summary.html#peer">the
+ * peer</a> and <a href="package-summary.html#where">where it applies</a>.
  *
  * @see Fault#closeAfter(Direction, long)
  */
@@ -59,38 +43,37 @@ import org.junit.jupiter.api.extension.ExtendWith;
 public @interface ForceCloseAfter {
 
     /**
-     * The name of the peer this fault applies to. A test may have several peers, one per name; a
-     * {@link MisbehavingPeer} parameter annotated with {@link PeerName @PeerName("name")} receives
-     * the named one, an unannotated parameter the peer named {@code ""} (the default). On a field
-     * this must stay empty: the field's name names its peer.
+     * The name of the peer this fault applies to; empty (the default) for the test's unnamed peer.
+     * See <a href="package-summary.html#peer">which peer</a>.
      *
      * @return the peer's name
      */
     String peer() default "";
 
     /**
-     * Trigger: close after exactly this many bytes of {@link #direction()}, 0 or more. 0 fires as
-     * soon as the connection is accepted. -1 (the default) leaves this trigger unset.
+     * Trigger: after exactly this many bytes of {@link #direction()}, 0 or more; 0 fires as soon as
+     * the connection is accepted. Unset unless you write it; see <a
+     * href="package-summary.html#trigger">the trigger</a>.
      *
-     * @return the byte count, or -1
+     * @return the byte count
      */
-    long bytes() default -1;
+    long bytes() default Long.MIN_VALUE;
 
     /**
      * Which bytes {@link #bytes()} counts and {@link #pattern()} searches: {@link
-     * Direction#UPSTREAM} (the default) the client's, {@link Direction#DOWNSTREAM} the ones the
-     * peer's {@link PeerScript script} sends. Only these two triggers take a direction.
+     * Direction#UPSTREAM} (the default) the client's, {@link Direction#DOWNSTREAM} the peer's. Only
+     * with those two triggers.
      *
      * @return the direction
      */
     Direction direction() default Direction.UPSTREAM;
 
     /**
-     * Trigger: close right after the {@link #occurrence()}-th occurrence of this text (UTF-8) in
-     * {@link #direction()}; the peer consumes or sends the pattern's last byte and nothing after it.
-     * Empty (the default) leaves this trigger unset.
+     * Trigger: right after the {@link #occurrence()}-th occurrence of this text (UTF-8) in {@link
+     * #direction()}. Unset unless you write it; see <a href="package-summary.html#trigger">the
+     * trigger</a>.
      *
-     * @return the pattern, or empty
+     * @return the pattern
      */
     String pattern() default "";
 
@@ -102,35 +85,34 @@ public @interface ForceCloseAfter {
     int occurrence() default 1;
 
     /**
-     * Trigger: close when the client has sent nothing for this many milliseconds (counted from the
-     * accept, then from each byte the peer consumes), 1 or more: a server's idle timeout. -1 (the
-     * default) leaves this trigger unset.
+     * Trigger: when the client has sent nothing for this many milliseconds, 1 or more. Unset unless
+     * you write it; see <a href="package-summary.html#trigger">the trigger</a>.
      *
-     * @return the idle time in milliseconds, or -1
+     * @return the idle time in milliseconds
      */
-    long idleMillis() default -1;
+    long idleMillis() default Long.MIN_VALUE;
 
     /**
-     * Trigger: close this many milliseconds after the connection was accepted, whatever has passed
-     * on it, 1 or more. -1 (the default) leaves this trigger unset.
+     * Trigger: this many milliseconds after the connection was accepted, 1 or more. Unset unless
+     * you write it; see <a href="package-summary.html#trigger">the trigger</a>.
      *
-     * @return the delay in milliseconds, or -1
+     * @return the time in milliseconds
      */
-    long millis() default -1;
+    long millis() default Long.MIN_VALUE;
 
     /**
-     * Trigger: close when the client starts request {@code exchanges + 1} on a kept-alive
-     * connection, after the peer has answered this many requests, 1 or more: a stale pooled
-     * connection. Needs a {@link PeerScript} that responds. -1 (the default) leaves this trigger
-     * unset.
+     * Trigger: when the client starts request {@code exchanges + 1} on a kept-alive connection,
+     * after the peer has answered this many, 1 or more. Unset unless you write it; see <a
+     * href="package-summary.html#trigger">the trigger</a>.
      *
-     * @return the number of answered requests, or -1
+     * @return the number of answered requests
      */
-    int exchanges() default -1;
+    int exchanges() default Integer.MIN_VALUE;
 
     /**
      * Which connections get the fault; the others are served normally. The default, {@code
-     * @Connections} with nothing set, is every connection.
+     * @Connections} with nothing set, is every connection. See <a
+     * href="package-summary.html#connections">which connections</a>.
      *
      * @return the schedule
      */

@@ -31,11 +31,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>On its own, without a fault annotation for its {@link #peer()}, it declares a well-behaved peer
  * (for example the service a test does not break, next to one it does).
  *
- * <p>Where it applies works as for the fault annotations, per peer name: on a test method, on a
- * test class (and its {@code @Nested} classes; a method's wins), on another annotation, or on a
- * field of type {@link MisbehavingPeer}. Misconfiguration (a response without a request end, echo
- * together with a response, a missing resource, ...) fails the test with an {@code
- * ExtensionConfigurationException} before any socket is opened.
+ * <p>Which peer it applies to and where the annotation applies work as for the fault annotations:
+ * see <a href="package-summary.html#peer">the peer</a> and <a
+ * href="package-summary.html#where">where it applies</a>. Misconfiguration (a response without a
+ * request end, echo together with a response, a missing resource, ...) fails the test with an
+ * {@code ExtensionConfigurationException} before any socket is opened.
  *
  * @see Script
  */
@@ -48,10 +48,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 public @interface PeerScript {
 
     /**
-     * The name of the peer this script applies to. A test may have several peers, one per name; a
-     * {@link MisbehavingPeer} parameter annotated with {@link PeerName @PeerName("name")} receives
-     * the named one, an unannotated parameter the peer named {@code ""} (the default). On a field
-     * this must stay empty: the field's name names its peer.
+     * The name of the peer this script applies to; empty (the default) for the test's unnamed peer.
+     * See <a href="package-summary.html#peer">which peer</a>.
      *
      * @return the peer's name
      */
@@ -82,12 +80,12 @@ public @interface PeerScript {
     String requestEndsWith() default "";
 
     /**
-     * Where a request ends: every request is exactly this many bytes, 1 or more. -1 (the default)
-     * leaves it unset. Set this or {@link #requestEndsWith()} to respond.
+     * Where a request ends: every request is exactly this many bytes, 1 or more. Unset unless you
+     * write it. Set this or {@link #requestEndsWith()} to respond.
      *
-     * @return the request length, or -1
+     * @return the request length
      */
-    int requestLength() default -1;
+    int requestLength() default Integer.MIN_VALUE;
 
     /**
      * With {@link #requestEndsWith()}: the name of the head's field that gives the length of the

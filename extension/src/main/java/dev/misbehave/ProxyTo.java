@@ -42,10 +42,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * unreachable ({@link #whenUnreachable()}), and the journal says why. For a server at a fixed
  * address, set {@link #port()} (and {@link #host()}) instead.
  *
- * <p>Where it applies works as for the fault annotations, per {@link #peer()} name: on a test
- * method, a test class, another annotation, or a field of type {@link MisbehavingPeer}.
- * Misconfiguration fails the test with an {@code ExtensionConfigurationException} before any
- * socket is opened.
+ * <p>Which peer it applies to and where the annotation applies work as for the fault annotations:
+ * see <a href="package-summary.html#peer">the peer</a> and <a
+ * href="package-summary.html#where">where it applies</a>. Misconfiguration fails the test with an
+ * {@code ExtensionConfigurationException} before any socket is opened.
  */
 @Documented
 @Inherited
@@ -72,11 +72,12 @@ public @interface ProxyTo {
     String host() default "127.0.0.1";
 
     /**
-     * The server's port, for a server at a fixed address. Set this or {@link #value()}.
+     * The server's port, 1 to 65535, for a server at a fixed address. Set this or {@link #value()};
+     * unset unless you write it.
      *
-     * @return the port, 1 to 65535; -1 leaves it unset
+     * @return the port
      */
-    int port() default -1;
+    int port() default Integer.MIN_VALUE;
 
     /**
      * Where each of the client's requests ends, so that an {@code exchanges} trigger can count them
@@ -102,9 +103,10 @@ public @interface ProxyTo {
     Unreachable whenUnreachable() default Unreachable.RESET;
 
     /**
-     * The peer this applies to, for a test with several peers (see {@link PeerName}).
+     * The name of the peer this applies to; empty (the default) for the test's unnamed peer. See <a
+     * href="package-summary.html#peer">which peer</a>.
      *
-     * @return the peer's name; empty for the test's unnamed peer
+     * @return the peer's name
      */
     String peer() default "";
 

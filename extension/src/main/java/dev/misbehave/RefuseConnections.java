@@ -17,14 +17,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@link MisbehavingPeer#behave()} in the test to start serving on the same port, for example to
  * test a client's reconnect.
  *
- * <h2>Where it applies</h2>
- * On a test method it applies to that test; on a test class to every test of the class and of its
- * {@code @Nested} classes, and for each peer name an annotation on a method wins over one on its
- * class. It may be placed on another annotation to compose your own, and on a field of type {@link
- * MisbehavingPeer} (a static field: one peer for the class; an instance field: one per test). {@link
- * #peer()} names the peer, for tests that talk to several. Each test's peers listen on 127.0.0.1 on
- * ephemeral ports and are closed when the test ends, so tests may run in parallel. Misconfiguration
- * fails the test with an {@code ExtensionConfigurationException} before any socket is opened.
+ * <p>It acts on the peer's port, before any connection exists, so it takes no trigger, and its
+ * {@link #connections()} must stay unset. For which peer and where the annotation applies, see <a
+ * href="package-summary.html#peer">the peer</a> and <a href="package-summary.html#where">where it
+ * applies</a>.
  *
  * @see Fault#refuse()
  */
@@ -37,10 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 public @interface RefuseConnections {
 
     /**
-     * The name of the peer this fault applies to. A test may have several peers, one per name; a
-     * {@link MisbehavingPeer} parameter annotated with {@link PeerName @PeerName("name")} receives
-     * the named one, an unannotated parameter the peer named {@code ""} (the default). On a field
-     * this must stay empty: the field's name names its peer.
+     * The name of the peer this fault applies to; empty (the default) for the test's unnamed peer.
+     * See <a href="package-summary.html#peer">which peer</a>.
      *
      * @return the peer's name
      */

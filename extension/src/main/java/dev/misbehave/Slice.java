@@ -12,21 +12,27 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Starts a peer for the test that splits one {@link #direction()} into pieces of at most {@link
- * #bytes()} bytes, {@link #gapMillis()} apart, from accept on. Downstream each piece is its own
- * write, so the client's reads return partial data: it tests a parser that assumes one read is one
- * message. Upstream the peer reads one piece at a time.
+ * #pieceBytes()} bytes, {@link #gapMillis()} apart. Downstream the peer writes each piece on its
+ * own, one write per piece: a client that reads as fast as they come gets one piece per read, so a
+ * parser that assumes one read is one message is caught; a client that reads more slowly than the
+ * pieces come finds several of them in its kernel buffer and gets them in one read. Upstream the
+ * peer reads one piece at a time.
  *
- * <p>The direction defaults to {@link Direction#DOWNSTREAM} (the responses), not {@code UPSTREAM}
- * as for the other annotations, because partial reads are what most tests want.
+ * <p>{@link #bytes()} is the trigger, as on every fault annotation: {@code @Slice(bytes = 100,
+ * pieceBytes = 10)} cuts what follows the first 100 bytes into pieces of 10. The size of a
+ * piece, once {@code bytes}, is {@link #pieceBytes()}: {@code @Slice(bytes = 10)} fails with a
+ * message that says to write {@code @Slice(pieceBytes = 10)}.
  *
- * <h2>Where it applies</h2>
- * On a test method it applies to that test; on a test class to every test of the class and of its
- * {@code @Nested} classes, and for each peer name an annotation on a method wins over one on its
- * class. It may be placed on another annotation to compose your own, and on a field of type {@link
- * MisbehavingPeer} (a static field: one peer for the class; an instance field: one per test). {@link
- * #peer()} names the peer, for tests that talk to several. Each test's peers listen on 127.0.0.1 on
- * ephemeral ports and are closed when the test ends, so tests may run in parallel. Misconfiguration
- * fails the test with an {@code ExtensionConfigurationException} before any socket is opened.
+ * <p>With no trigger attribute it shapes from the accept on; with one ({@link #bytes()}, {@link
+ * #pattern()}, {@link #idleMillis()}, {@link #millis()} or {@link #exchanges()}), from the moment
+ * it fires, on the connections {@link #connections()} picks: {@code @Slice(exchanges = 1,
+ * pieceBytes = 10, connections = @Connections(only = 2))} cuts every response after the first
+ * exchange into pieces of 10 bytes, on the 2nd connection only. {@link #bytes()} and {@link
+ * #pattern()} count the bytes of the shaped {@link #direction()}. The trigger, the schedule, the
+ * peer and where the annotation applies work as for every fault annotation: see <a
+ * href="package-summary.html#trigger">the trigger</a>, <a
+ * href="package-summary.html#connections">the schedule</a>, <a href="package-summary.html#peer">the
+ * peer</a> and <a href="package-summary.html#where">where it applies</a>.
  *
  * @see Effect.Slice
  */
@@ -39,29 +45,78 @@ import org.junit.jupiter.api.extension.ExtendWith;
 public @interface Slice {
 
     /**
-     * The name of the peer this fault applies to. A test may have several peers, one per name; a
-     * {@link MisbehavingPeer} parameter annotated with {@link PeerName @PeerName("name")} receives
-     * the named one, an unannotated parameter the peer named {@code ""} (the default). On a field
-     * this must stay empty: the field's name names its peer.
+     * The name of the peer this fault applies to; empty (the default) for the test's unnamed peer.
+     * See <a href="package-summary.html#peer">which peer</a>.
      *
      * @return the peer's name
      */
     String peer() default "";
 
     /**
-     * Which bytes are split: {@link Direction#DOWNSTREAM} (the default, the script's responses) or
-     * {@link Direction#UPSTREAM} (the client's bytes).
+     * Trigger: after exactly this many bytes of {@link #direction()}, 0 or more; 0 fires as soon as
+     * the connection is accepted. Unset unless you write it; see <a
+     * href="package-summary.html#trigger">the trigger</a>.
+     *
+     * @return the byte count
+     */
+    long bytes() default Long.MIN_VALUE;
+
+    /**
+     * Which bytes are split, and which ones {@link #bytes()} counts and {@link #pattern()}
+     * searches: {@link Direction#DOWNSTREAM} (the default) the peer's, {@link Direction#UPSTREAM}
+     * the client's. See <a href="package-summary.html#trigger">the trigger</a>.
      *
      * @return the direction
      */
     Direction direction() default Direction.DOWNSTREAM;
 
     /**
-     * The size of each piece, 1 or more bytes.
+     * Trigger: right after the {@link #occurrence()}-th occurrence of this text (UTF-8) in {@link
+     * #direction()}. Unset unless you write it; see <a href="package-summary.html#trigger">the
+     * trigger</a>.
+     *
+     * @return the pattern
+     */
+    String pattern() default "";
+
+    /**
+     * Which occurrence of {@link #pattern()} fires, 1 (the default) or more. Only with a pattern.
+     *
+     * @return the occurrence
+     */
+    int occurrence() default 1;
+
+    /**
+     * Trigger: when the client has sent nothing for this many milliseconds, 1 or more. Unset unless
+     * you write it; see <a href="package-summary.html#trigger">the trigger</a>.
+     *
+     * @return the idle time in milliseconds
+     */
+    long idleMillis() default Long.MIN_VALUE;
+
+    /**
+     * Trigger: this many milliseconds after the connection was accepted, 1 or more. Unset unless
+     * you write it; see <a href="package-summary.html#trigger">the trigger</a>.
+     *
+     * @return the time in milliseconds
+     */
+    long millis() default Long.MIN_VALUE;
+
+    /**
+     * Trigger: when the client starts request {@code exchanges + 1} on a kept-alive connection,
+     * after the peer has answered this many, 1 or more. Unset unless you write it; see <a
+     * href="package-summary.html#trigger">the trigger</a>.
+     *
+     * @return the number of answered requests
+     */
+    int exchanges() default Integer.MIN_VALUE;
+
+    /**
+     * The size of each piece, 1 or more bytes. It must be set.
      *
      * @return the piece size
      */
-    int bytes();
+    int pieceBytes() default Integer.MIN_VALUE;
 
     /**
      * Milliseconds between pieces, 0 (the default) or more.
@@ -72,7 +127,8 @@ public @interface Slice {
 
     /**
      * Which connections get the fault; the others are served normally. The default, {@code
-     * @Connections} with nothing set, is every connection.
+     * @Connections} with nothing set, is every connection. See <a
+     * href="package-summary.html#connections">which connections</a>.
      *
      * @return the schedule
      */

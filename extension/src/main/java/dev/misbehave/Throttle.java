@@ -11,22 +11,21 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Starts a peer for the test that limits one {@link #direction()} to {@link #bytesPerSecond()} from
- * accept on. Downstream the peer sends its {@link PeerScript script}'s bytes in timed pieces;
- * upstream it reads in timed pieces, so its small receive window slows the client's writes. It tests
- * timeouts that count a whole transfer rather than each read.
+ * Starts a peer for the test that limits one {@link #direction()} to {@link #bytesPerSecond()}.
+ * Downstream the peer sends its {@link PeerScript script}'s bytes in timed pieces; upstream it reads
+ * in timed pieces, so its small receive window slows the client's writes. It tests timeouts that
+ * count a whole transfer rather than each read.
  *
- * <p>The direction defaults to {@link Direction#DOWNSTREAM} (the responses), not {@code UPSTREAM}
- * as for the other annotations, because a slow download is what most tests want.
- *
- * <h2>Where it applies</h2>
- * On a test method it applies to that test; on a test class to every test of the class and of its
- * {@code @Nested} classes, and for each peer name an annotation on a method wins over one on its
- * class. It may be placed on another annotation to compose your own, and on a field of type {@link
- * MisbehavingPeer} (a static field: one peer for the class; an instance field: one per test). {@link
- * #peer()} names the peer, for tests that talk to several. Each test's peers listen on 127.0.0.1 on
- * ephemeral ports and are closed when the test ends, so tests may run in parallel. Misconfiguration
- * fails the test with an {@code ExtensionConfigurationException} before any socket is opened.
+ * <p>With no trigger attribute it shapes from the accept on; with one ({@link #bytes()}, {@link
+ * #pattern()}, {@link #idleMillis()}, {@link #millis()} or {@link #exchanges()}), from the moment
+ * it fires, on the connections {@link #connections()} picks: {@code @Throttle(exchanges = 1,
+ * bytesPerSecond = 1_000, connections = @Connections(only = 2))} slows every response after the
+ * first exchange to 1,000 bytes a second, on the 2nd connection only. {@link #bytes()} and {@link
+ * #pattern()} count the bytes of the shaped {@link #direction()}. The trigger, the schedule, the
+ * peer and where the annotation applies work as for every fault annotation: see <a
+ * href="package-summary.html#trigger">the trigger</a>, <a
+ * href="package-summary.html#connections">the schedule</a>, <a href="package-summary.html#peer">the
+ * peer</a> and <a href="package-summary.html#where">where it applies</a>.
  *
  * @see Effect.Throttle
  */
@@ -39,22 +38,71 @@ import org.junit.jupiter.api.extension.ExtendWith;
 public @interface Throttle {
 
     /**
-     * The name of the peer this fault applies to. A test may have several peers, one per name; a
-     * {@link MisbehavingPeer} parameter annotated with {@link PeerName @PeerName("name")} receives
-     * the named one, an unannotated parameter the peer named {@code ""} (the default). On a field
-     * this must stay empty: the field's name names its peer.
+     * The name of the peer this fault applies to; empty (the default) for the test's unnamed peer.
+     * See <a href="package-summary.html#peer">which peer</a>.
      *
      * @return the peer's name
      */
     String peer() default "";
 
     /**
-     * Which bytes are limited: {@link Direction#DOWNSTREAM} (the default, the script's responses)
-     * or {@link Direction#UPSTREAM} (the client's bytes).
+     * Trigger: after exactly this many bytes of {@link #direction()}, 0 or more; 0 fires as soon as
+     * the connection is accepted. Unset unless you write it; see <a
+     * href="package-summary.html#trigger">the trigger</a>.
+     *
+     * @return the byte count
+     */
+    long bytes() default Long.MIN_VALUE;
+
+    /**
+     * Which bytes are limited, and which ones {@link #bytes()} counts and {@link #pattern()}
+     * searches: {@link Direction#DOWNSTREAM} (the default) the peer's, {@link Direction#UPSTREAM}
+     * the client's. See <a href="package-summary.html#trigger">the trigger</a>.
      *
      * @return the direction
      */
     Direction direction() default Direction.DOWNSTREAM;
+
+    /**
+     * Trigger: right after the {@link #occurrence()}-th occurrence of this text (UTF-8) in {@link
+     * #direction()}. Unset unless you write it; see <a href="package-summary.html#trigger">the
+     * trigger</a>.
+     *
+     * @return the pattern
+     */
+    String pattern() default "";
+
+    /**
+     * Which occurrence of {@link #pattern()} fires, 1 (the default) or more. Only with a pattern.
+     *
+     * @return the occurrence
+     */
+    int occurrence() default 1;
+
+    /**
+     * Trigger: when the client has sent nothing for this many milliseconds, 1 or more. Unset unless
+     * you write it; see <a href="package-summary.html#trigger">the trigger</a>.
+     *
+     * @return the idle time in milliseconds
+     */
+    long idleMillis() default Long.MIN_VALUE;
+
+    /**
+     * Trigger: this many milliseconds after the connection was accepted, 1 or more. Unset unless
+     * you write it; see <a href="package-summary.html#trigger">the trigger</a>.
+     *
+     * @return the time in milliseconds
+     */
+    long millis() default Long.MIN_VALUE;
+
+    /**
+     * Trigger: when the client starts request {@code exchanges + 1} on a kept-alive connection,
+     * after the peer has answered this many, 1 or more. Unset unless you write it; see <a
+     * href="package-summary.html#trigger">the trigger</a>.
+     *
+     * @return the number of answered requests
+     */
+    int exchanges() default Integer.MIN_VALUE;
 
     /**
      * The rate, 1 or more bytes per second.
@@ -65,7 +113,8 @@ public @interface Throttle {
 
     /**
      * Which connections get the fault; the others are served normally. The default, {@code
-     * @Connections} with nothing set, is every connection.
+     * @Connections} with nothing set, is every connection. See <a
+     * href="package-summary.html#connections">which connections</a>.
      *
      * @return the schedule
      */

@@ -100,7 +100,7 @@ class DownloadExamples {
     // tag::download-sliced[]
     @Test
     @PeerScript(requestEndsWith = "\r\n\r\n", responseResource = "/responses/report.http")
-    @Slice(bytes = 1_000) // every write of the peer carries at most 1,000 bytes
+    @Slice(pieceBytes = 1_000) // every write of the peer carries at most 1,000 bytes
     void slicedResponse(MisbehavingPeer peer) throws Exception {
         byte[] report = downloader(peer).download();
 

@@ -468,6 +468,12 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
             Shaper shaper = Shaper.of(effect, THROTTLE_TICKS);
             if (Shaper.direction(effect) == Direction.UPSTREAM) {
                 upShaper = shaper;
+                if (!clientMaySend && !firesOnAccept(fault.trigger())) {
+                    // A read requested before a time or downstream trigger would consume the
+                    // client's next bytes unshaped: withdraw it and read again through the shaper.
+                    ((PeerSocketChannel) ctx.channel()).stopReading();
+                    readNext();
+                }
             } else {
                 downShaper = shaper;
             }

@@ -79,8 +79,8 @@ final class Shaper {
             return 0;
         }
         Effect.Delay d = (Effect.Delay) effect;
-        if (!newChunk) {
-            return 0;
+        if (!newChunk && !first) {
+            return 0; // the first piece after the trigger is a chunk, even in the middle of a response
         }
         long wait = Nanos.of(first ? d.first() : d.perChunk());
         first = false;

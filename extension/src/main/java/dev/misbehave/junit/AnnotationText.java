@@ -5,6 +5,7 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,10 +16,10 @@ import java.util.Objects;
 final class AnnotationText {
 
     /** The order attributes are listed in; the annotations declare them in this order too. */
-    private static final List<String> ORDER = List.of(
+    static final List<String> ORDER = List.of(
             "peer", "value", "host", "port", "bytes", "direction", "pattern", "occurrence", "idleMillis", "millis", "exchanges",
             "text", "randomBytes", "seed", "thenClose", "firstMillis", "perChunkMillis", "bytesPerSecond",
-            "gapMillis", "greeting", "echo", "requestEndsWith", "requestLength", "lengthField", "response",
+            "pieceBytes", "gapMillis", "greeting", "echo", "requestEndsWith", "requestLength", "lengthField", "response",
             "responseResource", "connections", "first", "only", "every", "allButFirst", "whenUnreachable");
 
     private static final int MAX_TEXT = 60;
@@ -26,9 +27,19 @@ final class AnnotationText {
     private AnnotationText() {}
 
     static String format(Annotation annotation) {
+        return format(annotation, Map.of());
+    }
+
+    /**
+     * As {@link #format(Annotation)}, with the attributes {@code changed} names given those values
+     * instead (an attribute's default leaves it out): how a message says what to write instead.
+     */
+    static String format(Annotation annotation, Map<String, Object> changed) {
         List<String> attributes = new ArrayList<>();
         for (Method method : attributesInOrder(annotation.annotationType())) {
-            Object value = Declaration.attribute(annotation, method.getName());
+            Object value = changed.containsKey(method.getName())
+                    ? changed.get(method.getName())
+                    : Declaration.attribute(annotation, method.getName());
             if (!Objects.equals(value, method.getDefaultValue())) {
                 attributes.add(method.getName() + " = " + value(value));
             }

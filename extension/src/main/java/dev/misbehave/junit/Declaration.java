@@ -1,17 +1,7 @@
 package dev.misbehave.junit;
 
-import dev.misbehave.Delay;
-import dev.misbehave.ForceCloseAfter;
-import dev.misbehave.ForceHalfCloseAfter;
-import dev.misbehave.ForceResetAfter;
-import dev.misbehave.NeverAccept;
 import dev.misbehave.PeerScript;
 import dev.misbehave.ProxyTo;
-import dev.misbehave.RefuseConnections;
-import dev.misbehave.SendGarbageAfter;
-import dev.misbehave.Slice;
-import dev.misbehave.StallAfter;
-import dev.misbehave.Throttle;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
@@ -32,10 +22,7 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 record Declaration(Annotation annotation, Annotation via, AnnotatedElement element) {
 
     /** The annotations that give a peer a fault. */
-    static final List<Class<? extends Annotation>> FAULTS = List.of(
-            ForceResetAfter.class, ForceCloseAfter.class, ForceHalfCloseAfter.class, StallAfter.class,
-            SendGarbageAfter.class, RefuseConnections.class, NeverAccept.class, Delay.class,
-            Throttle.class, Slice.class);
+    static final List<Class<? extends Annotation>> FAULTS = List.copyOf(Faults.KINDS.keySet());
 
     /** Every Misbehave annotation found on {@code element}, directly or through composed annotations. */
     static List<Declaration> on(AnnotatedElement element) {

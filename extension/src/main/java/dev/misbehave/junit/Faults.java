@@ -16,111 +16,165 @@ import dev.misbehave.Slice;
 import dev.misbehave.StallAfter;
 import dev.misbehave.Throttle;
 import dev.misbehave.Trigger;
+import java.lang.annotation.Annotation;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Turns a fault annotation into a {@link Fault}, or fails with a message that names the annotation,
  * the attribute, the value, the element and the fix. Validates every attribute before it builds
  * anything.
+ *
+ * <p>Every fault annotation is one entry of {@link #KINDS}: its role and the effect its own
+ * attributes describe. The attributes the terminal and shaping annotations share (the trigger and
+ * the schedule) are read once, by name, into {@link Shared}; {@code AnnotationConsistencyTests}
+ * checks that every such annotation declares them with the same types and defaults.
  */
 final class Faults {
+
+    /**
+     * The default of a long attribute that is unset: a value no one writes, so that every value a
+     * person writes (0 and negative numbers included) is checked and reported.
+     */
+    static final long UNSET = Long.MIN_VALUE;
+    /** The default of an int attribute that is unset. */
+    static final int UNSET_INT = Integer.MIN_VALUE;
 
     /** The most bytes {@code @SendGarbageAfter(randomBytes = ...)} may ask for (Effect.Garbage.random's bound). */
     private static final int MAX_RANDOM_BYTES = 16 * 1024 * 1024;
 
+    /** What a fault annotation acts on, which decides the trigger it takes. */
+    enum Role {
+        /** Ends normal service on a connection when its trigger fires: exactly one trigger. */
+        TERMINAL,
+        /** Shapes one direction from its trigger on: at most one trigger; none shapes from the accept on. */
+        SHAPING,
+        /** Acts on the peer's port, before any connection exists: no trigger, no schedule. */
+        PORT
+    }
+
+    /**
+     * One fault annotation: its role, the verb messages use ("reset", "delay"), and the effect that
+     * its own attributes (the ones beyond {@link Shared}) describe, validated.
+     */
+    record Kind(Role role, String verb, Function<Declaration, Effect> effect) {}
+
+    /** Every fault annotation, in the order messages and {@link Declaration} list them. */
+    static final Map<Class<? extends Annotation>, Kind> KINDS = kinds();
+
+    private static Map<Class<? extends Annotation>, Kind> kinds() {
+        Map<Class<? extends Annotation>, Kind> kinds = new LinkedHashMap<>();
+        kinds.put(ForceResetAfter.class, new Kind(Role.TERMINAL, "reset", d -> new Effect.Reset()));
+        kinds.put(ForceCloseAfter.class, new Kind(Role.TERMINAL, "close", d -> new Effect.Close()));
+        kinds.put(ForceHalfCloseAfter.class, new Kind(Role.TERMINAL, "half-close", d -> new Effect.HalfClose()));
+        kinds.put(StallAfter.class, new Kind(Role.TERMINAL, "stall", d -> new Effect.Stall()));
+        kinds.put(SendGarbageAfter.class, new Kind(Role.TERMINAL, "send the garbage", Faults::garbage));
+        kinds.put(RefuseConnections.class, new Kind(Role.PORT, "refuse", d -> new Effect.Refuse()));
+        kinds.put(NeverAccept.class, new Kind(Role.PORT, "never accept", d -> new Effect.NeverAccept()));
+        kinds.put(Delay.class, new Kind(Role.SHAPING, "delay", Faults::delay));
+        kinds.put(Throttle.class, new Kind(Role.SHAPING, "throttle", Faults::throttle));
+        kinds.put(Slice.class, new Kind(Role.SHAPING, "slice", Faults::slice));
+        return Collections.unmodifiableMap(kinds);
+    }
+
     private Faults() {}
 
     static Fault from(Declaration declaration) {
-        Object annotation = declaration.annotation();
-        if (annotation instanceof RefuseConnections refuse) {
-            return listener(declaration, refuse.connections(), Fault.refuse());
+        Kind kind = KINDS.get(declaration.annotation().annotationType());
+        if (kind.role() == Role.PORT) {
+            Connections connections = (Connections) Declaration.attribute(declaration.annotation(), "connections");
+            if (!isUnset(connections)) {
+                throw declaration.invalid("`connections` = " + AnnotationText.value(connections) + " cannot be"
+                        + " set: " + declaration.name() + " acts on the peer's port, before any connection"
+                        + " exists. Remove connections; to stop this fault during the test, call peer.behave().");
+            }
+            Effect effect = kind.effect().apply(declaration);
+            return build(declaration, () -> new Fault(effect, new Trigger.OnAccept()));
         }
-        if (annotation instanceof NeverAccept never) {
-            return listener(declaration, never.connections(), Fault.neverAccept());
+        Shared shared = Shared.of(declaration.annotation());
+        if (kind.role() == Role.SHAPING) {
+            // the shaping's own attributes first: they say what to write instead of an old @Slice(bytes = N)
+            Effect effect = kind.effect().apply(declaration);
+            Trigger trigger = trigger(declaration, kind, shared);
+            Schedule schedule = schedule(declaration, shared.connections());
+            return build(declaration, () -> new Fault(effect, trigger, schedule));
         }
-        if (annotation instanceof Delay delay) {
-            return shaping(declaration, delay(declaration, delay), delay.connections());
-        }
-        if (annotation instanceof Throttle throttle) {
-            return shaping(declaration, throttle(declaration, throttle), throttle.connections());
-        }
-        if (annotation instanceof Slice slice) {
-            return shaping(declaration, slice(declaration, slice), slice.connections());
-        }
-        Terminal terminal = Terminal.of(declaration);
-        Trigger trigger = trigger(declaration, terminal);
-        Schedule schedule = schedule(declaration, terminal.connections());
-        Effect effect = terminal.effect(declaration);
+        Trigger trigger = trigger(declaration, kind, shared);
+        Schedule schedule = schedule(declaration, shared.connections());
+        Effect effect = kind.effect().apply(declaration);
         return build(declaration, () -> new Fault(effect, trigger, schedule));
     }
 
-    // ---- terminal effects: one trigger, a schedule ----
+    // ---- the attributes the terminal and shaping annotations share ----
 
-    /** The attributes the terminal-effect annotations share, and what each does when it fires. */
-    private record Terminal(
-            String verb, long bytes, Direction direction, String pattern, int occurrence, long idleMillis,
-            long millis, int exchanges, Connections connections, SendGarbageAfter garbage, Effect effect) {
+    /**
+     * The trigger and schedule attributes of a terminal or shaping annotation, read by name: every
+     * such annotation declares them (the same names, types and defaults), so one reader serves all.
+     */
+    record Shared(long bytes, Direction direction, String pattern, int occurrence, long idleMillis, long millis,
+            int exchanges, Connections connections) {
 
-        static Terminal of(Declaration declaration) {
-            Object annotation = declaration.annotation();
-            if (annotation instanceof ForceResetAfter a) {
-                return new Terminal("reset", a.bytes(), a.direction(), a.pattern(), a.occurrence(),
-                        a.idleMillis(), a.millis(), a.exchanges(), a.connections(), null, new Effect.Reset());
-            }
-            if (annotation instanceof ForceCloseAfter a) {
-                return new Terminal("close", a.bytes(), a.direction(), a.pattern(), a.occurrence(),
-                        a.idleMillis(), a.millis(), a.exchanges(), a.connections(), null, new Effect.Close());
-            }
-            if (annotation instanceof ForceHalfCloseAfter a) {
-                return new Terminal("half-close", a.bytes(), a.direction(), a.pattern(), a.occurrence(),
-                        a.idleMillis(), a.millis(), a.exchanges(), a.connections(), null,
-                        new Effect.HalfClose());
-            }
-            if (annotation instanceof StallAfter a) {
-                return new Terminal("stall", a.bytes(), a.direction(), a.pattern(), a.occurrence(),
-                        a.idleMillis(), a.millis(), a.exchanges(), a.connections(), null, new Effect.Stall());
-            }
-            SendGarbageAfter a = (SendGarbageAfter) annotation;
-            return new Terminal("send the garbage", a.bytes(), a.direction(), a.pattern(), a.occurrence(),
-                    a.idleMillis(), a.millis(), a.exchanges(), a.connections(), a, null);
-        }
+        /** The trigger attributes, in the order messages list them; at most one may be set. */
+        static final List<String> TRIGGERS = List.of("bytes", "pattern", "idleMillis", "millis", "exchanges");
 
-        Effect effect(Declaration declaration) {
-            return garbage == null ? effect : Faults.garbage(declaration, garbage);
+        /** Every shared attribute, in declaration order. */
+        static final List<String> NAMES = List.of(
+                "bytes", "direction", "pattern", "occurrence", "idleMillis", "millis", "exchanges", "connections");
+
+        static Shared of(Annotation annotation) {
+            return new Shared(
+                    (Long) Declaration.attribute(annotation, "bytes"),
+                    (Direction) Declaration.attribute(annotation, "direction"),
+                    (String) Declaration.attribute(annotation, "pattern"),
+                    (Integer) Declaration.attribute(annotation, "occurrence"),
+                    (Long) Declaration.attribute(annotation, "idleMillis"),
+                    (Long) Declaration.attribute(annotation, "millis"),
+                    (Integer) Declaration.attribute(annotation, "exchanges"),
+                    (Connections) Declaration.attribute(annotation, "connections"));
         }
 
         List<String> triggersSet() {
             List<String> set = new ArrayList<>();
-            if (bytes != -1) {
+            if (bytes != UNSET) {
                 set.add("bytes");
             }
             if (!pattern.isEmpty()) {
                 set.add("pattern");
             }
-            if (idleMillis != -1) {
+            if (idleMillis != UNSET) {
                 set.add("idleMillis");
             }
-            if (millis != -1) {
+            if (millis != UNSET) {
                 set.add("millis");
             }
-            if (exchanges != -1) {
+            if (exchanges != UNSET_INT) {
                 set.add("exchanges");
             }
             return set;
         }
     }
 
-    private static Trigger trigger(Declaration declaration, Terminal t) {
-        String verb = t.verb();
+    // ---- the trigger ----
+
+    private static Trigger trigger(Declaration declaration, Kind kind, Shared t) {
+        String verb = kind.verb();
+        boolean shaping = kind.role() == Role.SHAPING;
         List<String> set = t.triggersSet();
         if (t.occurrence() != 1 && t.pattern().isEmpty()) {
             throw declaration.invalid("`occurrence` = " + t.occurrence() + " counts occurrences of `pattern`,"
                     + " but no pattern is set. Add pattern = \"...\", or remove occurrence.");
         }
         if (set.isEmpty()) {
+            if (shaping) {
+                return new Trigger.OnAccept();
+            }
             throw declaration.invalid("no trigger is set. Set exactly one of `bytes`, `pattern`, `idleMillis`,"
                     + " `millis` or `exchanges`, for example bytes = 0 to " + verb + " as soon as the"
                     + " connection is accepted.");
@@ -130,81 +184,58 @@ final class Faults {
                     + ", but a fault has one trigger. Keep one of them.");
         }
         String which = set.get(0);
-        if (t.direction() != Direction.UPSTREAM && !which.equals("bytes") && !which.equals("pattern")) {
+        if (!shaping && t.direction() != Direction.UPSTREAM && !which.equals("bytes") && !which.equals("pattern")) {
             throw declaration.invalid("`direction` = " + t.direction() + " applies only to `bytes` and"
                     + " `pattern`, not to `" + which + "`. Remove direction.");
         }
+        // a shaping annotation without a trigger shapes from the accept on: the fix for a trigger
+        // that cannot start at the accept is to remove it
+        String fromTheAccept = shaping
+                ? " Remove " + which + " to " + verb + " from the accept on."
+                : " Use bytes = 0 to " + verb + " as soon as the connection is accepted.";
         switch (which) {
             case "bytes" -> {
                 if (t.bytes() < 0) {
-                    throw declaration.invalid("`bytes` = " + t.bytes() + " is negative. Use 0 to " + verb
-                            + " as soon as the connection is accepted, or N to " + verb + " after the client"
-                            + (t.direction() == Direction.UPSTREAM ? " has sent" : " has received")
-                            + " N bytes.");
+                    String received = t.direction() == Direction.UPSTREAM ? " has sent" : " has received";
+                    throw declaration.invalid("`bytes` = " + t.bytes() + " is negative. " + (shaping
+                            ? "Use N to " + verb + " after the client" + received + " N bytes, or remove bytes to "
+                                    + verb + " from the accept on."
+                            : "Use 0 to " + verb + " as soon as the connection is accepted, or N to " + verb
+                                    + " after the client" + received + " N bytes."));
                 }
                 return new Trigger.AfterBytes(t.direction(), t.bytes());
             }
             case "pattern" -> {
                 if (t.occurrence() < 1) {
-                    throw declaration.invalid("`occurrence` = " + t.occurrence() + " must be 1 or more; 1"
-                            + " fires on the first occurrence of the pattern.");
+                    throw declaration.invalid(atLeastOne("occurrence", t.occurrence())
+                            + "; 1 fires on the first occurrence of the pattern.");
                 }
                 return new Trigger.OnPattern(
                         t.direction(), t.pattern().getBytes(StandardCharsets.UTF_8), t.occurrence());
             }
             case "idleMillis" -> {
                 if (t.idleMillis() < 1) {
-                    throw declaration.invalid("`idleMillis` = " + t.idleMillis() + " must be 1 or more: how"
-                            + " many milliseconds the client must have sent nothing before the fault fires.");
+                    throw declaration.invalid(atLeastOne("idleMillis", t.idleMillis()) + ": how many"
+                            + " milliseconds the client must have sent nothing before the fault fires.");
                 }
                 return new Trigger.AfterIdle(Duration.ofMillis(t.idleMillis()));
             }
             case "millis" -> {
                 if (t.millis() < 1) {
-                    throw declaration.invalid("`millis` = " + t.millis() + " must be 1 or more: how many"
-                            + " milliseconds after the accept the fault fires. Use bytes = 0 to " + verb
-                            + " as soon as the connection is accepted.");
+                    throw declaration.invalid(atLeastOne("millis", t.millis()) + ": how many milliseconds"
+                            + " after the accept the fault fires." + fromTheAccept);
                 }
                 return new Trigger.AfterDuration(Duration.ofMillis(t.millis()));
             }
             default -> {
                 if (t.exchanges() < 1) {
-                    throw declaration.invalid("`exchanges` = " + t.exchanges() + " must be 1 or more: how"
-                            + " many requests the peer answers before the fault fires. Use bytes = 1 to "
-                            + verb + " on the first byte of the first request.");
+                    throw declaration.invalid(atLeastOne("exchanges", t.exchanges()) + ": how many requests"
+                            + " the peer answers before the fault fires." + (shaping ? fromTheAccept
+                                    : " Use bytes = 1 to " + verb + " on the first byte of the first request."));
                 }
                 return new Trigger.AfterExchanges(t.exchanges());
             }
         }
-    }
-
-    private static Effect garbage(Declaration declaration, SendGarbageAfter garbage) {
-        boolean text = !garbage.text().isEmpty();
-        boolean random = garbage.randomBytes() != 0;
-        if (text && random) {
-            throw declaration.invalid("`text` and `randomBytes` are both set. Keep one: text for fixed"
-                    + " garbage, randomBytes for pseudo-random bytes.");
-        }
-        if (!text && !random) {
-            throw declaration.invalid("no garbage is set. Set `text` = \"...\" (sent as UTF-8) or"
-                    + " `randomBytes` = N (N pseudo-random bytes from `seed`).");
-        }
-        if (garbage.randomBytes() < 0) {
-            throw declaration.invalid("`randomBytes` = " + garbage.randomBytes() + " is negative. Use 1 or"
-                    + " more, or set `text` instead.");
-        }
-        if (garbage.randomBytes() > MAX_RANDOM_BYTES) {
-            throw declaration.invalid("`randomBytes` = " + garbage.randomBytes() + " is more than " + MAX_RANDOM_BYTES
-                    + " (16 MiB), the most the peer makes. Use 1 to " + MAX_RANDOM_BYTES + ".");
-        }
-        if (text && garbage.seed() != 0) {
-            throw declaration.invalid("`seed` = " + garbage.seed() + " seeds `randomBytes`, but randomBytes"
-                    + " is not set. Set randomBytes = N, or remove seed.");
-        }
-        Effect then = garbage.thenClose() ? new Effect.Close() : new Effect.Reset();
-        return text
-                ? new Effect.Garbage(garbage.text().getBytes(StandardCharsets.UTF_8), then)
-                : Effect.Garbage.random(garbage.randomBytes(), garbage.seed(), then);
     }
 
     // ---- schedules ----
@@ -231,32 +262,55 @@ final class Faults {
     }
 
     private static void addIfSet(Declaration declaration, String name, int value, List<String> set) {
-        if (value < 0) {
-            throw declaration.invalid("`connections." + name + "` = " + value + " is negative. Use 1 or"
-                    + " more, or 0 to leave it unset.");
+        if (value == UNSET_INT) {
+            return;
         }
-        if (value > 0) {
-            set.add(name);
+        if (value < 1) {
+            throw declaration.invalid(atLeastOne("connections." + name, value) + ": connections are counted"
+                    + " from 1 (the journal's index 0 is connection 1). Remove " + name + " to apply the fault"
+                    + " to every connection.");
         }
+        set.add(name);
     }
 
-    // ---- listener and shaping effects ----
+    private static boolean isUnset(Connections connections) {
+        return connections.first() == UNSET_INT && connections.only() == UNSET_INT
+                && connections.every() == UNSET_INT && connections.allButFirst() == UNSET_INT;
+    }
 
-    private static Fault listener(Declaration declaration, Connections connections, Fault fault) {
-        if (!(schedule(declaration, connections) instanceof Schedule.All)) {
-            throw declaration.invalid("`connections` = " + AnnotationText.value(connections) + " cannot be"
-                    + " set: " + declaration.name() + " acts on the peer's port, before any connection"
-                    + " exists. Remove connections; to stop this fault during the test, call peer.behave().");
+    // ---- the effects' own attributes ----
+
+    private static Effect garbage(Declaration declaration) {
+        SendGarbageAfter garbage = (SendGarbageAfter) declaration.annotation();
+        boolean text = !garbage.text().isEmpty();
+        boolean random = garbage.randomBytes() != UNSET_INT;
+        if (text && random) {
+            throw declaration.invalid("`text` and `randomBytes` are both set. Keep one: text for fixed"
+                    + " garbage, randomBytes for pseudo-random bytes.");
         }
-        return fault;
+        if (!text && !random) {
+            throw declaration.invalid("no garbage is set. Set `text` = \"...\" (sent as UTF-8) or"
+                    + " `randomBytes` = N (N pseudo-random bytes from `seed`).");
+        }
+        if (random && garbage.randomBytes() < 1) {
+            throw declaration.invalid(atLeastOne("randomBytes", garbage.randomBytes()) + ", or set `text` instead.");
+        }
+        if (garbage.randomBytes() > MAX_RANDOM_BYTES) {
+            throw declaration.invalid("`randomBytes` = " + garbage.randomBytes() + " is more than " + MAX_RANDOM_BYTES
+                    + " (16 MiB), the most the peer makes. Use 1 to " + MAX_RANDOM_BYTES + ".");
+        }
+        if (text && garbage.seed() != 0) {
+            throw declaration.invalid("`seed` = " + garbage.seed() + " seeds `randomBytes`, but randomBytes"
+                    + " is not set. Set randomBytes = N, or remove seed.");
+        }
+        Effect then = garbage.thenClose() ? new Effect.Close() : new Effect.Reset();
+        return text
+                ? new Effect.Garbage(garbage.text().getBytes(StandardCharsets.UTF_8), then)
+                : Effect.Garbage.random(garbage.randomBytes(), garbage.seed(), then);
     }
 
-    private static Fault shaping(Declaration declaration, Effect effect, Connections connections) {
-        Schedule schedule = schedule(declaration, connections);
-        return build(declaration, () -> new Fault(effect, new Trigger.OnAccept(), schedule));
-    }
-
-    private static Effect delay(Declaration declaration, Delay delay) {
+    private static Effect delay(Declaration declaration) {
+        Delay delay = (Delay) declaration.annotation();
         notNegative(declaration, "firstMillis", delay.firstMillis(), "the delay before the first chunk");
         notNegative(declaration, "perChunkMillis", delay.perChunkMillis(), "the delay before each later chunk");
         if (delay.firstMillis() == 0 && delay.perChunkMillis() == 0) {
@@ -268,21 +322,42 @@ final class Faults {
                 Duration.ofMillis(delay.perChunkMillis()));
     }
 
-    private static Effect throttle(Declaration declaration, Throttle throttle) {
+    private static Effect throttle(Declaration declaration) {
+        Throttle throttle = (Throttle) declaration.annotation();
         if (throttle.bytesPerSecond() < 1) {
-            throw declaration.invalid("`bytesPerSecond` = " + throttle.bytesPerSecond() + " must be 1 or"
-                    + " more: how many bytes per second the peer passes on in `direction`.");
+            throw declaration.invalid(atLeastOne("bytesPerSecond", throttle.bytesPerSecond()) + ": how many"
+                    + " bytes per second the peer passes on in `direction`.");
         }
         return new Effect.Throttle(throttle.direction(), throttle.bytesPerSecond());
     }
 
-    private static Effect slice(Declaration declaration, Slice slice) {
-        if (slice.bytes() < 1) {
-            throw declaration.invalid("`bytes` = " + slice.bytes() + " must be 1 or more: the size of each"
-                    + " piece.");
+    private static Effect slice(Declaration declaration) {
+        Slice slice = (Slice) declaration.annotation();
+        if (slice.pieceBytes() == UNSET_INT) {
+            if (slice.bytes() != UNSET) {
+                // what @Slice(bytes = N) meant before bytes became the trigger
+                Map<String, Object> meantBefore = Map.of("bytes", UNSET, "pieceBytes", slice.bytes());
+                throw declaration.invalid("`bytes` = " + slice.bytes() + " is the trigger (slice after "
+                        + slice.bytes() + " bytes), and `pieceBytes`, the size of each piece, is not set. To cut"
+                        + " into pieces of " + slice.bytes() + " bytes from the accept on, write "
+                        + AnnotationText.format(slice, meantBefore) + "; to slice after " + slice.bytes()
+                        + " bytes, add pieceBytes = N.");
+            }
+            throw declaration.invalid("`pieceBytes`, the size of each piece, is not set. Set it to 1 or more,"
+                    + " for example pieceBytes = 1000.");
+        }
+        if (slice.pieceBytes() < 1) {
+            throw declaration.invalid(atLeastOne("pieceBytes", slice.pieceBytes()) + ": the size of each piece.");
         }
         notNegative(declaration, "gapMillis", slice.gapMillis(), "the pause between pieces");
-        return new Effect.Slice(slice.direction(), slice.bytes(), Duration.ofMillis(slice.gapMillis()));
+        return new Effect.Slice(slice.direction(), slice.pieceBytes(), Duration.ofMillis(slice.gapMillis()));
+    }
+
+    // ---- helpers ----
+
+    /** {@code `name` = -2 is negative. Use 1 or more}, or {@code `name` = 0 must be 1 or more}, for a value below 1. */
+    private static String atLeastOne(String name, long value) {
+        return "`" + name + "` = " + value + (value < 0 ? " is negative. Use 1 or more" : " must be 1 or more");
     }
 
     private static void notNegative(Declaration declaration, String name, long value, String meaning) {
@@ -292,10 +367,8 @@ final class Faults {
         }
     }
 
-    // ---- helpers ----
-
     /** Builds through the fault model; a rejection becomes a configuration error with context. */
-    private static Fault build(Declaration declaration, java.util.function.Supplier<Fault> model) {
+    private static Fault build(Declaration declaration, Supplier<Fault> model) {
         try {
             return model.get();
         } catch (IllegalArgumentException rejected) {

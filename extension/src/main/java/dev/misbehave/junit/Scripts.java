@@ -34,7 +34,7 @@ final class Scripts {
         }
         PeerScript script = (PeerScript) declaration.annotation();
         boolean delimiter = !script.requestEndsWith().isEmpty();
-        boolean length = script.requestLength() != -1;
+        boolean length = script.requestLength() != Faults.UNSET_INT;
         boolean text = !script.response().isEmpty();
         boolean resource = !script.responseResource().isEmpty();
         if (text && resource) {
@@ -60,8 +60,10 @@ final class Scripts {
                     + " blank. Give the name of the field, for example lengthField = \"Content-Length\".");
         }
         if (length && script.requestLength() < 1) {
-            throw declaration.invalid("`requestLength` = " + script.requestLength() + " must be 1 or more"
-                    + " (-1 leaves it unset).");
+            throw declaration.invalid("`requestLength` = " + script.requestLength()
+                    + (script.requestLength() < 0 ? " is negative. Use 1 or more" : " must be 1 or more")
+                    + ": the length of every request, in bytes. For requests that end with a delimiter,"
+                    + " set requestEndsWith instead.");
         }
         if ((text || resource) && !delimiter && !length) {
             throw declaration.invalid(response + " is set, but not where a request ends, so the peer would"

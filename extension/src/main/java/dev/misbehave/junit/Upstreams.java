@@ -44,7 +44,7 @@ final class Upstreams {
     static Script from(Declaration declaration, Class<?> testClass, Supplier<List<Object>> instances) {
         ProxyTo proxy = (ProxyTo) declaration.annotation();
         boolean named = !proxy.value().isEmpty();
-        boolean fixed = proxy.port() != -1;
+        boolean fixed = proxy.port() != Faults.UNSET_INT;
         if (named && fixed) {
             throw declaration.invalid("`value` = " + AnnotationText.quote(proxy.value()) + " and `port` = "
                     + proxy.port() + " are both set. Keep one: value names a field or method that gives the"
@@ -64,8 +64,8 @@ final class Upstreams {
                     + " field or method that gives the server's address, for example @ProxyTo(\"server\").");
         }
         if (fixed && (proxy.port() < 1 || proxy.port() > 65535)) {
-            throw declaration.invalid("`port` = " + proxy.port() + " is not a TCP port. Give the port the server"
-                    + " listens on, 1 to 65535 (-1 leaves it unset).");
+            throw declaration.invalid("`port` = " + proxy.port() + (proxy.port() < 0 ? " is negative, not" : " is not")
+                    + " a TCP port. Give the port the server listens on, 1 to 65535.");
         }
         if (!proxy.lengthField().isEmpty() && proxy.requestEndsWith().isEmpty()) {
             throw declaration.invalid("`lengthField` = " + AnnotationText.quote(proxy.lengthField()) + " needs"

@@ -6,19 +6,14 @@ import dev.misbehave.Connections;
 import dev.misbehave.Delay;
 import dev.misbehave.Direction;
 import dev.misbehave.Fault;
-import dev.misbehave.ForceCloseAfter;
-import dev.misbehave.ForceHalfCloseAfter;
 import dev.misbehave.ForceResetAfter;
 import dev.misbehave.MisbehavingPeer;
-import dev.misbehave.NeverAccept;
 import dev.misbehave.PeerScript;
 import dev.misbehave.ProxyTo;
-import dev.misbehave.RefuseConnections;
 import dev.misbehave.RequestEnd;
 import dev.misbehave.Script;
 import dev.misbehave.SendGarbageAfter;
 import dev.misbehave.Slice;
-import dev.misbehave.StallAfter;
 import dev.misbehave.Throttle;
 import dev.misbehave.Unreachable;
 import dev.misbehave.internal.NettyPeer;
@@ -52,11 +47,9 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 class AnnotationPropertyTests {
 
     private static final Method ELEMENT = elementMethod();
-    private static final List<Class<? extends Annotation>> TERMINAL = List.of(
-            ForceResetAfter.class, ForceCloseAfter.class, ForceHalfCloseAfter.class, StallAfter.class,
-            SendGarbageAfter.class);
-    private static final List<Class<? extends Annotation>> OTHER = List.of(
-            Delay.class, Throttle.class, Slice.class, RefuseConnections.class, NeverAccept.class);
+    /** Every fault annotation the parser knows, terminal ones apart. */
+    private static final List<Class<? extends Annotation>> TERMINAL = ofRoles(true);
+    private static final List<Class<? extends Annotation>> OTHER = ofRoles(false);
     private static final List<Script> SCRIPTS = List.of(Script.silent(), Script.echo(), Script.echo().withGreeting("hi"),
             Script.respond(RequestEnd.delimiter("\n"), "ok\n"), Script.forwardTo("127.0.0.1", 9),
             Script.forwardTo("127.0.0.1", 9).withRequestEnd(RequestEnd.delimiter("\n")));
@@ -137,6 +130,13 @@ class AnnotationPropertyTests {
         });
     }
 
+    private static List<Class<? extends Annotation>> ofRoles(boolean terminal) {
+        return Faults.KINDS.entrySet().stream()
+                .filter(e -> (e.getValue().role() == Faults.Role.TERMINAL) == terminal)
+                .<Class<? extends Annotation>>map(Map.Entry::getKey)
+                .toList();
+    }
+
     // ---- what every outcome must be ----
 
     private static Fault faultOrConfigurationError(Declaration declaration) {
@@ -170,17 +170,11 @@ class AnnotationPropertyTests {
     private static Annotation terminal(Inputs in) {
         Class<? extends Annotation> type = in.oneOf(TERMINAL);
         Map<String, Object> values = new HashMap<>();
-        values.put("bytes", in.longValue(-1));
-        values.put("direction", in.oneOf(Direction.values()));
-        values.put("pattern", in.text());
-        values.put("occurrence", in.intValue(1));
-        values.put("idleMillis", in.longValue(-1));
-        values.put("millis", in.longValue(-1));
-        values.put("exchanges", in.intValue(-1));
+        triggers(in, values);
         connections(in, values);
         if (type == SendGarbageAfter.class) {
             values.put("text", in.text());
-            values.put("randomBytes", in.intValue(0));
+            values.put("randomBytes", in.intValue(Faults.UNSET_INT));
             values.put("seed", in.longValue(0));
             values.put("thenClose", in.bool());
         }
@@ -196,22 +190,41 @@ class AnnotationPropertyTests {
         } else if (type == Throttle.class) {
             values.put("bytesPerSecond", in.longValue(1024));
         } else if (type == Slice.class) {
-            values.put("bytes", in.intValue(1));
+            values.put("pieceBytes", in.intValue(Faults.UNSET_INT));
             values.put("gapMillis", in.longValue(0));
         }
-        if (type == Delay.class || type == Throttle.class || type == Slice.class) {
-            values.put("direction", in.oneOf(Direction.values()));
+        if (Faults.KINDS.get(type).role() == Faults.Role.SHAPING) {
+            // most often no trigger: the shaping starts on accept
+            if (in.oneIn(2)) {
+                triggers(in, values);
+            } else {
+                values.put("direction", in.oneOf(Direction.values()));
+            }
         }
         connections(in, values);
         return annotation(type, values);
     }
 
+    /** Any trigger attributes, each unset often. */
+    private static void triggers(Inputs in, Map<String, Object> values) {
+        values.put("bytes", in.longValue(Faults.UNSET));
+        values.put("direction", in.oneOf(Direction.values()));
+        values.put("pattern", in.text());
+        values.put("occurrence", in.intValue(1));
+        values.put("idleMillis", in.longValue(Faults.UNSET));
+        values.put("millis", in.longValue(Faults.UNSET));
+        values.put("exchanges", in.intValue(Faults.UNSET_INT));
+    }
+
     /** Leaves {@code connections} at its default often, otherwise sets any of its four values. */
     private static void connections(Inputs in, Map<String, Object> values) {
         if (in.oneIn(3)) {
+            int unset = Faults.UNSET_INT;
             values.put("connections", annotation(Connections.class, Map.of(
-                    "first", in.oneIn(2) ? 0 : in.intValue(0), "only", in.oneIn(2) ? 0 : in.intValue(0),
-                    "every", in.oneIn(2) ? 0 : in.intValue(0), "allButFirst", in.oneIn(2) ? 0 : in.intValue(0))));
+                    "first", in.oneIn(2) ? unset : in.intValue(unset),
+                    "only", in.oneIn(2) ? unset : in.intValue(unset),
+                    "every", in.oneIn(2) ? unset : in.intValue(unset),
+                    "allButFirst", in.oneIn(2) ? unset : in.intValue(unset))));
         }
     }
 
@@ -220,7 +233,7 @@ class AnnotationPropertyTests {
                 "/misbehave/ok.http", "misbehave/empty.txt", "misbehave/nope", "misbehave", "misbehave/", "/", "",
                 "../", "a\u0000b", " ", "%", "dev/misbehave/junit");
         return annotation(PeerScript.class, Map.of("greeting", in.text(), "echo", in.oneIn(4),
-                "requestEndsWith", in.text(), "requestLength", in.intValue(-1), "lengthField", in.text(),
+                "requestEndsWith", in.text(), "requestLength", in.intValue(Faults.UNSET_INT), "lengthField", in.text(),
                 "response", in.text(), "responseResource", resource));
     }
 
@@ -229,7 +242,7 @@ class AnnotationPropertyTests {
         // host names that need no network to resolve or to fail: literals, localhost, .invalid
         String host = in.oneOf("127.0.0.1", "127.0.0.1", "localhost", "::1", "[::1]", "", " ", "no-such-host.invalid",
                 "300.1.1.1", "1.2.3", "::1%nosuchif", "0.0.0.0");
-        int port = in.oneIn(2) ? -1 : in.oneIn(2) ? in.between(-2, 70_000) : in.intValue(-1);
+        int port = in.oneIn(2) ? Faults.UNSET_INT : in.oneIn(2) ? in.between(-2, 70_000) : in.intValue(Faults.UNSET_INT);
         return annotation(ProxyTo.class, Map.of("value", value, "host", host, "port", port,
                 "requestEndsWith", in.text(), "lengthField", in.text(),
                 "whenUnreachable", in.oneOf(Unreachable.values())));

@@ -384,7 +384,7 @@ class CatalogueTests {
 
         @Test
         @PeerScript(requestEndsWith = "\n", responseResource = "misbehave/ok.http")
-        @Slice(bytes = 10, gapMillis = 300)
+        @Slice(pieceBytes = 10, gapMillis = 300)
         void slice(MisbehavingPeer peer) throws IOException {
             try (Socket socket = new Socket(peer.host(), peer.port())) {
                 socket.setSoTimeout(10_000);

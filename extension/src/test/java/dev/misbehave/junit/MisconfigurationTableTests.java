@@ -3,15 +3,22 @@ package dev.misbehave.junit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import dev.misbehave.Connections;
+import dev.misbehave.Delay;
+import dev.misbehave.ForceResetAfter;
 import dev.misbehave.PeerScript;
 import dev.misbehave.ProxyTo;
 import dev.misbehave.SendGarbageAfter;
+import dev.misbehave.Slice;
+import dev.misbehave.Throttle;
 import dev.misbehave.testing.DocOutputs;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -50,23 +57,26 @@ class MisconfigurationTableTests {
 
     private static final String TERMINAL = "`@ForceResetAfter`, `@ForceCloseAfter`, `@ForceHalfCloseAfter`,"
             + " `@StallAfter`, `@SendGarbageAfter`";
+    private static final String SHAPING = "`@Delay`, `@Throttle`, `@Slice`";
+    /** The annotations that take a trigger. */
+    private static final String WITH_TRIGGER = TERMINAL + ", " + SHAPING;
 
     /** Every misconfiguration the extension detects, in the page's order. */
     static final List<Row> ROWS = List.of(
             // the trigger of a terminal fault
             row(MisconfigurationTests.NoTriggerTestCases.class, TERMINAL, "`bytes`, `pattern`, `idleMillis`,"
                     + " `millis`, `exchanges`", "none set"),
-            row(MisconfigurationTests.TwoTriggersTestCases.class, TERMINAL, "two of the triggers",
+            row(MisconfigurationTests.TwoTriggersTestCases.class, WITH_TRIGGER, "two of the triggers",
                     "`bytes = 4, pattern = \"\\r\\n\"`"),
-            row(MisconfigurationTests.ThreeTriggersTestCases.class, TERMINAL, "three of the triggers",
+            row(MisconfigurationTests.ThreeTriggersTestCases.class, WITH_TRIGGER, "three of the triggers",
                     "`idleMillis = 10, millis = 20, exchanges = 1`"),
             row(MisconfigurationTests.NegativeBytesTestCases.class, TERMINAL, "`bytes`", "`-5` (negative)"),
             row(MisconfigurationTests.NegativeDownstreamTestCases.class, TERMINAL, "`bytes` with `direction ="
                     + " DOWNSTREAM`", "`-2` (negative)"),
-            row(MisconfigurationTests.OccurrenceWithoutPatternTestCases.class, TERMINAL, "`occurrence`",
+            row(MisconfigurationTests.OccurrenceWithoutPatternTestCases.class, WITH_TRIGGER, "`occurrence`",
                     "`2` without `pattern`"),
-            row(MisconfigurationTests.OccurrenceZeroTestCases.class, TERMINAL, "`occurrence`", "`0` (less than 1)"),
-            row(MisconfigurationTests.IdleZeroTestCases.class, TERMINAL, "`idleMillis`", "`0` (less than 1)"),
+            row(MisconfigurationTests.OccurrenceZeroTestCases.class, WITH_TRIGGER, "`occurrence`", "`0` (less than 1)"),
+            row(MisconfigurationTests.IdleZeroTestCases.class, WITH_TRIGGER, "`idleMillis`", "`0` (less than 1)"),
             row(MisconfigurationTests.MillisZeroTestCases.class, TERMINAL, "`millis`", "`0` (less than 1)"),
             row(MisconfigurationTests.ExchangesZeroTestCases.class, TERMINAL, "`exchanges`", "`0` (less than 1)"),
             row(MisconfigurationTests.DirectionWithMillisTestCases.class, TERMINAL, "`direction`",
@@ -75,6 +85,9 @@ class MisconfigurationTableTests {
                     "`-5` (negative)"),
             row(MisconfigurationTests.BadComposedTestCases.class, TERMINAL + " in a composed annotation", "`bytes`",
                     "`-2` (negative)"),
+            // the trigger of a shaping fault (none: it shapes from the accept on)
+            row(NegativeShapingBytesTestCases.class, SHAPING, "`bytes`", "`-1` (negative)"),
+            row(ShapingMillisZeroTestCases.class, SHAPING, "`millis`, `exchanges`", "`0` (less than 1)"),
             // a trigger the peer's script can never reach
             row(MisconfigurationTests.ExchangesWithSilentScriptTestCases.class, TERMINAL, "`exchanges`",
                     "any, on a peer that does not respond"),
@@ -91,6 +104,7 @@ class MisconfigurationTableTests {
                     "both set"),
             row(MisconfigurationTests.NegativeRandomTestCases.class, "`@SendGarbageAfter`", "`randomBytes`",
                     "`-3` (negative)"),
+            row(ZeroRandomTestCases.class, "`@SendGarbageAfter`", "`randomBytes`", "`0` (less than 1)"),
             row(TooMuchRandomTestCases.class, "`@SendGarbageAfter`", "`randomBytes`",
                     "`16777217` (more than 16 MiB)"),
             row(MisconfigurationTests.SeedWithTextTestCases.class, "`@SendGarbageAfter`", "`seed`",
@@ -100,6 +114,8 @@ class MisconfigurationTableTests {
                     "`@Connections(first = 1, every = 2)`"),
             row(MisconfigurationTests.NegativeScheduleTestCases.class, "every fault", "`connections`",
                     "`@Connections(only = -1)`"),
+            row(ZeroScheduleTestCases.class, "every fault", "`connections`",
+                    "`@Connections(first = 0)` (connections are counted from 1)"),
             row(MisconfigurationTests.RefuseWithScheduleTestCases.class, "`@RefuseConnections`", "`connections`",
                     "any schedule"),
             row(MisconfigurationTests.NeverAcceptWithScheduleTestCases.class, "`@NeverAccept`", "`connections`",
@@ -111,7 +127,10 @@ class MisconfigurationTableTests {
                     "`-1` (negative)"),
             row(MisconfigurationTests.ThrottleZeroTestCases.class, "`@Throttle`", "`bytesPerSecond`",
                     "`0` (less than 1)"),
-            row(MisconfigurationTests.SliceZeroTestCases.class, "`@Slice`", "`bytes`", "`0` (less than 1)"),
+            row(SliceOldBytesTestCases.class, "`@Slice`", "`bytes`",
+                    "`1000` without `pieceBytes` (`bytes` was the piece size; it is the trigger now)"),
+            row(SliceNoPieceTestCases.class, "`@Slice`", "`pieceBytes`", "not set"),
+            row(MisconfigurationTests.SliceZeroTestCases.class, "`@Slice`", "`pieceBytes`", "`0` (less than 1)"),
             row(MisconfigurationTests.NegativeGapTestCases.class, "`@Slice`", "`gapMillis`", "`-5` (negative)"),
             // @PeerScript
             row(MisconfigurationTests.ResponseWithoutEndTestCases.class, "`@PeerScript`", "`response`",
@@ -128,6 +147,7 @@ class MisconfigurationTableTests {
                     "`\" \"` (blank)"),
             row(MisconfigurationTests.LengthZeroTestCases.class, "`@PeerScript`", "`requestLength`",
                     "`0` (less than 1)"),
+            row(NegativeLengthTestCases.class, "`@PeerScript`", "`requestLength`", "`-1` (negative)"),
             row(MisconfigurationTests.EchoAndResponseTestCases.class, "`@PeerScript`", "`echo`",
                     "`true` with `response`"),
             row(MisconfigurationTests.ResponseAndResourceTestCases.class, "`@PeerScript`",
@@ -143,6 +163,7 @@ class MisconfigurationTableTests {
             row(HostWithValueTestCases.class, "`@ProxyTo`", "`host`", "set with `value`"),
             row(BlankValueTestCases.class, "`@ProxyTo`", "`value`", "`\" \"` (blank)"),
             row(ProxyToTests.BadPortTestCases.class, "`@ProxyTo`", "`port`", "`70000` (not 1 to 65535)"),
+            row(NegativePortTestCases.class, "`@ProxyTo`", "`port`", "`-1` (negative)"),
             row(UnknownHostTestCases.class, "`@ProxyTo`", "`host`", "a name that does not resolve"),
             row(ProxyToTests.LengthFieldTestCases.class, "`@ProxyTo`", "`lengthField`",
                     "set without `requestEndsWith`"),
@@ -273,6 +294,39 @@ class MisconfigurationTableTests {
 
     private static void mustNotRun() {
         throw new AssertionError("must not run");
+    }
+
+    static class NegativeShapingBytesTestCases {
+        @Test @PeerScript(echo = true) @Delay(bytes = -1, firstMillis = 100) void test() { mustNotRun(); }
+    }
+
+    static class ShapingMillisZeroTestCases {
+        @Test @PeerScript(echo = true) @Throttle(millis = 0, bytesPerSecond = 1000) void test() { mustNotRun(); }
+    }
+
+    static class ZeroScheduleTestCases {
+        @Test @ForceResetAfter(bytes = 0, connections = @Connections(first = 0)) void test() { mustNotRun(); }
+    }
+
+    static class ZeroRandomTestCases {
+        @Test @SendGarbageAfter(bytes = 0, randomBytes = 0) void test() { mustNotRun(); }
+    }
+
+    /** What @Slice(bytes = N) meant before `bytes` became the trigger: a message says what to write now. */
+    static class SliceOldBytesTestCases {
+        @Test @PeerScript(echo = true) @Slice(bytes = 1000) void test() { mustNotRun(); }
+    }
+
+    static class SliceNoPieceTestCases {
+        @Test @PeerScript(echo = true) @Slice(gapMillis = 5) void test() { mustNotRun(); }
+    }
+
+    static class NegativeLengthTestCases {
+        @Test @PeerScript(requestLength = -1, response = "ok") void test() { mustNotRun(); }
+    }
+
+    static class NegativePortTestCases {
+        @Test @ProxyTo(port = -1) void test() { mustNotRun(); }
     }
 
     /** Regression: the bytes were made at once, gigabytes of them for a large value. */

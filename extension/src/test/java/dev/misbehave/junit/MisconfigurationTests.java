@@ -265,7 +265,8 @@ class MisconfigurationTests {
             assertConfigurationError(NegativeScheduleTestCases.class,
                     "@ForceResetAfter(bytes = 0, connections = @Connections(only = -1))"
                             + onTest(NegativeScheduleTestCases.class) + "`connections.only` = -1 is negative. Use"
-                            + " 1 or more, or 0 to leave it unset.");
+                            + " 1 or more: connections are counted from 1 (the journal's index 0 is connection"
+                            + " 1). Remove only to apply the fault to every connection.");
         }
 
         @Test
@@ -322,14 +323,14 @@ class MisconfigurationTests {
         @Test
         @DisplayName("slices of 0 bytes")
         void sliceZero() {
-            assertConfigurationError(SliceZeroTestCases.class, "@Slice(bytes = 0)" + onTest(SliceZeroTestCases.class)
-                    + "`bytes` = 0 must be 1 or more: the size of each piece.");
+            assertConfigurationError(SliceZeroTestCases.class, "@Slice(pieceBytes = 0)"
+                    + onTest(SliceZeroTestCases.class) + "`pieceBytes` = 0 must be 1 or more: the size of each piece.");
         }
 
         @Test
         @DisplayName("a negative gap between slices")
         void negativeGap() {
-            assertConfigurationError(NegativeGapTestCases.class, "@Slice(bytes = 1, gapMillis = -5)"
+            assertConfigurationError(NegativeGapTestCases.class, "@Slice(pieceBytes = 1, gapMillis = -5)"
                     + onTest(NegativeGapTestCases.class) + "`gapMillis` = -5 is negative. Use 0 or more: the pause"
                     + " between pieces in milliseconds, 0 for none.");
         }
@@ -398,8 +399,9 @@ class MisconfigurationTests {
         @DisplayName("a request length of 0")
         void lengthZero() {
             assertConfigurationError(LengthZeroTestCases.class, "@PeerScript(requestLength = 0, response = \"ok\")"
-                    + onTest(LengthZeroTestCases.class) + "`requestLength` = 0 must be 1 or more (-1 leaves it"
-                    + " unset).");
+                    + onTest(LengthZeroTestCases.class) + "`requestLength` = 0 must be 1 or more: the length of"
+                    + " every request, in bytes. For requests that end with a delimiter, set requestEndsWith"
+                    + " instead.");
         }
 
         @Test
@@ -743,11 +745,11 @@ class MisconfigurationTests {
     }
 
     static class SliceZeroTestCases {
-        @Test @Slice(bytes = 0) void test() { mustNotRun(); }
+        @Test @Slice(pieceBytes = 0) void test() { mustNotRun(); }
     }
 
     static class NegativeGapTestCases {
-        @Test @Slice(bytes = 1, gapMillis = -5) void test() { mustNotRun(); }
+        @Test @Slice(pieceBytes = 1, gapMillis = -5) void test() { mustNotRun(); }
     }
 
     static class ResponseWithoutEndTestCases {

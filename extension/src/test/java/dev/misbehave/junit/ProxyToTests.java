@@ -130,8 +130,7 @@ class ProxyToTests {
         @DisplayName("a port out of range")
         void badPort() {
             assertConfigurationError(BadPortTestCases.class, "@ProxyTo(port = 70000)" + on(BadPortTestCases.class)
-                    + "`port` = 70000 is not a TCP port. Give the port the server listens on, 1 to 65535 (-1 leaves it"
-                    + " unset).");
+                    + "`port` = 70000 is not a TCP port. Give the port the server listens on, 1 to 65535.");
         }
 
         @Test
