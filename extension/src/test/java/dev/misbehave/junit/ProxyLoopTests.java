@@ -11,6 +11,7 @@ import dev.misbehave.Script;
 import dev.misbehave.Unreachable;
 import dev.misbehave.UpstreamEnding;
 import dev.misbehave.UpstreamRecord;
+import dev.misbehave.testing.DocOutputs;
 import dev.misbehave.testing.Sockets;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -101,6 +102,7 @@ class ProxyLoopTests {
             assertThat(leg.address()).contains(self);
             assertThat(leg.failure()).contains("the upstream " + text(self) + " is this peer's own address;"
                     + " forwarding to it would loop without end");
+            DocOutputs.capture("proxy-loop-self", DocOutputs.ports(leg.toString()));
         }
 
         @Test
@@ -132,6 +134,8 @@ class ProxyLoopTests {
             assertThat(back.failure()).contains("the upstream " + text(toA) + " is a peer this connection"
                     + " already passed through (" + text(toA) + " → " + text(toB) + " → " + text(toA) + ");"
                     + " forwarding to it would loop without end");
+            DocOutputs.capture("proxy-loop-cycle", back.toString()
+                    .replace(text(toA), "127.0.0.1:PORT_A").replace(text(toB), "127.0.0.1:PORT_B"));
             UpstreamRecord forth = onlyLeg(a);
             assertThat(forth.address()).contains(toB);
             assertThat(forth.ending()).isEqualTo(UpstreamEnding.SERVER_RESET); // b reset it, as b's whenUnreachable says
