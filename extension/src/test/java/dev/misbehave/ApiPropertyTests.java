@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Random arguments thrown at the programmatic API, as a user's code could call it: the factories
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * loop's ever appears.
  */
 @DisplayName("The programmatic API, given random arguments")
+@Isolated("counts every socket and thread of the JVM: another test running beside it would open some")
 class ApiPropertyTests {
 
     /** A port this class holds, so that a start on it must fail to bind. */

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * and the parser opens no socket and starts no thread.
  */
 @DisplayName("The annotation parser, given random attribute values and combinations")
+@Isolated("counts every socket and thread of the JVM: another test running beside it would open some")
 class AnnotationPropertyTests {
 
     private static final Method ELEMENT = elementMethod();

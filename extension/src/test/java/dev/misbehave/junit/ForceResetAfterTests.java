@@ -8,6 +8,7 @@ import static org.junit.platform.testkit.engine.EventConditions.finishedWithFail
 import static org.junit.platform.testkit.engine.EventConditions.test;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
+import dev.misbehave.testing.Ports;
 import dev.misbehave.ConnectionRecord;
 import dev.misbehave.Ending;
 import dev.misbehave.ForceResetAfter;
@@ -17,8 +18,6 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-import java.net.ConnectException;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,18 +36,16 @@ class ForceResetAfterTests {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     /** Ports of the peers the fixtures saw, by fixture name, to prove they are closed afterwards. */
-    static final Map<String, Integer> PORTS = new ConcurrentHashMap<>();
+    static final Map<String, Ports.Listener> PORTS = new ConcurrentHashMap<>();
 
     private static long receivedBy(MisbehavingPeer peer) {
         return peer.awaitConnections(1, WAIT).get(0).receivedCount();
     }
 
     private static void assertClosed(String fixture) {
-        Integer port = PORTS.get(fixture);
-        assertThat(port).as("port seen by " + fixture).isNotNull();
-        assertThatThrownBy(() -> new Socket("127.0.0.1", port).close())
-                .as("the peer of " + fixture + " must be closed")
-                .isInstanceOf(ConnectException.class);
+        Ports.Listener listener = PORTS.get(fixture);
+        assertThat(listener).as("listener seen by " + fixture).isNotNull();
+        listener.assertClosed("the peer of " + fixture);
     }
 
     @Nested
@@ -138,7 +135,7 @@ class ForceResetAfterTests {
         @Test
         @ForceResetAfter(bytes = 16)
         void resets(MisbehavingPeer peer) throws IOException {
-            PORTS.put("method", peer.port());
+            PORTS.put("method", Ports.Listener.of(peer.port()));
             sendAndExpectReset(peer, new byte[1024]);
             ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
             assertThat(record.received()).hasSize(16);
@@ -221,7 +218,7 @@ class ForceResetAfterTests {
         @Test
         @ForceResetAfter(bytes = 4)
         void fails(MisbehavingPeer peer) throws IOException {
-            PORTS.put("failing", peer.port());
+            PORTS.put("failing", Ports.Listener.of(peer.port()));
             sendAndExpectReset(peer, "abcdefgh".getBytes());
             peer.awaitConnections(1, WAIT);
             throw new AssertionError("the test's own failure");
@@ -232,7 +229,7 @@ class ForceResetAfterTests {
     static class FailingBeforeEachTestCases {
         @BeforeEach
         void setUp(MisbehavingPeer peer) {
-            PORTS.put("beforeEach", peer.port());
+            PORTS.put("beforeEach", Ports.Listener.of(peer.port()));
             throw new IllegalStateException("setup failed");
         }
 

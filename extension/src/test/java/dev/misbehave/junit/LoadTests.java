@@ -4,6 +4,7 @@ import static dev.misbehave.assertj.ConnectionConditions.connectionReset;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.misbehave.testing.Ports;
 import dev.misbehave.ConnectionRecord;
 import dev.misbehave.Direction;
 import dev.misbehave.Ending;
@@ -51,10 +52,12 @@ class LoadTests {
     @DisplayName("64 peers alive at once, one connection each, each journalled with its own fault, all closed and their ports released")
     void sixtyFourPeersAtOnce() throws Exception {
         List<MisbehavingPeer> peers = new ArrayList<>();
+        List<Ports.Listener> listeners = new ArrayList<>();
         try {
             for (int i = 0; i < PEERS; i++) {
                 // each peer its own fault: reset after i + 1 request bytes
                 peers.add(MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, i + 1)));
+                listeners.add(Ports.Listener.of(peers.get(i).port()));
             }
             List<String> outcomes = concurrently(PEERS, i -> () -> {
                 try (Socket socket = new Socket(peers.get(i).host(), peers.get(i).port())) {
@@ -76,8 +79,8 @@ class LoadTests {
         } finally {
             peers.forEach(MisbehavingPeer::close);
         }
-        for (MisbehavingPeer peer : peers) {
-            TeardownTests.assertPortReleased(peer.port(), peer.toString());
+        for (int i = 0; i < PEERS; i++) {
+            listeners.get(i).assertClosed(peers.get(i).toString());
         }
         assertThat(peers.stream().map(MisbehavingPeer::port).distinct()).as("distinct ports").hasSize(PEERS);
     }
@@ -85,13 +88,14 @@ class LoadTests {
     @Test
     @DisplayName("64 peers declared on one test's fields, alive at once through the engine: each resets its own client after its own byte count, all closed after")
     void sixtyFourFieldPeers() throws IOException {
-        SixtyFourFieldPeersTestCases.PORTS.clear();
+        SixtyFourFieldPeersTestCases.LISTENERS.clear();
         EngineRunner.run(SixtyFourFieldPeersTestCases.class)
                 .testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
 
-        assertThat(SixtyFourFieldPeersTestCases.PORTS).hasSize(PEERS).doesNotHaveDuplicates();
-        for (int port : SixtyFourFieldPeersTestCases.PORTS) {
-            TeardownTests.assertPortReleased(port, "port " + port);
+        assertThat(SixtyFourFieldPeersTestCases.LISTENERS).hasSize(PEERS)
+                .extracting(Ports.Listener::port).doesNotHaveDuplicates();
+        for (Ports.Listener listener : SixtyFourFieldPeersTestCases.LISTENERS) {
+            listener.assertClosed("the peer on port " + listener.port());
         }
     }
 
@@ -181,7 +185,7 @@ class LoadTests {
      * bytes. All are alive for the whole test; the clients connect concurrently.
      */
     static class SixtyFourFieldPeersTestCases {
-        static final List<Integer> PORTS = java.util.Collections.synchronizedList(new ArrayList<>());
+        static final List<Ports.Listener> LISTENERS = java.util.Collections.synchronizedList(new ArrayList<>());
 
         @ForceResetAfter(bytes = 1)
         MisbehavingPeer peer00;
@@ -318,7 +322,7 @@ class LoadTests {
             for (int i = 0; i < PEERS; i++) {
                 peers.add((MisbehavingPeer) getClass().getDeclaredField(String.format("peer%02d", i)).get(this));
             }
-            peers.forEach(peer -> PORTS.add(peer.port()));
+            peers.forEach(peer -> LISTENERS.add(Ports.Listener.of(peer.port())));
             assertThat(peers).doesNotContainNull().doesNotHaveDuplicates();
 
             List<String> outcomes = concurrently(PEERS, i -> () -> {

@@ -4,6 +4,7 @@ import static dev.misbehave.junit.Clients.sendAndExpectReset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.misbehave.testing.Ports;
 import dev.misbehave.Connections;
 import dev.misbehave.Direction;
 import dev.misbehave.Effect;
@@ -20,7 +21,6 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-import java.net.ConnectException;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
@@ -48,10 +48,9 @@ class PeerResolutionTests {
     /** What fixtures saw, by a key of the fixture's choosing. */
     static final Map<String, Object> SEEN = new ConcurrentHashMap<>();
 
-    private static void assertRefused(int port) {
-        assertThatThrownBy(() -> new Socket("127.0.0.1", port).close())
-                .as("the peer on port %d must be closed", port)
-                .isInstanceOf(ConnectException.class);
+    private static void assertClosed(String listener) {
+        assertThat(SEEN.get(listener)).as(listener).isInstanceOf(Ports.Listener.class);
+        ((Ports.Listener) SEEN.get(listener)).assertClosed("the peer of " + listener);
     }
 
     private static void assertAllSucceed(Class<?> fixture, int tests) {
@@ -130,7 +129,7 @@ class PeerResolutionTests {
         void staticField() {
             assertAllSucceed(StaticFieldTestCases.class, 2);
             assertThat(SEEN.get("static a")).isNotNull().isSameAs(SEEN.get("static b"));
-            assertRefused((Integer) SEEN.get("static port"));
+            assertClosed("static listener");
         }
 
         @Test
@@ -139,7 +138,7 @@ class PeerResolutionTests {
             assertAllSucceed(InstanceFieldTestCases.class, 2);
             assertThat(SEEN.get("instance a")).isNotNull().isNotSameAs(SEEN.get("instance b"));
             assertThat(SEEN.get("instance before each " + SEEN.get("instance port a"))).isSameAs(SEEN.get("instance a"));
-            assertRefused((Integer) SEEN.get("instance port b"));
+            assertClosed("instance listener b");
         }
 
         @Test
@@ -152,8 +151,8 @@ class PeerResolutionTests {
         @DisplayName("@Nested tests see the enclosing class's static and instance field peers")
         void nested() {
             assertAllSucceed(NestedFieldTestCases.class, 1);
-            assertRefused((Integer) SEEN.get("nested static port"));
-            assertRefused((Integer) SEEN.get("nested instance port"));
+            assertClosed("nested static listener");
+            assertClosed("nested instance listener");
         }
     }
 
@@ -295,6 +294,7 @@ class PeerResolutionTests {
         void a() throws IOException {
             SEEN.put("static a", shared);
             SEEN.put("static port", shared.port());
+            SEEN.put("static listener", Ports.Listener.of(shared.port()));
             sendAndExpectReset(shared, new byte[10]);
         }
 
@@ -324,6 +324,7 @@ class PeerResolutionTests {
         void a() throws IOException {
             SEEN.put("instance a", own);
             SEEN.put("instance port a", own.port());
+            SEEN.put("instance listener a", Ports.Listener.of(own.port()));
             expectEndOfStream(own, new byte[10]);
         }
 
@@ -331,8 +332,9 @@ class PeerResolutionTests {
         void b() throws IOException {
             SEEN.put("instance b", own);
             SEEN.put("instance port b", own.port());
+            SEEN.put("instance listener b", Ports.Listener.of(own.port()));
             // test a's peer was closed when test a ended
-            assertRefused((Integer) SEEN.get("instance port a"));
+            assertClosed("instance listener a");
             expectEndOfStream(own, new byte[10]);
             assertThat(own.awaitConnections(1, WAIT)).hasSize(1);
         }
@@ -366,7 +368,9 @@ class PeerResolutionTests {
             @Test
             void test(@PeerName("outerShared") MisbehavingPeer shared, @PeerName("outerOwn") MisbehavingPeer own) {
                 SEEN.put("nested static port", outerShared.port());
+                SEEN.put("nested static listener", Ports.Listener.of(outerShared.port()));
                 SEEN.put("nested instance port", outerOwn.port());
+                SEEN.put("nested instance listener", Ports.Listener.of(outerOwn.port()));
                 assertThat(shared).isSameAs(outerShared);
                 assertThat(own).isSameAs(outerOwn);
             }

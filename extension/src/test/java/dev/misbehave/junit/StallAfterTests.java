@@ -3,11 +3,11 @@ package dev.misbehave.junit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.misbehave.testing.Ports;
 import dev.misbehave.Ending;
 import dev.misbehave.MisbehavingPeer;
 import dev.misbehave.StallAfter;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
 @DisplayName("@StallAfter through the Jupiter engine")
 class StallAfterTests {
 
-    static final Map<String, Integer> PORTS = new ConcurrentHashMap<>();
+    static final Map<String, Ports.Listener> PORTS = new ConcurrentHashMap<>();
 
     @Test
     @DisplayName("stalls after exactly N bytes, and the stalled connection ends with the test")
@@ -30,18 +30,16 @@ class StallAfterTests {
         EngineRunner.run(StallTestCases.class)
                 .testEvents().assertStatistics(stats -> stats.started(2).succeeded(2));
         for (String fixture : new String[] {"method", "nested"}) {
-            Integer port = PORTS.get(fixture);
-            assertThat(port).as("port seen by " + fixture).isNotNull();
-            assertThatThrownBy(() -> new Socket("127.0.0.1", port).close())
-                    .as("the stalled peer of " + fixture + " must be closed after its test")
-                    .isInstanceOf(ConnectException.class);
+            Ports.Listener listener = PORTS.get(fixture);
+            assertThat(listener).as("listener seen by " + fixture).isNotNull();
+            listener.assertClosed("the stalled peer of " + fixture + ", after its test");
         }
     }
 
     // ---- fixtures: run only through EngineRunner ----
 
     static void expectStall(MisbehavingPeer peer, int n, String fixture) throws IOException {
-        PORTS.put(fixture, peer.port());
+        PORTS.put(fixture, Ports.Listener.of(peer.port()));
         try (Socket socket = new Socket(peer.host(), peer.port())) {
             socket.setSoTimeout(100);
             socket.getOutputStream().write("0123456789".getBytes());

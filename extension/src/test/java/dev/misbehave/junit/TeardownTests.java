@@ -10,6 +10,7 @@ import static org.junit.platform.testkit.engine.EventConditions.test;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
+import dev.misbehave.testing.Ports;
 import dev.misbehave.ConnectionRecord;
 import dev.misbehave.Direction;
 import dev.misbehave.Ending;
@@ -20,10 +21,6 @@ import dev.misbehave.ProxyTo;
 import dev.misbehave.StallAfter;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,6 +62,8 @@ class TeardownTests {
 
     /** The peers, clients and client reads that fixtures leave behind, by case. */
     static final Map<String, MisbehavingPeer> PEERS = new ConcurrentHashMap<>();
+    /** The listening socket of each peer of {@link #PEERS}, seen while it was open. */
+    static final Map<String, Ports.Listener> LISTENERS = new ConcurrentHashMap<>();
     static final Map<String, Socket> CLIENTS = new ConcurrentHashMap<>();
     static final Map<String, Future<String>> READS = new ConcurrentHashMap<>();
     static final Map<String, Instant> BODY_ENDS = new ConcurrentHashMap<>();
@@ -133,7 +132,7 @@ class TeardownTests {
     static void assertClosedWithItsConnectionReset(String name) throws IOException {
         MisbehavingPeer peer = PEERS.get(name);
         assertThat(peer).as("peer of %s", name).isNotNull();
-        assertPortReleased(peer.port(), name);
+        LISTENERS.get(name).assertClosed(name);
         assertThat(peer.connections()).as("journal of %s", name).singleElement()
                 .extracting(ConnectionRecord::ending).isEqualTo(Ending.PEER_RESET);
         Socket client = CLIENTS.get(name);
@@ -142,20 +141,11 @@ class TeardownTests {
     }
 
     /** A connect is refused and the port can be bound again. */
-    static void assertPortReleased(int port, String name) throws IOException {
-        InetAddress loopback = InetAddress.getByName("127.0.0.1");
-        assertThatThrownBy(() -> new Socket(loopback, port).close())
-                .as("a connect to the port of %s after its test", name)
-                .isInstanceOf(ConnectException.class);
-        try (ServerSocket again = new ServerSocket()) {
-            again.bind(new InetSocketAddress(loopback, port));
-            assertThat(again.getLocalPort()).isEqualTo(port);
-        }
-    }
 
     /** Connects a client that the fixture leaves open, and waits until the peer has accepted it. */
     static Socket connect(String name, MisbehavingPeer peer) throws IOException {
         PEERS.put(name, peer);
+        LISTENERS.put(name, Ports.Listener.of(peer.port()));
         Socket client = new Socket(peer.host(), peer.port());
         CLIENTS.put(name, client);
         peer.awaitJournal(journal -> !journal.isEmpty(), WAIT);
@@ -180,7 +170,7 @@ class TeardownTests {
                         .as("what the client of %s saw after its test ended", name)
                         .startsWith(name.equals("upstream") ? "reset after \"\""
                                 : name.endsWith("downstream") ? "reset after \"hello\"" : "reset after");
-                assertPortReleased(PEERS.get(name).port(), name);
+                LISTENERS.get(name).assertClosed(name);
                 assertThat(PEERS.get(name).connections()).as("journal of %s", name).singleElement()
                         .satisfies(record -> {
                             assertThat(record.firedTrigger()).isPresent();
@@ -230,7 +220,7 @@ class TeardownTests {
                 Duration teardown = Duration.between(BODY_ENDS.get(name), finished.getTimestamp());
                 assertThat(teardown).as("from the end of %s's body to its finished event", name)
                         .isLessThan(Duration.ofSeconds(3));
-                assertPortReleased(PEERS.get(name).port(), name);
+                LISTENERS.get(name).assertClosed(name);
             }
             assertThat(PEERS.get("never connects").connections()).isEmpty();
             assertThat(PEERS.get("sends nothing").connections()).singleElement().satisfies(record -> {
@@ -413,6 +403,7 @@ class TeardownTests {
         @PeerScript(requestEndsWith = "\n", response = "OK\n")
         void neverConnects(MisbehavingPeer peer) {
             PEERS.put("never connects", peer);
+            LISTENERS.put("never connects", Ports.Listener.of(peer.port()));
             BODY_ENDS.put("never connects", Instant.now());
         }
 

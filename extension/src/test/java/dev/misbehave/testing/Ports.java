@@ -61,6 +61,65 @@ public final class Ports {
         return new Check(distinct.size(), released, others, notReleased);
     }
 
+    /**
+     * The socket a peer listens on, seen while the peer is open: its port and, on Linux, the inode of
+     * the socket of this JVM that listens there. Checking the inode later tells exactly whether
+     * <em>that</em> socket was closed, even if the port has meanwhile been given to another peer (a
+     * test running beside this one) or another program: a connect to the port would be answered by
+     * them.
+     *
+     * @param port the port
+     * @param inode the listening socket's inode, empty without {@code /proc}
+     */
+    public record Listener(int port, Optional<String> inode) {
+
+        /** The listener of this JVM on {@code port}, which must be open now. */
+        public static Listener of(int port) {
+            return new Listener(port, listenerInode(port));
+        }
+
+        /**
+         * Asserts that this listener is closed: its socket is no longer one of this JVM's (without
+         * {@code /proc}: a connect to its port is refused).
+         */
+        public void assertClosed(String what) {
+            if (inode.isPresent()) {
+                Optional<Set<String>> open = socketInodesOfThisProcess();
+                if (open.isPresent()) {
+                    if (open.get().contains(inode.get())) {
+                        throw new AssertionError("the listening socket of " + what + " (port " + port + ", socket:["
+                                + inode.get() + "]) is still open");
+                    }
+                    return;
+                }
+            }
+            try (var socket = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+                throw new AssertionError("a connect to the port of " + what + " (" + port + ") was answered");
+            } catch (java.net.ConnectException refused) {
+                // closed
+            } catch (IOException other) {
+                throw new UncheckedIOException(other);
+            }
+        }
+    }
+
+    /** The inode of the socket of this JVM in LISTEN state on {@code port}, where {@code /proc} tells. */
+    static Optional<String> listenerInode(int port) {
+        Optional<Set<String>> ours = socketInodesOfThisProcess();
+        if (ours.isEmpty()) {
+            return Optional.empty();
+        }
+        for (String[] fields : tcpTable()) {
+            String local = fields[1];
+            boolean listening = fields[3].equals("0A");
+            if (listening && ours.get().contains(fields[9])
+                    && Integer.parseInt(local.substring(local.indexOf(':') + 1), 16) == port) {
+                return Optional.of(fields[9]);
+            }
+        }
+        return Optional.empty();
+    }
+
     private static Optional<String> bindable(InetAddress loopback, int port) {
         try (ServerSocket server = new ServerSocket()) {
             server.bind(new InetSocketAddress(loopback, port));
@@ -75,6 +134,22 @@ public final class Ports {
      * /proc/net/tcp{,6}}; empty where there is no {@code /proc}.
      */
     public static Optional<Set<Integer>> portsOfThisProcess() {
+        Optional<Set<String>> inodes = socketInodesOfThisProcess();
+        if (inodes.isEmpty()) {
+            return Optional.empty();
+        }
+        Set<Integer> ports = new HashSet<>();
+        for (String[] fields : tcpTable()) {
+            if (inodes.get().contains(fields[9])) {
+                String local = fields[1];
+                ports.add(Integer.parseInt(local.substring(local.indexOf(':') + 1), 16));
+            }
+        }
+        return Optional.of(ports);
+    }
+
+    /** The inodes of this JVM's open sockets, from {@code /proc/self/fd}; empty where there is no {@code /proc}. */
+    private static Optional<Set<String>> socketInodesOfThisProcess() {
         Path fds = Path.of("/proc/self/fd");
         if (!Files.isDirectory(fds)) {
             return Optional.empty();
@@ -91,24 +166,32 @@ public final class Ports {
                     // the listing's own handle, or a file closed since
                 }
             });
-            Set<Integer> ports = new HashSet<>();
-            for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-                Path path = Path.of(table);
-                if (!Files.isReadable(path)) {
-                    continue;
-                }
-                List<String> lines = Files.readAllLines(path);
-                for (String line : lines.subList(1, lines.size())) {
-                    String[] fields = line.trim().split("\\s+");
-                    if (fields.length > 9 && inodes.contains(fields[9])) {
-                        String local = fields[1];
-                        ports.add(Integer.parseInt(local.substring(local.indexOf(':') + 1), 16));
-                    }
-                }
-            }
-            return Optional.of(ports);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return Optional.of(inodes);
+    }
+
+    /** The rows of {@code /proc/net/tcp} and {@code /proc/net/tcp6}, split into fields (10 or more each). */
+    private static List<String[]> tcpTable() {
+        List<String[]> rows = new java.util.ArrayList<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            Path path = Path.of(table);
+            if (!Files.isReadable(path)) {
+                continue;
+            }
+            try {
+                List<String> lines = Files.readAllLines(path);
+                for (String line : lines.subList(1, lines.size())) {
+                    String[] fields = line.trim().split("\\s+");
+                    if (fields.length > 9) {
+                        rows.add(fields);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return rows;
     }
 }
