@@ -31,7 +31,7 @@ class StallExamples {
     @StallAfter(bytes = 16) // the request arrives; no answer ever comes
     void silentServerIsUnresponsive(MisbehavingPeer peer) {
         var probe = new HealthCheck(
-                URI.create("http://" + peer.host() + ":" + peer.port() + "/health"), Duration.ofMillis(250));
+                URI.create("http://" + peer.host() + ":" + peer.port() + "/health"), Duration.ofSeconds(1));
 
         Health health = probe.check();
 

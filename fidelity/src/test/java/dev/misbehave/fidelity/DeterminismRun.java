@@ -157,7 +157,7 @@ class DeterminismRun {
                     "1 connection, 100 bytes starting \"POST /events \", PEER_CLOSED"),
             new Scenario("JDK HttpClient GET, stall after 16 B",
                     "StallExamples", "silentServerIsUnresponsive",
-                    "HealthCheck says UNRESPONSIVE after its 250 ms timeout (HttpTimeoutException)",
+                    "HealthCheck says UNRESPONSIVE after its 1 s timeout (HttpTimeoutException)",
                     "1 connection, received \"GET /health HTTP\", trigger fired, still OPEN"),
             new Scenario("HttpClient download, reset after 256 KiB of body (downstream)",
                     "DownloadExamples", "crashMidTransfer",
