@@ -73,14 +73,29 @@ public final class Ports {
      */
     public record Listener(int port, Optional<String> inode) {
 
-        /** The listener of this JVM on {@code port}, which must be open now. */
+        /**
+         * The listener of this JVM on {@code port}, which must be open now.
+         *
+         * @throws AssertionError where {@code /proc} tells, if no socket of this JVM listens on {@code
+         *     port}: a later check would have nothing to look for
+         */
         public static Listener of(int port) {
-            return new Listener(port, listenerInode(port));
+            Optional<String> inode = listenerInode(port);
+            if (inode.isEmpty() && socketInodesOfThisProcess().isPresent()) {
+                throw new AssertionError("no socket of this JVM listens on port " + port
+                        + ": take the Listener while its peer is open (and serving)");
+            }
+            return new Listener(port, inode);
         }
 
         /**
-         * Asserts that this listener is closed: its socket is no longer one of this JVM's (without
-         * {@code /proc}: a connect to its port is refused).
+         * Asserts that this listener is closed: its socket is no longer one of this JVM's. Without
+         * {@code /proc}: its port can be bound again (which cannot tell this JVM's socket from another
+         * program's that took the port since, so it may fail for a port that was released).
+         *
+         * <p>Never by a connect: whatever listens on the port by then, a peer of a test running beside
+         * this one or of another build on the machine, would accept it and journal a connection that
+         * sent nothing and was closed by its client, and that test would fail (see {@code PortsTests}).
          */
         public void assertClosed(String what) {
             if (inode.isPresent()) {
@@ -93,12 +108,10 @@ public final class Ports {
                     return;
                 }
             }
-            try (var socket = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
-                throw new AssertionError("a connect to the port of " + what + " (" + port + ") was answered");
-            } catch (java.net.ConnectException refused) {
-                // closed
-            } catch (IOException other) {
-                throw new UncheckedIOException(other);
+            Optional<String> bindFailure = bindable(InetAddress.getLoopbackAddress(), port);
+            if (bindFailure.isPresent()) {
+                throw new AssertionError("the port of " + what + " (" + port + ") is still taken: " + bindFailure.get()
+                        + " (without /proc, this JVM's socket cannot be told from another program's)");
             }
         }
     }
