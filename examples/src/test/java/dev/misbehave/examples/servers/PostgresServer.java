@@ -105,8 +105,10 @@ public final class PostgresServer implements BeforeAllCallback {
 
         static Running start() {
             Path dir = ServerDirectories.fresh("postgres-");
-            try {
+            // its port is never free until PostgreSQL listens on it: see HeldPort
+            try (HeldPort port = HeldPort.choose()) {
                 EmbeddedPostgres server = EmbeddedPostgres.builder()
+                        .setPort(port.port())
                         .setOverrideWorkingDirectory(ServerDirectories.ROOT.resolve("postgres-binaries").toFile())
                         .setDataDirectory(dir.resolve("data"))
                         .setCleanDataDirectory(true)
