@@ -21,6 +21,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -283,18 +285,20 @@ public final class FaultCostBenchmark {
     }
 
     private static Scenario refuse() throws IOException {
-        InetSocketAddress closedPort;
-        try (ServerSocket bound = new ServerSocket()) {
-            bound.bind(new InetSocketAddress(LOOPBACK, 0));
-            closedPort = (InetSocketAddress) bound.getLocalSocketAddress();
-        }
-        try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.refuse())) {
+        // The baseline's port stays held by a socket that is bound but never listens, the kernel's
+        // "Connection refused" as for a port nothing holds: a port bound and closed again would be free
+        // for the whole run, and its thousands of connects would reach whatever program took it since.
+        try (SocketChannel held = SocketChannel.open();
+                MisbehavingPeer peer = MisbehavingPeer.start(Fault.refuse())) {
+            held.setOption(StandardSocketOptions.SO_REUSEADDR, false); // else a listener could share the port
+            held.bind(new InetSocketAddress(LOOPBACK, 0));
+            InetSocketAddress refusing = (InetSocketAddress) held.getLocalAddress();
             Scenario s = new Scenario("7", "refuse",
-                    "a port bound and closed", "refuse()",
+                    "a port bound, not listening", "refuse()",
                     "client's connect() fails with ConnectException \"Connection refused\"",
                     1_000, 500);
             Interaction client = FaultCostBenchmark::expectRefused;
-            s.measure(closedPort, client, peer.address(), client);
+            s.measure(refusing, client, peer.address(), client);
             List<ConnectionRecord> journal = peer.connections();
             if (!journal.isEmpty()) {
                 s.journalMismatches = journal.size();
