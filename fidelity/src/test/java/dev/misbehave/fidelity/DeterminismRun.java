@@ -465,28 +465,34 @@ class DeterminismRun {
 
     private static final Pattern PORT = Pattern.compile("127\\.0\\.0\\.1:\\d+");
 
+    private static final String TRIAL_PASSED = "A trial passed when the example's test passed: every assertion it"
+            + " makes on the documented outcome and on the journal held.\n\n";
+    private static final String TABLE_HEAD = "| scenario | trials | passed |\n|---|---:|---:|\n";
+    private static final String FAILURES_INTRO =
+            "Per scenario: how many trials failed each way, and the first such trial's failure message and journal.\n";
+
+    /** The report's table of what each scenario's example asserts. */
+    static String documented(java.util.Collection<Scenario> scenarios) {
+        StringBuilder out = new StringBuilder("\n## Documented\n\n| scenario | outcome | journal |\n|---|---|---|\n");
+        scenarios.forEach(s -> out.append(String.format("| %s | %s | %s |%n", s.name, s.outcome, s.journal)));
+        return out.toString();
+    }
+
     @Test
     @DisplayName("sees every example scenario pass, with its documented outcome and journal, in every trial")
     void everyScenarioBehavesTheSameEveryTime() throws IOException {
         int trials = Integer.getInteger("misbehave.determinism.trials", 5);
-        Duration budget = Duration.ofMinutes(Long.getLong("misbehave.determinism.maxMinutes", 30));
-        List<Scenario> scenarios = selected(System.getProperty("misbehave.determinism.only", ""));
-        Tally tally = new Tally(scenarios);
-        Launcher launcher = LauncherFactory.create();
-        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(scenarios.stream().map(Scenario::selector).collect(Collectors.toList()))
-                .build();
-
-        long started = System.nanoTime();
-        int rounds = 0;
-        while (rounds < trials && System.nanoTime() - started < budget.toNanos()) {
-            launcher.execute(request, tally);
-            tally.endRound();
-            rounds++;
+        String merge = System.getProperty("misbehave.determinism.merge", "");
+        String report;
+        if (!merge.isBlank()) {
+            List<String> shards = new ArrayList<>();
+            for (String file : merge.split(",")) {
+                shards.add(Files.readString(Path.of(file.strip())));
+            }
+            report = merged(selected(System.getProperty("misbehave.determinism.only", "")), shards);
+        } else {
+            report = run(trials);
         }
-        Duration wall = Duration.ofNanos(System.nanoTime() - started);
-
-        String report = tally.report(trials, rounds, wall);
         System.out.println(report);
         Files.createDirectories(Path.of("target"));
         Files.writeString(Path.of("target", "determinism.md"), report);
@@ -501,15 +507,166 @@ class DeterminismRun {
             Files.writeString(staged, report.substring(report.indexOf("\n\n") + 2, report.indexOf("\n## Documented")));
         }
 
-        int roundsRun = rounds;
-        assertThat(tally.rows.values()).allSatisfy(row -> {
-            if (row.skipped == roundsRun && row.ran == 0) {
+        int requested = requested(report);
+        assertThat(table(report)).allSatisfy((name, cells) -> {
+            if (cells[1].equals("skipped")) {
                 return; // its class was skipped in every round: reported, with the reason
             }
-            assertThat(row.passed)
-                    .as("%s: trials that passed (see target/determinism.md for the failures)", row.scenario.name)
-                    .isEqualTo(trials);
+            assertThat(Integer.parseInt(cells[1].split(" ")[0]))
+                    .as("%s: trials that passed (see target/determinism.md for the failures)", name)
+                    .isEqualTo(requested);
         });
+    }
+
+    /** The trials per scenario a report's run was asked for. */
+    static int requested(String report) {
+        java.util.regex.Matcher m = Pattern.compile("(\\d+) trials per scenario requested").matcher(report);
+        assertThat(m.find()).as("a report's first line, in:%n%s", report).isTrue();
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** Runs the selected scenarios (of this shard) {@code trials} times, or until the time budget is spent. */
+    private static String run(int trials) {
+        Duration budget = Duration.ofMinutes(Long.getLong("misbehave.determinism.maxMinutes", 30));
+        String shard = System.getProperty("misbehave.determinism.shard", "");
+        List<Scenario> scenarios = sharded(selected(System.getProperty("misbehave.determinism.only", "")), shard);
+        Tally tally = new Tally(scenarios);
+        Launcher launcher = LauncherFactory.create();
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(scenarios.stream().map(Scenario::selector).collect(Collectors.toList()))
+                .build();
+
+        long started = System.nanoTime();
+        int rounds = 0;
+        while (rounds < trials && System.nanoTime() - started < budget.toNanos()) {
+            launcher.execute(request, tally);
+            tally.endRound();
+            rounds++;
+        }
+        Duration wall = Duration.ofNanos(System.nanoTime() - started);
+        return tally.report(trials, rounds, wall, shard.isBlank() ? "" : ", shard " + shard.replace("/", " of "));
+    }
+
+    /**
+     * The scenarios of shard {@code K/N} (all of them if it is blank): the 1st of every N, starting
+     * at the K-th, so that N JVMs side by side, each running its shard one scenario after another,
+     * together run every scenario once per trial ({@code -Dmisbehave.determinism.shard=2/3}).
+     */
+    static List<Scenario> sharded(List<Scenario> scenarios, String shard) {
+        if (shard.isBlank()) {
+            return scenarios;
+        }
+        java.util.regex.Matcher kn = Pattern.compile("(\\d+)/(\\d+)").matcher(shard.strip());
+        if (!kn.matches() || Integer.parseInt(kn.group(1)) < 1
+                || Integer.parseInt(kn.group(1)) > Integer.parseInt(kn.group(2))) {
+            throw new IllegalArgumentException("-Dmisbehave.determinism.shard=" + shard
+                    + " is not a shard: write K/N with 1 <= K <= N, for example 2/3 (the 2nd of 3 shards)");
+        }
+        int k = Integer.parseInt(kn.group(1));
+        int n = Integer.parseInt(kn.group(2));
+        List<Scenario> chosen = new ArrayList<>();
+        for (int i = k - 1; i < scenarios.size(); i += n) {
+            chosen.add(scenarios.get(i));
+        }
+        return chosen;
+    }
+
+    private static final Pattern SHARD_HEADER = Pattern.compile(
+            "(\\d+) trials per scenario requested, (\\d+) run, wall time ([\\d.]+) s, shard (\\d+) of (\\d+); (.*)");
+
+    /**
+     * One report from the reports of the N shards of a run ({@code target/determinism.md} of each):
+     * the table in the order of {@code scenarios}, the wall time of the longest shard, and each
+     * shard's skipped scenarios and failures. Fails unless the shards are K = 1..N of the same N and
+     * trials, and together hold every scenario exactly once.
+     */
+    static String merged(List<Scenario> scenarios, List<String> shards) {
+        Map<String, String[]> cells = new LinkedHashMap<>();
+        Set<Integer> seen = new TreeSet<>();
+        Set<String> runs = new TreeSet<>();
+        String machine = null;
+        double wall = 0;
+        int n = 0;
+        StringBuilder skipped = new StringBuilder();
+        StringBuilder failures = new StringBuilder();
+        for (String shard : shards) {
+            java.util.regex.Matcher header = shard.lines().map(SHARD_HEADER::matcher).filter(java.util.regex.Matcher::matches)
+                    .findFirst().orElseThrow(() -> new IllegalArgumentException(
+                            "-Dmisbehave.determinism.merge: a report is not a shard's (its first line has no"
+                                    + " \"shard K of N\"): run each part with -Dmisbehave.determinism.shard=K/N"));
+            runs.add(header.group(1) + " trials per scenario requested, " + header.group(2) + " run");
+            seen.add(Integer.parseInt(header.group(4)));
+            n = Integer.parseInt(header.group(5));
+            machine = header.group(6);
+            wall = Math.max(wall, Double.parseDouble(header.group(3)));
+            table(shard).forEach((name, row) -> {
+                if (cells.put(name, row) != null) {
+                    throw new IllegalArgumentException("-Dmisbehave.determinism.merge: \"" + name
+                            + "\" is in two shards' reports: give each shard's report once");
+                }
+            });
+            skipped.append(section(shard, "## Skipped"));
+            failures.append(section(shard, "## Failures"));
+        }
+        if (runs.size() != 1 || !seen.equals(shardNumbers(n)) || shards.size() != n) {
+            throw new IllegalArgumentException("-Dmisbehave.determinism.merge: the reports are shards " + seen
+                    + " of " + n + " of runs " + runs + ": give the reports of shards 1 to N of one run, each once");
+        }
+        List<String> missing = scenarios.stream().map(Scenario::name).filter(name -> !cells.containsKey(name))
+                .collect(Collectors.toList());
+        if (!missing.isEmpty() || cells.size() != scenarios.size()) {
+            throw new IllegalArgumentException("-Dmisbehave.determinism.merge: the shards do not hold every scenario"
+                    + " exactly once; missing: " + missing + ", reported: " + cells.size() + " of " + scenarios.size());
+        }
+        StringBuilder out = new StringBuilder("# Determinism run\n\n")
+                .append(runs.iterator().next()).append(String.format(
+                        ", in %d shards side by side (each a JVM running its scenarios one after another), wall time"
+                                + " %.3f s (the longest shard); %s%n%n", n, wall, machine))
+                .append(TRIAL_PASSED).append(TABLE_HEAD);
+        scenarios.forEach(s -> out.append("| ").append(s.name).append(" | ").append(cells.get(s.name)[0])
+                .append(" | ").append(cells.get(s.name)[1]).append(" |\n"));
+        if (skipped.length() > 0) {
+            out.append("\n## Skipped\n\n").append(skipped);
+        }
+        out.append(documented(scenarios));
+        if (failures.length() > 0) {
+            out.append("\n## Failures\n\n").append(FAILURES_INTRO).append(failures);
+        }
+        return out.toString();
+    }
+
+    private static Set<Integer> shardNumbers(int n) {
+        Set<Integer> all = new TreeSet<>();
+        for (int k = 1; k <= n; k++) {
+            all.add(k);
+        }
+        return all;
+    }
+
+    /** A report's table of trials: per scenario, its "trials" and "passed" cells. */
+    static Map<String, String[]> table(String report) {
+        Map<String, String[]> rows = new LinkedHashMap<>();
+        String table = report.substring(report.indexOf(TABLE_HEAD) + TABLE_HEAD.length());
+        for (String line : table.substring(0, table.indexOf("\n\n") + 1).lines().collect(Collectors.toList())) {
+            String[] cells = line.substring(2, line.length() - 2).split(" \\| ");
+            rows.put(String.join(" | ", Arrays.copyOf(cells, cells.length - 2)),
+                    new String[] {cells[cells.length - 2], cells[cells.length - 1]});
+        }
+        return rows;
+    }
+
+    /** The lines of a report's section, without its heading (and intro, for failures). */
+    private static String section(String report, String heading) {
+        int at = report.indexOf("\n" + heading + "\n\n");
+        if (at < 0) {
+            return "";
+        }
+        String rest = report.substring(at + heading.length() + 3);
+        if (heading.equals("## Failures")) {
+            rest = rest.substring(FAILURES_INTRO.length());
+        }
+        int next = rest.indexOf("\n## ");
+        return next < 0 ? rest : rest.substring(0, next + 1);
     }
 
     /**
@@ -536,6 +693,65 @@ class DeterminismRun {
         assertThat(SCENARIOS.stream().map(Scenario::name)).doesNotHaveDuplicates();
         assertThat(SCENARIOS.stream().map(s -> s.className() + "#" + s.methodName() + "#" + s.invocation()))
                 .doesNotHaveDuplicates();
+    }
+
+    @Nested
+    @DisplayName("split into shards")
+    class Shards {
+
+        private final List<Scenario> four = SCENARIOS.subList(0, 4);
+
+        private String shard(int k, int n, String... passed) {
+            List<Scenario> mine = sharded(four, k + "/" + n);
+            StringBuilder out = new StringBuilder("# Determinism run\n\n1000 trials per scenario requested, 1000 run,"
+                    + " wall time " + (100 + k) + ".500 s, shard " + k + " of " + n + "; JDK 17, Linux 6, 2 CPUs.\n\n")
+                    .append(TRIAL_PASSED).append(TABLE_HEAD);
+            for (int i = 0; i < mine.size(); i++) {
+                out.append("| ").append(mine.get(i).name()).append(" | 1000 | ").append(passed[i]).append(" |\n");
+            }
+            return out.append(documented(mine)).toString();
+        }
+
+        @Test
+        @DisplayName("deal the scenarios round, every one to exactly one shard")
+        void deal() {
+            assertThat(sharded(four, "1/2")).containsExactly(four.get(0), four.get(2));
+            assertThat(sharded(four, "2/2")).containsExactly(four.get(1), four.get(3));
+            assertThat(sharded(four, "3/3")).containsExactly(four.get(2));
+            assertThat(sharded(four, "")).isEqualTo(four);
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> sharded(four, "3/2")))
+                    .hasMessage("-Dmisbehave.determinism.shard=3/2 is not a shard: write K/N with 1 <= K <= N,"
+                            + " for example 2/3 (the 2nd of 3 shards)");
+        }
+
+        @Test
+        @DisplayName("merge into one table in the scenarios' order, with the longest shard's wall time")
+        void merge() {
+            String merged = merged(four, List.of(shard(2, 2, "1000 (100.0%)", "999 (99.9%)"),
+                    shard(1, 2, "1000 (100.0%)", "1000 (100.0%)")));
+
+            assertThat(merged).startsWith("# Determinism run\n\n1000 trials per scenario requested, 1000 run, in 2"
+                    + " shards side by side (each a JVM running its scenarios one after another), wall time 102.500 s"
+                    + " (the longest shard); JDK 17, Linux 6, 2 CPUs.\n\n");
+            assertThat(table(merged)).containsOnlyKeys(four.stream().map(Scenario::name).toArray(String[]::new));
+            assertThat(table(merged).keySet()).containsExactlyElementsOf(four.stream().map(Scenario::name)
+                    .collect(Collectors.toList()));
+            assertThat(table(merged).get(four.get(3).name())).containsExactly("1000", "999 (99.9%)");
+            assertThat(requested(merged)).isEqualTo(1000);
+        }
+
+        @Test
+        @DisplayName("refuse a missing or repeated shard")
+        void refuse() {
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> merged(four,
+                    List.of(shard(1, 2, "1000 (100.0%)", "1000 (100.0%)")))))
+                    .hasMessage("-Dmisbehave.determinism.merge: the reports are shards [1] of 2 of runs"
+                            + " [1000 trials per scenario requested, 1000 run]: give the reports of shards 1 to N of"
+                            + " one run, each once");
+            String one = shard(1, 2, "1000 (100.0%)", "1000 (100.0%)");
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> merged(four, List.of(one, one))))
+                    .hasMessageContaining("is in two shards' reports");
+        }
     }
 
     @Nested
@@ -725,20 +941,17 @@ class DeterminismRun {
             return rows.values().stream().filter(row -> row.scenario.is(test, method)).findFirst();
         }
 
-        synchronized String report(int trials, int rounds, Duration wall) {
+        synchronized String report(int trials, int rounds, Duration wall, String shard) {
             StringBuilder out = new StringBuilder();
             out.append("# Determinism run\n\n")
-                    .append(String.format("%d trials per scenario requested, %d run, wall time %d.%03d s%s; "
+                    .append(String.format("%d trials per scenario requested, %d run, wall time %d.%03d s%s%s; "
                                     + "JDK %s, %s %s, %d CPUs.%n%n",
                             trials, rounds, wall.toSeconds(), wall.toMillisPart(),
                             Boolean.getBoolean("junit.jupiter.execution.parallel.enabled")
-                                    ? ", scenarios of a trial in parallel (-Pparallel)" : "",
+                                    ? ", scenarios of a trial in parallel (-Pparallel)" : "", shard,
                             System.getProperty("java.version"), System.getProperty("os.name"),
                             System.getProperty("os.version"), Runtime.getRuntime().availableProcessors()))
-                    .append("A trial passed when the example's test passed: every assertion it makes on the "
-                            + "documented outcome and on the journal held.\n\n")
-                    .append("| scenario | trials | passed |\n")
-                    .append("|---|---:|---:|\n");
+                    .append(TRIAL_PASSED).append(TABLE_HEAD);
             rows.values().forEach(row -> out.append(String.format("| %s | %d | %s |%n",
                     row.scenario.name, row.ran, row.ran == 0 && row.skipped > 0
                             ? "skipped" : row.passed + " (" + percent(row.passed, trials) + ")")));
@@ -749,13 +962,10 @@ class DeterminismRun {
                         .append(row.skipped).append(" of ").append(rounds).append(" trials): ")
                         .append(String.join("; ", row.skipReasons)).append('\n'));
             }
-            out.append("\n## Documented\n\n| scenario | outcome | journal |\n|---|---|---|\n");
-            rows.values().forEach(row -> out.append(String.format("| %s | %s | %s |%n",
-                    row.scenario.name, row.scenario.outcome, row.scenario.journal)));
+            out.append(documented(rows.keySet()));
             List<Row> failed = rows.values().stream().filter(row -> !row.failures.isEmpty()).collect(Collectors.toList());
             if (!failed.isEmpty()) {
-                out.append("\n## Failures\n\nPer scenario: how many trials failed each way, and the first such "
-                        + "trial's failure message and journal.\n");
+                out.append("\n## Failures\n\n").append(FAILURES_INTRO);
                 failed.forEach(row -> {
                     out.append("\n### ").append(row.scenario.name).append("\n\n");
                     row.failures.forEach(failure -> out.append("- ").append(failure.count).append(" × `")
