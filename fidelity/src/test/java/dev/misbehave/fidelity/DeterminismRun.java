@@ -63,6 +63,12 @@ import org.opentest4j.TestAbortedException;
  * -am} builds the extension and the examples it needs; {@code -Dtest} and {@code -DskipITs} leave
  * out their own tests). With {@code -Pparallel} the scenarios of each trial run with JUnit's
  * parallel execution (the profile's system properties reach this Launcher too).
+ *
+ * <p>A long sequential run can be split: {@code -Dmisbehave.determinism.shard=K/N} runs every N-th
+ * scenario from the K-th (one shard per clone, side by side), and {@code
+ * -Dmisbehave.determinism.merge=<report>,<report>,...} joins the N shards' {@code
+ * target/determinism.md} into one report instead of running anything (docs/fault-catalogue.md,
+ * "Determinism").
  */
 @DisplayName("The determinism run")
 class DeterminismRun {
