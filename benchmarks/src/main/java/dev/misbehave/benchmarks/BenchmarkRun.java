@@ -42,6 +42,7 @@ public final class BenchmarkRun {
             Program.of("lifecycle", LifecycleBenchmark.class),
             Program.of("per-test", PerTestOverheadBenchmark.class),
             Program.of("cold-start", ColdStartBenchmark.class),
+            Program.of("reset-check", ResetCheckBenchmark.class),
             Program.of("proxy", ProxyTransferBenchmark.class, "-Xmx512m"),
             Program.of("fault-cost", FaultCostBenchmark.class),
             Program.of("scale", ScaleBenchmark.class, "-Xmx512m"),
