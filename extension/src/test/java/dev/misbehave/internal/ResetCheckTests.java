@@ -14,14 +14,6 @@ import dev.misbehave.Fault;
 import dev.misbehave.ForceResetAfter;
 import dev.misbehave.MisbehavingPeer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -145,73 +137,6 @@ class ResetCheckTests {
                 .hasMessage("no file descriptor left");
         MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, 0)).close();
         assertThat(probes).as("probes run").hasValue(2);
-    }
-
-    @Test
-    @DisplayName("costs one loopback connection in a fresh JVM (printed, not asserted)")
-    void coldCost() throws Exception {
-        for (String mode : new String[] {"fresh", "sockets-loaded", "first-peer", "first-peer-unchecked"}) {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                    ColdProbe.class.getName(), mode).redirectErrorStream(true).start();
-            boolean exited = child.waitFor(30, TimeUnit.SECONDS);
-            if (!exited) {
-                child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-            String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-
-            assertThat(exited).as("the child JVM exited; its output:%n%s", output).isTrue();
-            assertThat(output).as("the child JVM's output").contains("ResetCheck (" + mode + "): ");
-            System.out.print(output);
-        }
-    }
-
-    /**
-     * A fresh JVM: times the check as the first peer of a JVM runs it, then a second require(). With
-     * {@code sockets-loaded}, a plain loopback connection first, as a test's client and the peer's
-     * listener load the JDK's socket classes anyway: the check's own cost. With {@code first-peer},
-     * the whole first peer (start, a client's connect and reset, close), checked or, with {@code
-     * first-peer-unchecked}, with the check simulated as passed: the difference is what the check
-     * adds to a JVM's first Misbehave test.
-     */
-    static final class ColdProbe {
-        public static void main(String[] args) throws IOException {
-            if (args[0].startsWith("first-peer")) {
-                if (args[0].equals("first-peer-unchecked")) {
-                    ResetCheck.simulate(() -> new ResetCheck.Observation(true, "simulated"));
-                }
-                long started = System.nanoTime();
-                try (MisbehavingPeer peer = MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, 0));
-                        Socket client = new Socket(peer.host(), peer.port())) {
-                    client.setSoTimeout(ResetCheck.READ_TIMEOUT_MILLIS);
-                    client.getInputStream().read();
-                } catch (java.net.SocketException reset) {
-                    // the planned reset
-                }
-                System.out.printf(Locale.ROOT, "ResetCheck (%s): first peer (start, reset, close) %.1f ms%n",
-                        args[0], (System.nanoTime() - started) / 1e6);
-                return;
-            }
-            if (args[0].equals("sockets-loaded")) {
-                try (ServerSocketChannel server = ServerSocketChannel.open()) {
-                    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                    try (Socket client = new Socket()) {
-                        client.connect(server.getLocalAddress());
-                        client.setSoTimeout(ResetCheck.READ_TIMEOUT_MILLIS);
-                        server.accept().close();
-                        System.out.println("warm-up read: " + client.getInputStream().read());
-                    }
-                }
-            }
-            long started = System.nanoTime();
-            ResetCheck.require();
-            long first = System.nanoTime() - started;
-            started = System.nanoTime();
-            ResetCheck.require();
-            long second = System.nanoTime() - started;
-            System.out.printf(Locale.ROOT, "ResetCheck (%s): passed; first check %.1f ms, then %.1f µs per peer start%n",
-                    args[0], first / 1e6, second / 1e3);
-        }
     }
 
     // ---- fixture: run only through the engine, with a simulated failure ----
