@@ -287,6 +287,11 @@ public final class Script {
         return upstream != null;
     }
 
+    /** Whether the peer sends bytes on its connections: the script's own, or its server's. */
+    boolean sends() {
+        return upstream != null || response != null || echo || greeting.length > 0;
+    }
+
     /**
      * Where a forwarding script connects: the supplier it was given, or one that returns the fixed
      * address. It is called once per accepted connection.
