@@ -368,7 +368,7 @@ final class CommandLine {
                         + " --upstream to script the peer.");
             }
         }
-        Script script = Script.forwardTo(upstream(given));
+        Script.Forward script = Script.forwardTo(upstream(given));
         if (!ends.isEmpty()) {
             script = script.withRequestEnd(requestEnd(given, ends.get(0)));
         }
