@@ -1,6 +1,7 @@
 package dev.misbehave;
 
 import dev.misbehave.internal.Addresses;
+import dev.misbehave.internal.Records;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.Arrays;
@@ -23,6 +24,12 @@ public final class ConnectionRecord {
 
     private static final int PREVIEW_BYTES = 32;
 
+    static {
+        Records.register((index, acceptedAt, client, received, receivedCount, sent, sentCount, firedTrigger, ending,
+                fault, delivery, upstream) -> new ConnectionRecord(index, acceptedAt, client, received, receivedCount,
+                        sent, sentCount, firedTrigger, ending, fault, delivery, upstream, null));
+    }
+
     private final int index;
     private final Instant acceptedAt;
     private final InetSocketAddress client;
@@ -37,7 +44,7 @@ public final class ConnectionRecord {
     private final UpstreamRecord upstream;
 
     /**
-     * Creates a record. Misbehave creates these; tests normally only read them.
+     * Creates a record. Misbehave creates these; tests only read them.
      *
      * @param index 0-based accept order
      * @param acceptedAt when the peer accepted the connection
@@ -51,7 +58,10 @@ public final class ConnectionRecord {
      * @param fault the fault planned for this connection when it was accepted, or null if it was
      *     served normally
      * @param delivery whether the client's kernel held every sent byte before a reset
+     * @deprecated Not API: only Misbehave makes records. Read them from {@link
+     *     MisbehavingPeer#connections()}; this constructor goes before 0.1.0 is released.
      */
+    @Deprecated(forRemoval = true)
     public ConnectionRecord(
             int index,
             Instant acceptedAt,
@@ -65,28 +75,11 @@ public final class ConnectionRecord {
             Fault fault,
             Delivery delivery) {
         this(index, acceptedAt, client, received, receivedCount, sent, sentCount, firedTrigger, ending, fault,
-                delivery, null);
+                delivery, null, null);
     }
 
-    /**
-     * Creates a record of a forwarded connection. Misbehave creates these; tests normally only read
-     * them.
-     *
-     * @param index 0-based accept order
-     * @param acceptedAt when the peer accepted the connection
-     * @param client the client's address
-     * @param received the bytes the peer consumed, up to the cap
-     * @param receivedCount how many bytes the peer consumed in all
-     * @param sent the bytes the peer sent, up to the cap
-     * @param sentCount how many bytes the peer sent in all
-     * @param firedTrigger the trigger that fired, or null if none did
-     * @param ending how the connection ended, or {@link Ending#OPEN}
-     * @param fault the fault planned for this connection when it was accepted, or null if it was
-     *     served normally
-     * @param delivery whether the client's kernel held every sent byte before a reset
-     * @param upstream the leg to the server, or null if the peer does not forward
-     */
-    public ConnectionRecord(
+    /** Creates a record of a forwarded connection; see the accessors. */
+    private ConnectionRecord(
             int index,
             Instant acceptedAt,
             InetSocketAddress client,
@@ -98,7 +91,8 @@ public final class ConnectionRecord {
             Ending ending,
             Fault fault,
             Delivery delivery,
-            UpstreamRecord upstream) {
+            UpstreamRecord upstream,
+            Void made) {
         if (index < 0) {
             throw new IllegalArgumentException("index must be 0 or more, was " + index);
         }
@@ -114,6 +108,43 @@ public final class ConnectionRecord {
         this.fault = fault;
         this.delivery = Objects.requireNonNull(delivery, "delivery");
         this.upstream = upstream;
+    }
+
+    /**
+     * Creates a record of a forwarded connection. Misbehave creates these; tests only read them.
+     *
+     * @param index 0-based accept order
+     * @param acceptedAt when the peer accepted the connection
+     * @param client the client's address
+     * @param received the bytes the peer consumed, up to the cap
+     * @param receivedCount how many bytes the peer consumed in all
+     * @param sent the bytes the peer sent, up to the cap
+     * @param sentCount how many bytes the peer sent in all
+     * @param firedTrigger the trigger that fired, or null if none did
+     * @param ending how the connection ended, or {@link Ending#OPEN}
+     * @param fault the fault planned for this connection when it was accepted, or null if it was
+     *     served normally
+     * @param delivery whether the client's kernel held every sent byte before a reset
+     * @param upstream the leg to the server, or null if the peer does not forward
+     * @deprecated Not API: only Misbehave makes records. Read them from {@link
+     *     MisbehavingPeer#connections()}; this constructor goes before 0.1.0 is released.
+     */
+    @Deprecated(forRemoval = true)
+    public ConnectionRecord(
+            int index,
+            Instant acceptedAt,
+            InetSocketAddress client,
+            byte[] received,
+            long receivedCount,
+            byte[] sent,
+            long sentCount,
+            Trigger firedTrigger,
+            Ending ending,
+            Fault fault,
+            Delivery delivery,
+            UpstreamRecord upstream) {
+        this(index, acceptedAt, client, received, receivedCount, sent, sentCount, firedTrigger, ending, fault,
+                delivery, upstream, null);
     }
 
     private static long checkCount(String name, long count, byte[] captured) {

@@ -8,20 +8,159 @@ import java.util.Random;
 /**
  * What the peer does to a connection when the {@link Trigger} of its {@link Fault} fires.
  *
- * <p>Effects are plain immutable values; they know nothing of Netty or JUnit. Terminal effects
- * ({@link Reset}, {@link Close}, {@link HalfClose}, {@link Stall}, {@link Garbage}) end normal
- * service on the connection; shaping effects ({@link Delay}, {@link Throttle}, {@link Slice}) keep
- * serving the {@link Script}, slower or in pieces, from the trigger on; listener effects ({@link
- * Refuse}, {@link NeverAccept}) act on the peer's port and apply from the moment the fault is set.
+ * <p>Effects are plain immutable values; they know nothing of Netty or JUnit. Every effect is of
+ * one of three kinds, each a sealed sub-interface:
+ *
+ * <ul>
+ *   <li>{@link Terminal}: ends normal service on the connection ({@link Reset}, {@link Close},
+ *       {@link HalfClose}, {@link Stall}, {@link Garbage});
+ *   <li>{@link Shaping}: keeps serving the {@link Script}, slower or in pieces, in one {@link
+ *       Direction} from the trigger on ({@link Delay}, {@link Throttle}, {@link Slice});
+ *   <li>{@link OnPort}: acts on the peer's port rather than on a connection, and applies from the
+ *       moment the fault is set ({@link Refuse}, {@link NeverAccept}).
+ * </ul>
+ *
+ * <p>The static factories read as a sentence: {@code new Fault(Effect.reset(),
+ * Trigger.onPattern(UPSTREAM, "\r\n\r\n"))}.
  */
-public sealed interface Effect {
+public sealed interface Effect permits Effect.Terminal, Effect.Shaping, Effect.OnPort {
+
+    /**
+     * An effect that ends normal service on the connection: the peer stops serving its {@link
+     * Script} when the trigger fires.
+     */
+    sealed interface Terminal extends Effect permits Reset, Close, HalfClose, Stall, Garbage {}
+
+    /**
+     * An effect that keeps serving the {@link Script} but paces the bytes of one direction from the
+     * trigger on.
+     */
+    sealed interface Shaping extends Effect permits Delay, Throttle, Slice {
+        /**
+         * The bytes this effect paces.
+         *
+         * @return the direction
+         */
+        Direction direction();
+    }
+
+    /**
+     * An effect on the peer's port, before any connection exists: it needs the {@link
+     * Trigger.OnAccept} trigger and the {@link Schedule.All} schedule, and applies from the moment the
+     * fault is set.
+     */
+    sealed interface OnPort extends Effect permits Refuse, NeverAccept {}
+
+    /**
+     * A TCP reset; see {@link Reset}.
+     *
+     * @return the effect
+     */
+    static Reset reset() {
+        return new Reset();
+    }
+
+    /**
+     * An orderly close (FIN); see {@link Close}.
+     *
+     * @return the effect
+     */
+    static Close close() {
+        return new Close();
+    }
+
+    /**
+     * A half-close; see {@link HalfClose}.
+     *
+     * @return the effect
+     */
+    static HalfClose halfClose() {
+        return new HalfClose();
+    }
+
+    /**
+     * A stall; see {@link Stall}.
+     *
+     * @return the effect
+     */
+    static Stall stall() {
+        return new Stall();
+    }
+
+    /**
+     * Garbage, then a reset or close; see {@link Garbage}.
+     *
+     * @param bytes the garbage, 1 byte or more
+     * @param then {@link Reset} or {@link Close}
+     * @return the effect
+     * @throws IllegalArgumentException if {@code bytes} is empty or {@code then} is another effect
+     */
+    static Garbage garbage(byte[] bytes, Effect then) {
+        return new Garbage(bytes, then);
+    }
+
+    /**
+     * A delay of one direction; see {@link Delay}.
+     *
+     * @param direction which bytes are delayed
+     * @param first the delay before the first chunk, zero or more
+     * @param perChunk the delay before each later chunk, zero or more
+     * @return the effect
+     * @throws IllegalArgumentException if a duration is negative or both are zero
+     */
+    static Delay delay(Direction direction, Duration first, Duration perChunk) {
+        return new Delay(direction, first, perChunk);
+    }
+
+    /**
+     * A bandwidth limit on one direction; see {@link Throttle}.
+     *
+     * @param direction which bytes are limited
+     * @param bytesPerSecond 1 or more
+     * @return the effect
+     * @throws IllegalArgumentException if {@code bytesPerSecond} is less than 1
+     */
+    static Throttle throttle(Direction direction, long bytesPerSecond) {
+        return new Throttle(direction, bytesPerSecond);
+    }
+
+    /**
+     * Pieces of one direction; see {@link Slice}.
+     *
+     * @param direction which bytes are split
+     * @param bytes the piece size, 1 or more
+     * @param gap the pause between pieces, zero or more
+     * @return the effect
+     * @throws IllegalArgumentException if {@code bytes} is less than 1 or {@code gap} is negative
+     */
+    static Slice slice(Direction direction, int bytes, Duration gap) {
+        return new Slice(direction, bytes, gap);
+    }
+
+    /**
+     * Refused connections; see {@link Refuse}.
+     *
+     * @return the effect
+     */
+    static Refuse refuse() {
+        return new Refuse();
+    }
+
+    /**
+     * A full accept queue; see {@link NeverAccept}.
+     *
+     * @return the effect
+     */
+    static NeverAccept neverAccept() {
+        return new NeverAccept();
+    }
 
     /**
      * Abort the connection with a TCP RST: the peer sets {@code SO_LINGER} to 0 and closes, so the
      * client sees "Connection reset", never an orderly end-of-stream. After sent bytes, the peer
      * first waits (bounded) until the client's kernel holds them all; see {@link Delivery}.
      */
-    record Reset() implements Effect {
+    record Reset() implements Terminal {
         @Override
         public String toString() {
             return "reset";
@@ -34,7 +173,7 @@ public sealed interface Effect {
      * kernel follows the FIN with an RST if data was left unread; a client that reads sees
      * end-of-stream, and one of its later writes fails with "Broken pipe".
      */
-    record Close() implements Effect {
+    record Close() implements Terminal {
         @Override
         public String toString() {
             return "close";
@@ -45,7 +184,7 @@ public sealed interface Effect {
      * Shut down the peer's output (a FIN to the client) and keep reading: the client reads
      * end-of-stream but can still send, and the peer records what it sends until the client closes.
      */
-    record HalfClose() implements Effect {
+    record HalfClose() implements Terminal {
         @Override
         public String toString() {
             return "half-close";
@@ -59,7 +198,7 @@ public sealed interface Effect {
      * hold blocks in its write. This is also the reverse half-close: the peer stops reading but keeps
      * the connection.
      */
-    record Stall() implements Effect {
+    record Stall() implements Terminal {
         @Override
         public String toString() {
             return "stall";
@@ -73,7 +212,7 @@ public sealed interface Effect {
      * @param bytes the garbage, 1 byte or more
      * @param then {@link Reset} or {@link Close}
      */
-    record Garbage(byte[] bytes, Effect then) implements Effect {
+    record Garbage(byte[] bytes, Effect then) implements Terminal {
         /** The most pseudo-random bytes {@link #random} makes: 16 MiB. */
         private static final int MAX_RANDOM = 16 * 1024 * 1024;
 
@@ -154,7 +293,7 @@ public sealed interface Effect {
      * @param first the delay before the first chunk, zero or more
      * @param perChunk the delay before each later chunk, zero or more
      */
-    record Delay(Direction direction, Duration first, Duration perChunk) implements Effect {
+    record Delay(Direction direction, Duration first, Duration perChunk) implements Shaping {
         /**
          * Validates the values.
          *
@@ -186,7 +325,7 @@ public sealed interface Effect {
      * @param direction which bytes are limited
      * @param bytesPerSecond 1 or more
      */
-    record Throttle(Direction direction, long bytesPerSecond) implements Effect {
+    record Throttle(Direction direction, long bytesPerSecond) implements Shaping {
         /**
          * Validates the values.
          *
@@ -218,7 +357,7 @@ public sealed interface Effect {
      * @param bytes the piece size, 1 or more
      * @param gap the pause between pieces, zero or more
      */
-    record Slice(Direction direction, int bytes, Duration gap) implements Effect {
+    record Slice(Direction direction, int bytes, Duration gap) implements Shaping {
         /**
          * Validates the values.
          *
@@ -247,7 +386,7 @@ public sealed interface Effect {
      * {@link Trigger.OnAccept} trigger and the {@link Schedule.All} schedule; to refuse for a while
      * and then serve, change the fault with {@link MisbehavingPeer#behave()}.
      */
-    record Refuse() implements Effect {
+    record Refuse() implements OnPort {
         @Override
         public String toString() {
             return "refuse";
@@ -259,7 +398,7 @@ public sealed interface Effect {
      * kernel drops a client's SYN and {@code connect()} times out. Needs the {@link
      * Trigger.OnAccept} trigger and the {@link Schedule.All} schedule.
      */
-    record NeverAccept() implements Effect {
+    record NeverAccept() implements OnPort {
         @Override
         public String toString() {
             return "never accept";

@@ -1,6 +1,7 @@
 package dev.misbehave;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A misbehaviour of the peer: an {@link Effect} (what it does) applied when a {@link Trigger} (when)
@@ -33,7 +34,7 @@ public record Fault(Effect effect, Trigger trigger, Schedule schedule) {
         Objects.requireNonNull(effect, "effect");
         Objects.requireNonNull(trigger, "trigger");
         Objects.requireNonNull(schedule, "schedule");
-        if (effect instanceof Effect.Refuse || effect instanceof Effect.NeverAccept) {
+        if (effect instanceof Effect.OnPort) {
             if (!(trigger instanceof Trigger.OnAccept)) {
                 throw new IllegalArgumentException(
                         effect + " acts on the peer's port, before any connection exists, so its trigger must"
@@ -77,7 +78,7 @@ public record Fault(Effect effect, Trigger trigger, Schedule schedule) {
      * @throws IllegalArgumentException if {@code bytes} is negative
      */
     public static Fault resetAfter(Direction direction, long bytes) {
-        return new Fault(new Effect.Reset(), new Trigger.AfterBytes(direction, bytes));
+        return new Fault(Effect.reset(), Trigger.afterBytes(direction, bytes));
     }
 
     /**
@@ -89,7 +90,7 @@ public record Fault(Effect effect, Trigger trigger, Schedule schedule) {
      * @throws IllegalArgumentException if {@code bytes} is negative
      */
     public static Fault closeAfter(Direction direction, long bytes) {
-        return new Fault(new Effect.Close(), new Trigger.AfterBytes(direction, bytes));
+        return new Fault(Effect.close(), Trigger.afterBytes(direction, bytes));
     }
 
     /**
@@ -102,7 +103,7 @@ public record Fault(Effect effect, Trigger trigger, Schedule schedule) {
      * @throws IllegalArgumentException if {@code bytes} is negative
      */
     public static Fault halfCloseAfter(Direction direction, long bytes) {
-        return new Fault(new Effect.HalfClose(), new Trigger.AfterBytes(direction, bytes));
+        return new Fault(Effect.halfClose(), Trigger.afterBytes(direction, bytes));
     }
 
     /**
@@ -115,7 +116,7 @@ public record Fault(Effect effect, Trigger trigger, Schedule schedule) {
      * @throws IllegalArgumentException if {@code bytes} is negative
      */
     public static Fault stallAfter(Direction direction, long bytes) {
-        return new Fault(new Effect.Stall(), new Trigger.AfterBytes(direction, bytes));
+        return new Fault(Effect.stall(), Trigger.afterBytes(direction, bytes));
     }
 
     /**
@@ -124,7 +125,7 @@ public record Fault(Effect effect, Trigger trigger, Schedule schedule) {
      * @return the fault
      */
     public static Fault refuse() {
-        return new Fault(new Effect.Refuse(), new Trigger.OnAccept());
+        return new Fault(Effect.refuse(), Trigger.onAccept());
     }
 
     /**
@@ -133,7 +134,89 @@ public record Fault(Effect effect, Trigger trigger, Schedule schedule) {
      * @return the fault
      */
     public static Fault neverAccept() {
-        return new Fault(new Effect.NeverAccept(), new Trigger.OnAccept());
+        return new Fault(Effect.neverAccept(), Trigger.onAccept());
+    }
+
+    /**
+     * Why a fault cannot run with a script: a trigger the script can never reach, or bytes to shape
+     * that the script never sends. {@link #unrunnableBy(Script)} is the one rule the annotations, the
+     * command line and the engine apply; each words the reason in its own terms.
+     */
+    public enum Unrunnable {
+        /** {@link Trigger.AfterExchanges} with a forwarding script that does not know where a request ends. */
+        EXCHANGES_WITHOUT_REQUEST_END,
+        /** {@link Trigger.AfterExchanges} with a script that does not respond. */
+        EXCHANGES_WITHOUT_RESPONSE,
+        /** A trigger that counts {@link Direction#DOWNSTREAM} bytes, with a script that sends none. */
+        COUNTS_UNSENT_BYTES,
+        /** A {@link Effect.Shaping} effect on {@link Direction#DOWNSTREAM}, with a script that sends nothing. */
+        SHAPES_UNSENT_BYTES
+    }
+
+    /**
+     * Whether the peer can run this fault with {@code script}, and if not, why.
+     *
+     * @param script the peer's script
+     * @return empty if the fault can run; else the reason it cannot
+     */
+    public Optional<Unrunnable> unrunnableBy(Script script) {
+        Objects.requireNonNull(script, "script");
+        if (trigger instanceof Trigger.AfterExchanges && script.requestEnd().isEmpty()) {
+            return Optional.of(script.forwards()
+                    ? Unrunnable.EXCHANGES_WITHOUT_REQUEST_END
+                    : Unrunnable.EXCHANGES_WITHOUT_RESPONSE);
+        }
+        if (script.sends()) {
+            return Optional.empty(); // a forwarding script's server sends, so downstream faults apply
+        }
+        if (countsSentBytes(trigger)) {
+            return Optional.of(Unrunnable.COUNTS_UNSENT_BYTES);
+        }
+        if (effect instanceof Effect.Shaping shaping && shaping.direction() == Direction.DOWNSTREAM) {
+            return Optional.of(Unrunnable.SHAPES_UNSENT_BYTES);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Throws unless the peer can run this fault with {@code script} (see {@link
+     * #unrunnableBy(Script)}); the message says why and how to fix it.
+     *
+     * @param script the peer's script
+     * @throws IllegalArgumentException if the fault cannot run with the script
+     */
+    public void requireRunnableBy(Script script) {
+        Optional<Unrunnable> reason = unrunnableBy(script);
+        if (reason.isEmpty()) {
+            return;
+        }
+        switch (reason.get()) {
+            case EXCHANGES_WITHOUT_REQUEST_END:
+                throw new IllegalArgumentException(
+                        "'" + trigger + "' counts request/response exchanges, but the script (" + script
+                                + ") does not know where a request ends. Tell it, for example"
+                                + " Script.forwardTo(server).withRequestEnd(RequestEnd.delimiter(\"\\n\")).");
+            case EXCHANGES_WITHOUT_RESPONSE:
+                throw new IllegalArgumentException(
+                        "'" + trigger + "' counts request/response exchanges, but the script (" + script
+                                + ") does not respond. Give the peer a script that responds, for example"
+                                + " Script.respond(RequestEnd.delimiter(\"\\n\"), \"OK\\n\").");
+            case COUNTS_UNSENT_BYTES:
+                throw new IllegalArgumentException(
+                        "'" + trigger + "' counts bytes the peer sends, but the script (" + script + ")"
+                                + " sends nothing, so it would never fire. Give the peer a script that"
+                                + " responds, echoes or greets, or count UPSTREAM bytes.");
+            default:
+                throw new IllegalArgumentException(
+                        "'" + effect + "' shapes the bytes the peer sends, but the script (" + script
+                                + ") sends nothing. Give the peer a script that responds, echoes or greets.");
+        }
+    }
+
+    /** Whether {@code trigger} waits for bytes the peer sends (0 bytes fires on accept). */
+    private static boolean countsSentBytes(Trigger trigger) {
+        return trigger instanceof Trigger.AfterBytes b && b.direction() == Direction.DOWNSTREAM && b.bytes() > 0
+                || trigger instanceof Trigger.OnPattern p && p.direction() == Direction.DOWNSTREAM;
     }
 
     @Override

@@ -10,17 +10,19 @@ import java.util.function.Supplier;
 /**
  * What the peer says when it is not misbehaving: an optional greeting sent on accept, then one of
  * three behaviours for the client's bytes; or, as a proxy, whatever a real server says.
- * Protocol-agnostic and immutable.
+ * Protocol-agnostic and immutable. A script is of one of four kinds, each a final class:
  *
  * <ul>
- *   <li>{@link #silent()} (the default): read and record everything, send nothing.
- *   <li>{@link #echo()}: send back every byte read.
- *   <li>{@link #respond(RequestEnd, byte[])}: read one request (where it ends is a {@link
- *       RequestEnd}), send the response, repeat for as long as the connection stays open.
- *   <li>{@link #forwardTo(InetSocketAddress)}: proxy mode. Every accepted connection is forwarded
- *       to a real server (the upstream), both ways, with the fault applied in between: {@link
- *       Direction#UPSTREAM} bytes are the client's, on their way to the server, {@link
- *       Direction#DOWNSTREAM} bytes the server's, on their way to the client.
+ *   <li>{@link #silent()}, a {@link Silent} (the default): read and record everything, send nothing.
+ *   <li>{@link #echo()}, an {@link Echo}: send back every byte read.
+ *   <li>{@link #respond(RequestEnd, byte[])}, a {@link Respond}: read one request (where it ends is
+ *       a {@link RequestEnd}), send the response, repeat for as long as the connection stays open.
+ *   <li>{@link #forwardTo(InetSocketAddress)}, a {@link Forward}: proxy mode. Every accepted
+ *       connection is forwarded to a real server (the upstream), both ways, with the fault applied in
+ *       between: {@link Direction#UPSTREAM} bytes are the client's, on their way to the server, {@link
+ *       Direction#DOWNSTREAM} bytes the server's, on their way to the client. The settings of a proxy
+ *       ({@link Forward#withRequestEnd(RequestEnd)}, {@link Forward#whenUnreachable(Unreachable)})
+ *       are on {@link Forward} only.
  * </ul>
  *
  * <p>Downstream faults count the bytes the script sends: {@code Fault.resetAfter(DOWNSTREAM, 100)}
@@ -32,38 +34,23 @@ import java.util.function.Supplier;
  *         "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
  * }</pre>
  */
-public final class Script {
+public abstract sealed class Script permits Script.Silent, Script.Echo, Script.Respond, Script.Forward {
 
     private static final byte[] NONE = new byte[0];
 
     private final byte[] greeting;
-    private final boolean echo;
-    private final RequestEnd requestEnd;
-    private final byte[] response;
-    private final Upstream upstream;
 
-    private Script(byte[] greeting, boolean echo, RequestEnd requestEnd, byte[] response) {
-        this(greeting, echo, requestEnd, response, null);
-    }
-
-    private Script(byte[] greeting, boolean echo, RequestEnd requestEnd, byte[] response, Upstream upstream) {
+    private Script(byte[] greeting) {
         this.greeting = greeting;
-        this.echo = echo;
-        this.requestEnd = requestEnd;
-        this.response = response;
-        this.upstream = upstream;
     }
-
-    /** Where a forwarding script connects, and what the client gets when it cannot. */
-    private record Upstream(Supplier<? extends InetSocketAddress> address, String description, Unreachable unreachable) {}
 
     /**
      * Reads and records everything, sends nothing.
      *
      * @return the script
      */
-    public static Script silent() {
-        return new Script(NONE, false, null, null);
+    public static Silent silent() {
+        return new Silent(NONE);
     }
 
     /**
@@ -71,8 +58,8 @@ public final class Script {
      *
      * @return the script
      */
-    public static Script echo() {
-        return new Script(NONE, true, null, null);
+    public static Echo echo() {
+        return new Echo(NONE);
     }
 
     /**
@@ -83,13 +70,13 @@ public final class Script {
      * @return the script
      * @throws IllegalArgumentException if {@code response} is empty
      */
-    public static Script respond(RequestEnd requestEnd, byte[] response) {
+    public static Respond respond(RequestEnd requestEnd, byte[] response) {
         Objects.requireNonNull(requestEnd, "requestEnd");
         Objects.requireNonNull(response, "response");
         if (response.length == 0) {
             throw new IllegalArgumentException("response must not be empty; use Script.silent() to send nothing");
         }
-        return new Script(NONE, false, requestEnd, response.clone());
+        return new Respond(NONE, requestEnd, response.clone());
     }
 
     /**
@@ -99,7 +86,7 @@ public final class Script {
      * @param response the text sent after each request, not empty
      * @return the script
      */
-    public static Script respond(RequestEnd requestEnd, String response) {
+    public static Respond respond(RequestEnd requestEnd, String response) {
         return respond(requestEnd, response.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -110,14 +97,14 @@ public final class Script {
      * a half-close; and the same the other way. Reading from either side waits until the other has
      * taken the last bytes, so a slow client slows the server, and nothing is buffered without
      * bound. When the server cannot be reached, the client's connection is reset ({@link
-     * #whenUnreachable(Unreachable)} changes that) and the journal says why. A connection is never
+     * Forward#whenUnreachable(Unreachable)} changes that) and the journal says why. A connection is never
      * forwarded to the peer itself, nor round a cycle of peers of this JVM: when the upstream is the
      * peer's own address, or that of a peer the connection came through, it is unreachable too.
      *
      * @param upstream the server's address, for example {@code new InetSocketAddress("127.0.0.1", 5432)}
      * @return the script
      */
-    public static Script forwardTo(InetSocketAddress upstream) {
+    public static Forward forwardTo(InetSocketAddress upstream) {
         Objects.requireNonNull(upstream, "upstream");
         if (upstream.isUnresolved()) {
             throw new IllegalArgumentException("upstream " + Addresses.of(upstream) + " is unresolved: its host name"
@@ -138,7 +125,7 @@ public final class Script {
      * @return the script
      * @throws IllegalArgumentException if the port is out of range or the host does not resolve
      */
-    public static Script forwardTo(String host, int port) {
+    public static Forward forwardTo(String host, int port) {
         Objects.requireNonNull(host, "host");
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is not a TCP port; give the port the"
@@ -156,7 +143,7 @@ public final class Script {
      * @param upstream gives the server's address for each connection
      * @return the script
      */
-    public static Script forwardTo(Supplier<? extends InetSocketAddress> upstream) {
+    public static Forward forwardTo(Supplier<? extends InetSocketAddress> upstream) {
         Objects.requireNonNull(upstream, "upstream");
         return forward(upstream, describe(upstream));
     }
@@ -176,45 +163,44 @@ public final class Script {
         return "the address a supplier gives";
     }
 
-    private static Script forward(Supplier<? extends InetSocketAddress> address, String description) {
-        return new Script(NONE, false, null, null, new Upstream(address, description, Unreachable.RESET));
+    private static Forward forward(Supplier<? extends InetSocketAddress> address, String description) {
+        return new Forward(address, description, null, Unreachable.RESET);
     }
 
     /**
-     * A forwarding script that also tells where each of the client's requests ends, so that {@link
-     * Trigger.AfterExchanges} can count them. The bytes are forwarded unchanged.
+     * A forwarding script that also tells where each of the client's requests ends; see {@link
+     * Forward#withRequestEnd(RequestEnd)}.
      *
      * @param requestEnd where each request ends
      * @return a copy of this script that counts requests
      * @throws IllegalStateException if this script does not forward
+     * @deprecated A setting of forwarding scripts only: call it on the {@link Forward} that {@code
+     *     Script.forwardTo} returns. Kept for 0.1.0 snapshot users; goes in a later version.
      */
+    @Deprecated
     public Script withRequestEnd(RequestEnd requestEnd) {
         Objects.requireNonNull(requestEnd, "requestEnd");
-        if (upstream == null) {
-            throw new IllegalStateException("withRequestEnd is for a forwarding script (Script.forwardTo);"
-                    + " this script (" + this + ") " + (response == null
-                            ? "has no requests to count. Use Script.respond(requestEnd, response)."
-                            : "already knows where its requests end."));
-        }
-        return new Script(greeting, false, requestEnd, null, upstream);
+        throw new IllegalStateException("withRequestEnd is for a forwarding script (Script.forwardTo);"
+                + " this script (" + this + ") " + (response().isEmpty()
+                        ? "has no requests to count. Use Script.respond(requestEnd, response)."
+                        : "already knows where its requests end."));
     }
 
     /**
-     * A forwarding script that, when its server cannot be reached, ends the client's connection as
-     * {@code how} says: {@link Unreachable#RESET} (the default) or {@link Unreachable#CLOSE}.
+     * A forwarding script that ends the client's connection as {@code how} says when its server
+     * cannot be reached; see {@link Forward#whenUnreachable(Unreachable)}.
      *
      * @param how what the client gets
      * @return a copy of this script
      * @throws IllegalStateException if this script does not forward
+     * @deprecated A setting of forwarding scripts only: call it on the {@link Forward} that {@code
+     *     Script.forwardTo} returns. Kept for 0.1.0 snapshot users; goes in a later version.
      */
+    @Deprecated
     public Script whenUnreachable(Unreachable how) {
         Objects.requireNonNull(how, "how");
-        if (upstream == null) {
-            throw new IllegalStateException("whenUnreachable is for a forwarding script (Script.forwardTo);"
-                    + " this script (" + this + ") has no server to reach.");
-        }
-        return new Script(greeting, false, requestEnd, null,
-                new Upstream(upstream.address(), upstream.description(), how));
+        throw new IllegalStateException("whenUnreachable is for a forwarding script (Script.forwardTo);"
+                + " this script (" + this + ") has no server to reach.");
     }
 
     /**
@@ -223,14 +209,14 @@ public final class Script {
      *
      * @param greeting the bytes, may be empty for none
      * @return a new script
+     * @throws IllegalStateException if this script forwards: its server greets, not the peer
      */
     public Script withGreeting(byte[] greeting) {
-        if (upstream != null) {
-            throw new IllegalStateException("A forwarding script (" + this + ") sends what its server sends;"
-                    + " it cannot greet. Let the server greet, or use a script that does not forward.");
-        }
-        return new Script(greeting.clone(), echo, requestEnd, response);
+        return greeted(greeting.clone());
     }
+
+    /** This kind of script with {@code greeting} (already copied). */
+    abstract Script greeted(byte[] greeting);
 
     /**
      * This script with a text greeting, encoded as UTF-8.
@@ -257,16 +243,16 @@ public final class Script {
      * @return true for {@link #echo()}
      */
     public boolean echoes() {
-        return echo;
+        return false;
     }
 
     /**
      * Where a request ends.
      *
-     * @return the framing, or empty unless the script responds
+     * @return the framing, or empty unless the script responds (or forwards and was told)
      */
     public Optional<RequestEnd> requestEnd() {
-        return Optional.ofNullable(requestEnd);
+        return Optional.empty();
     }
 
     /**
@@ -275,7 +261,7 @@ public final class Script {
      * @return a copy of the bytes, or empty unless the script responds
      */
     public Optional<byte[]> response() {
-        return Optional.ofNullable(response).map(byte[]::clone);
+        return Optional.empty();
     }
 
     /**
@@ -284,7 +270,12 @@ public final class Script {
      * @return true for a script made by {@code forwardTo}
      */
     public boolean forwards() {
-        return upstream != null;
+        return false;
+    }
+
+    /** Whether the peer sends bytes on its connections: the script's own, or its server's. */
+    boolean sends() {
+        return greeting.length > 0;
     }
 
     /**
@@ -294,29 +285,217 @@ public final class Script {
      * @return the upstream's address supplier; empty if this script does not forward
      */
     public Optional<Supplier<? extends InetSocketAddress>> upstream() {
-        return Optional.ofNullable(upstream).map(Upstream::address);
+        return Optional.empty();
     }
 
     /**
      * What the client gets when a forwarding script's server cannot be reached.
      *
-     * @return {@link Unreachable#RESET} unless changed by {@link #whenUnreachable(Unreachable)}; for
-     *     a script that does not forward, also {@link Unreachable#RESET}, which never applies
+     * @return {@link Unreachable#RESET} unless changed by {@link Forward#whenUnreachable(Unreachable)};
+     *     for a script that does not forward, also {@link Unreachable#RESET}, which never applies
      */
     public Unreachable unreachable() {
-        return upstream == null ? Unreachable.RESET : upstream.unreachable();
+        return Unreachable.RESET;
     }
 
-    @Override
-    public String toString() {
-        if (upstream != null) {
-            return "forward to " + upstream.description()
-                    + (requestEnd == null ? "" : " (requests: " + requestEnd + ")")
-                    + (upstream.unreachable() == Unreachable.RESET ? "" : ", close when unreachable");
-        }
-        String body = echo ? "echo" : response == null ? "silent"
-                : "respond " + response.length + " B per request (" + requestEnd + ")";
+    /** The greeting's words for {@code toString}: {@code body}, after the greeting if there is one. */
+    String afterGreeting(String body) {
         return greeting.length == 0 ? body : "greet " + greeting.length + " B, " + body;
+    }
+
+    /** Reads and records everything, sends nothing but its greeting, if any: {@link #silent()}. */
+    public static final class Silent extends Script {
+        private Silent(byte[] greeting) {
+            super(greeting);
+        }
+
+        @Override
+        Silent greeted(byte[] greeting) {
+            return new Silent(greeting);
+        }
+
+        @Override
+        public Silent withGreeting(String greeting) {
+            return (Silent) super.withGreeting(greeting);
+        }
+
+        @Override
+        public Silent withGreeting(byte[] greeting) {
+            return (Silent) super.withGreeting(greeting);
+        }
+
+        @Override
+        public String toString() {
+            return afterGreeting("silent");
+        }
+    }
+
+    /** Sends back every byte it reads: {@link #echo()}. */
+    public static final class Echo extends Script {
+        private Echo(byte[] greeting) {
+            super(greeting);
+        }
+
+        @Override
+        Echo greeted(byte[] greeting) {
+            return new Echo(greeting);
+        }
+
+        @Override
+        public Echo withGreeting(String greeting) {
+            return (Echo) super.withGreeting(greeting);
+        }
+
+        @Override
+        public Echo withGreeting(byte[] greeting) {
+            return (Echo) super.withGreeting(greeting);
+        }
+
+        @Override
+        public boolean echoes() {
+            return true;
+        }
+
+        @Override
+        boolean sends() {
+            return true;
+        }
+
+        @Override
+        public String toString() {
+            return afterGreeting("echo");
+        }
+    }
+
+    /** Answers every request with the same response: {@link #respond(RequestEnd, byte[])}. */
+    public static final class Respond extends Script {
+        private final RequestEnd requestEnd;
+        private final byte[] response;
+
+        private Respond(byte[] greeting, RequestEnd requestEnd, byte[] response) {
+            super(greeting);
+            this.requestEnd = requestEnd;
+            this.response = response;
+        }
+
+        @Override
+        Respond greeted(byte[] greeting) {
+            return new Respond(greeting, requestEnd, response);
+        }
+
+        @Override
+        public Respond withGreeting(String greeting) {
+            return (Respond) super.withGreeting(greeting);
+        }
+
+        @Override
+        public Respond withGreeting(byte[] greeting) {
+            return (Respond) super.withGreeting(greeting);
+        }
+
+        @Override
+        public Optional<RequestEnd> requestEnd() {
+            return Optional.of(requestEnd);
+        }
+
+        @Override
+        public Optional<byte[]> response() {
+            return Optional.of(response.clone());
+        }
+
+        @Override
+        boolean sends() {
+            return true;
+        }
+
+        @Override
+        public String toString() {
+            return afterGreeting("respond " + response.length + " B per request (" + requestEnd + ")");
+        }
+    }
+
+    /**
+     * Proxy mode: forwards every accepted connection to a server, {@link
+     * #forwardTo(InetSocketAddress)}. The settings only a proxy has are here.
+     */
+    public static final class Forward extends Script {
+        private final Supplier<? extends InetSocketAddress> address;
+        private final String description;
+        private final RequestEnd requestEnd;
+        private final Unreachable unreachable;
+
+        private Forward(Supplier<? extends InetSocketAddress> address, String description, RequestEnd requestEnd,
+                Unreachable unreachable) {
+            super(NONE);
+            this.address = address;
+            this.description = description;
+            this.requestEnd = requestEnd;
+            this.unreachable = unreachable;
+        }
+
+        /**
+         * This forwarding script, also told where each of the client's requests ends, so that {@link
+         * Trigger.AfterExchanges} can count them. The bytes are forwarded unchanged.
+         *
+         * @param requestEnd where each request ends
+         * @return a copy of this script that counts requests
+         */
+        @Override
+        public Forward withRequestEnd(RequestEnd requestEnd) {
+            Objects.requireNonNull(requestEnd, "requestEnd");
+            return new Forward(address, description, requestEnd, unreachable);
+        }
+
+        /**
+         * This forwarding script, ending the client's connection as {@code how} says when its server
+         * cannot be reached: {@link Unreachable#RESET} (the default) or {@link Unreachable#CLOSE}.
+         *
+         * @param how what the client gets
+         * @return a copy of this script
+         */
+        @Override
+        public Forward whenUnreachable(Unreachable how) {
+            Objects.requireNonNull(how, "how");
+            return new Forward(address, description, requestEnd, how);
+        }
+
+        @Override
+        Script greeted(byte[] greeting) {
+            throw new IllegalStateException("A forwarding script (" + this + ") sends what its server sends;"
+                    + " it cannot greet. Let the server greet, or use a script that does not forward.");
+        }
+
+        @Override
+        public Optional<RequestEnd> requestEnd() {
+            return Optional.ofNullable(requestEnd);
+        }
+
+        @Override
+        public boolean forwards() {
+            return true;
+        }
+
+        @Override
+        public Optional<Supplier<? extends InetSocketAddress>> upstream() {
+            return Optional.of(address);
+        }
+
+        @Override
+        public Unreachable unreachable() {
+            return unreachable;
+        }
+
+        @Override
+        boolean sends() {
+            return true; // the server sends
+        }
+
+        @Override
+        public String toString() {
+            return "forward to " + description
+                    + (requestEnd == null ? "" : " (requests: " + requestEnd + ")")
+                    + (unreachable == Unreachable.RESET ? "" : ", close when unreachable");
+        }
     }
 
     /** Bytes as printable ASCII, with escapes for the rest (for messages). */

@@ -10,9 +10,91 @@ import java.util.Objects;
  *
  * <p>Triggers are plain immutable values; they know nothing of Netty or JUnit. A trigger fires at
  * most once per connection, and the journal records it ({@link ConnectionRecord#firedTrigger()})
- * before the effect runs.
+ * before the effect runs. The static factories read as a sentence: {@code new Fault(Effect.reset(),
+ * Trigger.onPattern(UPSTREAM, "\r\n\r\n"))}.
  */
 public sealed interface Trigger {
+
+    /**
+     * Fires as soon as the connection is accepted; see {@link OnAccept}.
+     *
+     * @return the trigger
+     */
+    static OnAccept onAccept() {
+        return new OnAccept();
+    }
+
+    /**
+     * Fires once exactly {@code bytes} bytes of {@code direction} have passed; see {@link AfterBytes}.
+     *
+     * @param direction which bytes are counted
+     * @param bytes how many bytes, 0 or more
+     * @return the trigger
+     * @throws IllegalArgumentException if {@code bytes} is negative
+     */
+    static AfterBytes afterBytes(Direction direction, long bytes) {
+        return new AfterBytes(direction, bytes);
+    }
+
+    /**
+     * Fires after the first occurrence of a text pattern, encoded as UTF-8; see {@link OnPattern}.
+     *
+     * @param direction which bytes are searched
+     * @param pattern the text to find, not empty
+     * @return the trigger
+     * @throws IllegalArgumentException if {@code pattern} is empty
+     */
+    static OnPattern onPattern(Direction direction, String pattern) {
+        return OnPattern.of(direction, pattern);
+    }
+
+    /**
+     * Fires after the {@code occurrence}-th occurrence of {@code pattern}; see {@link OnPattern}.
+     *
+     * @param direction which bytes are searched
+     * @param pattern the bytes to find, 1 or more
+     * @param occurrence which occurrence fires, 1 or more
+     * @return the trigger
+     * @throws IllegalArgumentException if {@code pattern} is empty or {@code occurrence} is less
+     *     than 1
+     */
+    static OnPattern onPattern(Direction direction, byte[] pattern, int occurrence) {
+        return new OnPattern(direction, pattern, occurrence);
+    }
+
+    /**
+     * Fires when the client has sent nothing for {@code idle}; see {@link AfterIdle}.
+     *
+     * @param idle positive
+     * @return the trigger
+     * @throws IllegalArgumentException if {@code idle} is zero or negative
+     */
+    static AfterIdle afterIdle(Duration idle) {
+        return new AfterIdle(idle);
+    }
+
+    /**
+     * Fires {@code delay} after the connection was accepted; see {@link AfterDuration}.
+     *
+     * @param delay positive
+     * @return the trigger
+     * @throws IllegalArgumentException if {@code delay} is zero or negative
+     */
+    static AfterDuration afterDuration(Duration delay) {
+        return new AfterDuration(delay);
+    }
+
+    /**
+     * Fires when the client starts the request after {@code exchanges} answered ones; see {@link
+     * AfterExchanges}.
+     *
+     * @param exchanges how many request/response exchanges succeed first, 1 or more
+     * @return the trigger
+     * @throws IllegalArgumentException if {@code exchanges} is less than 1
+     */
+    static AfterExchanges afterExchanges(int exchanges) {
+        return new AfterExchanges(exchanges);
+    }
 
     /** Fires as soon as the peer accepts the connection, before it reads or sends anything. */
     record OnAccept() implements Trigger {

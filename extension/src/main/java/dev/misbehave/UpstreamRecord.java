@@ -1,6 +1,7 @@
 package dev.misbehave;
 
 import dev.misbehave.internal.Addresses;
+import dev.misbehave.internal.Records;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,6 +19,11 @@ public final class UpstreamRecord {
     private final UpstreamEnding ending;
     private final String failure;
 
+    static {
+        Records.register((address, sentCount, receivedCount, ending, failure) ->
+                new UpstreamRecord(address, sentCount, receivedCount, ending, failure, null));
+    }
+
     /**
      * A record of the upstream leg.
      *
@@ -26,9 +32,18 @@ public final class UpstreamRecord {
      * @param receivedCount the bytes the peer read from the server
      * @param ending how the leg ended
      * @param failure why the server could not be reached, or null
+     * @deprecated Not API: only Misbehave makes records. Read them from {@link
+     *     ConnectionRecord#upstream()}; this constructor goes before 0.1.0 is released.
      */
+    @Deprecated(forRemoval = true)
     public UpstreamRecord(
             InetSocketAddress address, long sentCount, long receivedCount, UpstreamEnding ending, String failure) {
+        this(address, sentCount, receivedCount, ending, failure, null);
+    }
+
+    /** A record of the upstream leg; see the accessors. */
+    private UpstreamRecord(InetSocketAddress address, long sentCount, long receivedCount, UpstreamEnding ending,
+            String failure, Void made) {
         this.address = address;
         this.sentCount = sentCount;
         this.receivedCount = receivedCount;

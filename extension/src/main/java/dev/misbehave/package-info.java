@@ -59,8 +59,8 @@
  *       500)} sends the first 100 bytes at once and holds the rest of that response back 500 ms.
  *       To shape one direction after bytes of the other, for example the responses after the
  *       client has sent 100 bytes, build the {@link
- *       dev.misbehave.Fault} yourself: {@code new Fault(new Effect.Delay(DOWNSTREAM, ...), new
- *       Trigger.AfterBytes(UPSTREAM, 100))}, or use {@code exchanges}, which counts requests.
+ *       dev.misbehave.Fault} yourself: {@code new Fault(Effect.delay(DOWNSTREAM, ...),
+ *       Trigger.afterBytes(UPSTREAM, 100))}, or use {@code exchanges}, which counts requests.
  * </ul>
  *
  * <h2 id="connections">Which connections: the schedule</h2>

@@ -353,7 +353,7 @@ final class Journal {
         }
 
         private ConnectionRecord record() {
-            return new ConnectionRecord(
+            return Records.connection(
                     index,
                     acceptedAt,
                     client,
@@ -365,7 +365,7 @@ final class Journal {
                     ending,
                     fault,
                     delivery,
-                    forwards ? new UpstreamRecord(upstream, upstreamSent, upstreamReceived, upstreamEnding,
+                    forwards ? Records.upstream(upstream, upstreamSent, upstreamReceived, upstreamEnding,
                             upstreamFailure) : null);
         }
     }

@@ -116,13 +116,10 @@ public final class NettyPeer implements MisbehavingPeer {
     }
 
     private static Mode modeOf(Fault fault) {
-        if (fault != null && fault.effect() instanceof Effect.Refuse) {
-            return Mode.REFUSING;
+        if (fault == null || !(fault.effect() instanceof Effect.OnPort onPort)) {
+            return Mode.SERVING;
         }
-        if (fault != null && fault.effect() instanceof Effect.NeverAccept) {
-            return Mode.NEVER_ACCEPTING;
-        }
-        return Mode.SERVING;
+        return onPort instanceof Effect.Refuse ? Mode.REFUSING : Mode.NEVER_ACCEPTING;
     }
 
     /** Starts a peer with the default settings; {@code fault} may be null for a well-behaved peer. */
@@ -233,50 +230,12 @@ public final class NettyPeer implements MisbehavingPeer {
 
     /**
      * Throws IllegalArgumentException if {@code fault} (may be null) cannot run with {@code script}:
-     * a trigger that the script can never reach.
+     * the model's one rule, {@link Fault#requireRunnableBy(Script)}.
      */
-    public static void checkSupported(Script script, Fault fault) {
-        if (fault == null) {
-            return;
+    private static void checkSupported(Script script, Fault fault) {
+        if (fault != null) {
+            fault.requireRunnableBy(script);
         }
-        Trigger trigger = fault.trigger();
-        boolean responds = script.response().isPresent();
-        if (script.forwards()) {
-            if (trigger instanceof Trigger.AfterExchanges && script.requestEnd().isEmpty()) {
-                throw new IllegalArgumentException(
-                        "'" + trigger + "' counts request/response exchanges, but the script (" + script
-                                + ") does not know where a request ends. Tell it, for example"
-                                + " Script.forwardTo(server).withRequestEnd(RequestEnd.delimiter(\"\\n\")).");
-            }
-            return; // the server sends, so downstream triggers and shaping apply
-        }
-        boolean sends = responds || script.echoes() || script.greeting().length > 0;
-        if (trigger instanceof Trigger.AfterExchanges && !responds) {
-            throw new IllegalArgumentException(
-                    "'" + trigger + "' counts request/response exchanges, but the script (" + script
-                            + ") does not respond. Give the peer a script that responds, for example"
-                            + " Script.respond(RequestEnd.delimiter(\"\\n\"), \"OK\\n\").");
-        }
-        if (downstream(trigger) && !sends) {
-            throw new IllegalArgumentException(
-                    "'" + trigger + "' counts bytes the peer sends, but the script (" + script + ")"
-                            + " sends nothing, so it would never fire. Give the peer a script that"
-                            + " responds, echoes or greets, or count UPSTREAM bytes.");
-        }
-        if (shapes(fault.effect(), Direction.DOWNSTREAM) && !sends) {
-            throw new IllegalArgumentException(
-                    "'" + fault.effect() + "' shapes the bytes the peer sends, but the script (" + script
-                            + ") sends nothing. Give the peer a script that responds, echoes or greets.");
-        }
-    }
-
-    private static boolean downstream(Trigger trigger) {
-        return trigger instanceof Trigger.AfterBytes b && b.direction() == Direction.DOWNSTREAM && b.bytes() > 0
-                || trigger instanceof Trigger.OnPattern p && p.direction() == Direction.DOWNSTREAM;
-    }
-
-    private static boolean shapes(Effect effect, Direction direction) {
-        return Shaper.shapes(effect) && Shaper.direction(effect) == direction;
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.misbehave.internal;
 import dev.misbehave.ConnectionRecord;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Tuning of a peer that no test normally needs to change.
@@ -62,6 +64,48 @@ public record PeerSettings(
     }
 
     /**
+     * Makes the exception for a key whose value is not a positive whole number of milliseconds, in
+     * the words of where the value came from (a JUnit configuration parameter, a system property).
+     */
+    @FunctionalInterface
+    public interface Invalid {
+        /**
+         * The exception to throw.
+         *
+         * @param key the key
+         * @param value its value as given
+         * @param example a valid value, the default
+         * @return the exception
+         */
+        RuntimeException of(String key, String value, Duration example);
+    }
+
+    /**
+     * The one reader of the keys: the defaults, with each key that {@code lookup} finds, each parsed
+     * with the same bounds wherever it is read: a positive whole number of milliseconds that fits the
+     * waits' nanosecond clock (at most 9,223,372,036,854 ms, about 292 years).
+     *
+     * @param lookup a key's value, if set
+     * @param invalid the exception for a value out of bounds
+     * @return the settings
+     */
+    public static PeerSettings read(Function<String, Optional<String>> lookup, Invalid invalid) {
+        Optional<String> quiet = lookup.apply(QUIET_PERIOD_KEY);
+        Optional<String> close = lookup.apply(CLOSE_TIMEOUT_KEY);
+        Optional<String> await = lookup.apply(AWAIT_TIMEOUT_KEY);
+        if (quiet.isEmpty() && close.isEmpty() && await.isEmpty()) {
+            return DEFAULTS;
+        }
+        return new PeerSettings(
+                millis(QUIET_PERIOD_KEY, quiet, DEFAULTS.quietPeriod(), invalid),
+                DEFAULTS.maxQuietWait(),
+                millis(CLOSE_TIMEOUT_KEY, close, DEFAULTS.closeTimeout(), invalid),
+                DEFAULTS.deliveryTimeout(),
+                DEFAULTS.captureCap(),
+                millis(AWAIT_TIMEOUT_KEY, await, DEFAULTS.awaitTimeout(), invalid));
+    }
+
+    /**
      * The settings of a peer started outside JUnit ({@code MisbehavingPeer.start}): the defaults,
      * with each key that is set as a system property ({@code -Dmisbehave.awaitTimeoutMillis=30000}).
      *
@@ -69,42 +113,30 @@ public record PeerSettings(
      *     milliseconds; the message names the property, its value and the fix
      */
     public static PeerSettings fromSystemProperties() {
-        String quiet = System.getProperty(QUIET_PERIOD_KEY);
-        String close = System.getProperty(CLOSE_TIMEOUT_KEY);
-        String await = System.getProperty(AWAIT_TIMEOUT_KEY);
-        if (quiet == null && close == null && await == null) {
-            return DEFAULTS;
-        }
-        return new PeerSettings(
-                systemMillis(QUIET_PERIOD_KEY, quiet, DEFAULTS.quietPeriod()),
-                DEFAULTS.maxQuietWait(),
-                systemMillis(CLOSE_TIMEOUT_KEY, close, DEFAULTS.closeTimeout()),
-                DEFAULTS.deliveryTimeout(),
-                DEFAULTS.captureCap(),
-                systemMillis(AWAIT_TIMEOUT_KEY, await, DEFAULTS.awaitTimeout()));
+        return read(key -> Optional.ofNullable(System.getProperty(key)), (key, value, example) ->
+                new IllegalArgumentException("System property " + key + " = '" + value + "' is not a positive whole"
+                        + " number of milliseconds. Set it to, for example, -D" + key + "=" + example.toMillis()
+                        + ", or remove it to use the default."));
     }
 
-    private static Duration systemMillis(String key, String value, Duration fallback) {
-        if (value == null) {
+    private static Duration millis(String key, Optional<String> value, Duration fallback, Invalid invalid) {
+        if (value.isEmpty()) {
             return fallback;
         }
-        return parseMillis(value).orElseThrow(() -> new IllegalArgumentException(
-                "System property " + key + " = '" + value + "' is not a positive whole number of milliseconds."
-                        + " Set it to, for example, -D" + key + "=" + fallback.toMillis() + ", or remove it to use"
-                        + " the default."));
+        return parseMillis(value.get()).orElseThrow(() -> invalid.of(key, value.get(), fallback));
     }
 
     /**
      * {@code value} as a positive whole number of milliseconds, or empty if it is not one (or is so
      * large, over 292 years, that it does not fit a {@code long} of nanoseconds, which the waits use).
      */
-    static java.util.Optional<Duration> parseMillis(String value) {
+    static Optional<Duration> parseMillis(String value) {
         try {
             long millis = Long.parseLong(value.trim());
             return millis > 0 && millis <= Long.MAX_VALUE / 1_000_000
-                    ? java.util.Optional.of(Duration.ofMillis(millis)) : java.util.Optional.empty();
+                    ? Optional.of(Duration.ofMillis(millis)) : Optional.empty();
         } catch (NumberFormatException notANumber) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

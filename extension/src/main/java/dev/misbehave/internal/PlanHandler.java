@@ -464,9 +464,9 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         fired = true;
         entry.fired(fault.trigger());
         Effect effect = fault.effect();
-        if (Shaper.shapes(effect)) {
-            Shaper shaper = Shaper.of(effect, THROTTLE_TICKS);
-            if (Shaper.direction(effect) == Direction.UPSTREAM) {
+        if (effect instanceof Effect.Shaping shaping) {
+            Shaper shaper = Shaper.of(shaping, THROTTLE_TICKS);
+            if (shaping.direction() == Direction.UPSTREAM) {
                 upShaper = shaper;
                 if (!clientMaySend && !firesOnAccept(fault.trigger())) {
                     // A read requested before a time or downstream trigger would consume the

@@ -1,6 +1,5 @@
 package dev.misbehave.internal;
 
-import dev.misbehave.Direction;
 import dev.misbehave.Effect;
 import java.util.concurrent.TimeUnit;
 
@@ -10,34 +9,18 @@ import java.util.concurrent.TimeUnit;
  */
 final class Shaper {
 
-    private final Effect effect;
+    private final Effect.Shaping effect;
     private final long ticksPerSecond;
     private long nextAllowed = System.nanoTime();
     private boolean first = true;
 
-    private Shaper(Effect effect, long ticksPerSecond) {
+    private Shaper(Effect.Shaping effect, long ticksPerSecond) {
         this.effect = effect;
         this.ticksPerSecond = ticksPerSecond;
     }
 
-    static Shaper of(Effect effect, int ticksPerSecond) {
+    static Shaper of(Effect.Shaping effect, int ticksPerSecond) {
         return new Shaper(effect, ticksPerSecond);
-    }
-
-    /** Whether {@code effect} shapes a direction (delay, throttle, slice) rather than ending service. */
-    static boolean shapes(Effect effect) {
-        return effect instanceof Effect.Delay || effect instanceof Effect.Throttle || effect instanceof Effect.Slice;
-    }
-
-    /** The direction a shaping effect paces. */
-    static Direction direction(Effect effect) {
-        if (effect instanceof Effect.Delay d) {
-            return d.direction();
-        }
-        if (effect instanceof Effect.Throttle t) {
-            return t.direction();
-        }
-        return ((Effect.Slice) effect).direction();
     }
 
     /** The largest piece the next read or write may move. */

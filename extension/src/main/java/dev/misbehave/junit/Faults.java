@@ -71,13 +71,13 @@ final class Faults {
 
     private static Map<Class<? extends Annotation>, Kind> kinds() {
         Map<Class<? extends Annotation>, Kind> kinds = new LinkedHashMap<>();
-        kinds.put(ForceResetAfter.class, new Kind(Role.TERMINAL, "reset", d -> new Effect.Reset()));
-        kinds.put(ForceCloseAfter.class, new Kind(Role.TERMINAL, "close", d -> new Effect.Close()));
-        kinds.put(ForceHalfCloseAfter.class, new Kind(Role.TERMINAL, "half-close", d -> new Effect.HalfClose()));
-        kinds.put(StallAfter.class, new Kind(Role.TERMINAL, "stall", d -> new Effect.Stall()));
+        kinds.put(ForceResetAfter.class, new Kind(Role.TERMINAL, "reset", d -> Effect.reset()));
+        kinds.put(ForceCloseAfter.class, new Kind(Role.TERMINAL, "close", d -> Effect.close()));
+        kinds.put(ForceHalfCloseAfter.class, new Kind(Role.TERMINAL, "half-close", d -> Effect.halfClose()));
+        kinds.put(StallAfter.class, new Kind(Role.TERMINAL, "stall", d -> Effect.stall()));
         kinds.put(SendGarbageAfter.class, new Kind(Role.TERMINAL, "send the garbage", Faults::garbage));
-        kinds.put(RefuseConnections.class, new Kind(Role.PORT, "refuse", d -> new Effect.Refuse()));
-        kinds.put(NeverAccept.class, new Kind(Role.PORT, "never accept", d -> new Effect.NeverAccept()));
+        kinds.put(RefuseConnections.class, new Kind(Role.PORT, "refuse", d -> Effect.refuse()));
+        kinds.put(NeverAccept.class, new Kind(Role.PORT, "never accept", d -> Effect.neverAccept()));
         kinds.put(Delay.class, new Kind(Role.SHAPING, "delay", Faults::delay));
         kinds.put(Throttle.class, new Kind(Role.SHAPING, "throttle", Faults::throttle));
         kinds.put(Slice.class, new Kind(Role.SHAPING, "slice", Faults::slice));

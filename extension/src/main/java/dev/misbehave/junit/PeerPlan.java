@@ -4,7 +4,6 @@ import dev.misbehave.Fault;
 import dev.misbehave.MisbehavingPeer;
 import dev.misbehave.PeerScript;
 import dev.misbehave.Script;
-import dev.misbehave.internal.NettyPeer;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -129,7 +128,7 @@ record PeerPlan(String name, Script script, Fault fault, Declaration faultFrom, 
         Fault fault = faultFrom == null ? null : Faults.from(faultFrom);
         if (fault != null) {
             try {
-                NettyPeer.checkSupported(script, fault);
+                fault.requireRunnableBy(script);
             } catch (IllegalArgumentException rejected) {
                 String with = scriptFrom == null
                         ? "a silent peer (no @PeerScript)"

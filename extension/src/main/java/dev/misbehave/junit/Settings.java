@@ -7,7 +7,6 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -34,8 +33,8 @@ import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 final class Settings {
 
     static final String AWAIT_TIMEOUT = PeerSettings.AWAIT_TIMEOUT_KEY;
-    static final String QUIET_PERIOD = "misbehave.quietPeriodMillis";
-    static final String CLOSE_TIMEOUT = "misbehave.closeTimeoutMillis";
+    static final String QUIET_PERIOD = PeerSettings.QUIET_PERIOD_KEY;
+    static final String CLOSE_TIMEOUT = PeerSettings.CLOSE_TIMEOUT_KEY;
     static final String BIND_ADDRESS = "misbehave.bindAddress";
 
     private static final Namespace NAMESPACE = Namespace.create(Settings.class);
@@ -43,15 +42,12 @@ final class Settings {
 
     private Settings() {}
 
+    /** The peer settings of {@code context}'s configuration parameters, read by {@link PeerSettings#read}. */
     static PeerSettings from(ExtensionContext context) {
-        PeerSettings defaults = PeerSettings.DEFAULTS;
-        return new PeerSettings(
-                millis(context, QUIET_PERIOD, defaults.quietPeriod()),
-                defaults.maxQuietWait(),
-                millis(context, CLOSE_TIMEOUT, defaults.closeTimeout()),
-                defaults.deliveryTimeout(),
-                defaults.captureCap(),
-                millis(context, AWAIT_TIMEOUT, defaults.awaitTimeout()));
+        return PeerSettings.read(context::getConfigurationParameter, (key, value, example) ->
+                new ExtensionConfigurationException("Configuration parameter " + key + " = '" + value + "' is not a"
+                        + " positive whole number of milliseconds. Set it to, for example, " + key + "="
+                        + example.toMillis() + ", or remove it to use the default."));
     }
 
     /**
@@ -105,26 +101,5 @@ final class Settings {
         } catch (SocketException e) {
             return false;
         }
-    }
-
-    private static Duration millis(ExtensionContext context, String key, Duration fallback) {
-        return context.getConfigurationParameter(key)
-                .map(value -> parseMillis(key, value, fallback))
-                .orElse(fallback);
-    }
-
-    private static Duration parseMillis(String key, String value, Duration example) {
-        try {
-            long millis = Long.parseLong(value.trim());
-            if (millis > 0) {
-                return Duration.ofMillis(millis);
-            }
-        } catch (NumberFormatException notANumber) {
-            // reported below
-        }
-        throw new ExtensionConfigurationException(
-                "Configuration parameter " + key + " = '" + value + "' is not a positive whole number of"
-                        + " milliseconds. Set it to, for example, " + key + "=" + example.toMillis() + ", or remove"
-                        + " it to use the default.");
     }
 }

@@ -76,7 +76,7 @@ final class Upstreams {
             throw declaration.invalid("`lengthField` = " + AnnotationText.quote(proxy.lengthField()) + " is"
                     + " blank. Give the name of the field, for example lengthField = \"Content-Length\".");
         }
-        Script script;
+        Script.Forward script;
         if (fixed) {
             try {
                 script = Script.forwardTo(proxy.host(), proxy.port());

@@ -74,6 +74,21 @@ class PeerSettingsTests {
     }
 
     @Test
+    @DisplayName("one reader for every source: a key read from any lookup has the same bounds, and the source words the error")
+    void oneReader() {
+        String tooLarge = String.valueOf(Long.MAX_VALUE / 1_000_000 + 1);
+        java.util.Map<String, String> given = java.util.Map.of(PeerSettings.CLOSE_TIMEOUT_KEY, tooLarge);
+
+        assertThatThrownBy(() -> PeerSettings.read(key -> java.util.Optional.ofNullable(given.get(key)),
+                (key, value, example) -> new IllegalStateException(key + "=" + value + ", e.g. " + example.toMillis())))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage(PeerSettings.CLOSE_TIMEOUT_KEY + "=" + tooLarge + ", e.g. 2000");
+        assertThat(PeerSettings.read(key -> java.util.Optional.ofNullable(
+                        java.util.Map.of(PeerSettings.QUIET_PERIOD_KEY, "7").get(key)), (key, value, example) -> null)
+                .quietPeriod()).isEqualTo(Duration.ofMillis(7));
+    }
+
+    @Test
     @DisplayName("a bad system property fails the start, naming the property, the value and the fix")
     void badSystemProperty() {
         System.setProperty(PeerSettings.AWAIT_TIMEOUT_KEY, "-5");

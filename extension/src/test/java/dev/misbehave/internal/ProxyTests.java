@@ -707,7 +707,24 @@ class ProxyTests {
     class ForwardingScript {
 
         @Test
+        @DisplayName("is the only kind of script with the proxy's settings; on the base type they are deprecated")
+        void settingsOnForwardOnly() throws NoSuchMethodException {
+            assertThat(Script.class.getPermittedSubclasses()).containsExactlyInAnyOrder(Script.Silent.class,
+                    Script.Echo.class, Script.Respond.class, Script.Forward.class);
+            for (String setting : new String[] {"withRequestEnd", "whenUnreachable"}) {
+                Class<?> type = setting.equals("withRequestEnd") ? RequestEnd.class : Unreachable.class;
+                assertThat(Script.class.getMethod(setting, type).isAnnotationPresent(Deprecated.class))
+                        .as("Script.%s", setting).isTrue();
+                assertThat(Script.Forward.class.getMethod(setting, type).isAnnotationPresent(Deprecated.class))
+                        .as("Script.Forward.%s", setting).isFalse();
+                assertThat(Script.Forward.class.getMethod(setting, type).getReturnType())
+                        .isEqualTo(Script.Forward.class);
+            }
+        }
+
+        @Test
         @DisplayName("rejects what it cannot do, with the fix")
+        @SuppressWarnings("deprecation") // the deprecated settings on the base type still say what to do
         void rejects() {
             assertThatThrownBy(() -> Script.forwardTo("127.0.0.1", 0)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("port 0 is not a TCP port");

@@ -16,7 +16,6 @@ import dev.misbehave.SendGarbageAfter;
 import dev.misbehave.Slice;
 import dev.misbehave.Throttle;
 import dev.misbehave.Unreachable;
-import dev.misbehave.internal.NettyPeer;
 import dev.misbehave.testing.Footprint;
 import dev.misbehave.testing.Inputs;
 import java.lang.annotation.Annotation;
@@ -65,8 +64,7 @@ class AnnotationPropertyTests {
     @BeforeAll
     static void initialiseOnce() {
         for (Script script : SCRIPTS) {
-            NettyPeer.checkSupported(script, Faults.from(declaration(annotation(ForceResetAfter.class,
-                    Map.of("bytes", 1L)))));
+            Faults.from(declaration(annotation(ForceResetAfter.class, Map.of("bytes", 1L)))).requireRunnableBy(script);
         }
     }
 
@@ -158,10 +156,10 @@ class AnnotationPropertyTests {
                 .containsPattern("`[a-zA-Z.]+`");
     }
 
-    /** The engine's check of a valid fault against a script: it accepts, or says why not. */
+    /** The model's check of a valid fault against a script: it accepts, or says why not. */
     private static void checkWithScript(Script script, Fault fault) {
         try {
-            NettyPeer.checkSupported(script, fault);
+            fault.requireRunnableBy(script);
         } catch (IllegalArgumentException e) {
             assertThat(e.getMessage()).contains(String.valueOf(script));
         }

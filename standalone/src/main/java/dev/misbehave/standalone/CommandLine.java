@@ -368,7 +368,7 @@ final class CommandLine {
                         + " --upstream to script the peer.");
             }
         }
-        Script script = Script.forwardTo(upstream(given));
+        Script.Forward script = Script.forwardTo(upstream(given));
         if (!ends.isEmpty()) {
             script = script.withRequestEnd(requestEnd(given, ends.get(0)));
         }
@@ -459,7 +459,8 @@ final class CommandLine {
                     + " are both schedules: give one of them.");
         }
         String trigger = triggers.isEmpty() ? "--on-accept" : triggers.get(0);
-        boolean listener = effectName.equals("refuse") || effectName.equals("never-accept");
+        Effect effect = effect(given, effectName);
+        boolean listener = effect instanceof Effect.OnPort;
         if (listener && !trigger.equals("--on-accept")) {
             throw new UsageException("--effect " + effectName + " acts on the port before any connection exists,"
                     + " so it takes no trigger (" + named(given, trigger) + "). Drop " + named(given, trigger) + ".");
@@ -468,11 +469,11 @@ final class CommandLine {
             throw new UsageException("--effect " + effectName + " acts on the port, so it cannot pick connections ("
                     + named(given, schedules.get(0)) + "). Drop " + named(given, schedules.get(0)) + ".");
         }
-        Effect effect = effect(given, effectName);
-        Trigger when = trigger(given, trigger, script);
-        checkSends(given, effect, when, script);
+        Trigger when = trigger(given, trigger);
         Schedule which = schedules.isEmpty() ? Schedule.all() : schedule(given, schedules.get(0));
-        return Optional.of(new Fault(effect, when, which));
+        Fault fault = new Fault(effect, when, which);
+        checkRunnable(given, trigger, fault, script);
+        return Optional.of(fault);
     }
 
     private static void checkEffectOptions(Map<String, String> given, String effectName) throws UsageException {
@@ -567,7 +568,7 @@ final class CommandLine {
         return new Effect.Delay(effectDirection(given), Duration.ofMillis(first), Duration.ofMillis(perChunk));
     }
 
-    private static Trigger trigger(Map<String, String> given, String option, Script script) throws UsageException {
+    private static Trigger trigger(Map<String, String> given, String option) throws UsageException {
         boolean counts = option.equals("--after-bytes") || option.equals("--on-pattern");
         String triggerNamed = given.containsKey(option) ? named(given, option) : option + " (the default)";
         if (given.containsKey("--direction") && !counts) {
@@ -597,46 +598,40 @@ final class CommandLine {
             case "--after-ms":
                 return new Trigger.AfterDuration(Duration.ofMillis(longAtLeast(given, option, 1, "1000")));
             default:
-                if (script.forwards() && script.requestEnd().isEmpty()) {
-                    throw new UsageException(named(given, option) + " counts requests, but " + named(given,
-                            "--upstream") + " alone does not say where a request ends. Add --request-delimiter TEXT,"
-                            + " --request-length BYTES or --request-http.");
-                }
-                if (script.requestEnd().isEmpty()) {
-                    throw new UsageException(named(given, option) + " counts request/response exchanges, but the"
-                            + " script is " + scriptNamed(given) + ", which does not respond. Add --script respond"
-                            + " with --response and a request end.");
-                }
                 return new Trigger.AfterExchanges(intAtLeast(given, option, 1, "1"));
         }
     }
 
-    /** A trigger or effect on the bytes the peer sends needs a script that sends some. */
-    private static void checkSends(Map<String, String> given, Effect effect, Trigger trigger, Script script)
+    /**
+     * The model's rule for which faults a script can run ({@link Fault#unrunnableBy(Script)}), worded
+     * in the options the user gave.
+     */
+    private static void checkRunnable(Map<String, String> given, String option, Fault fault, Script script)
             throws UsageException {
-        boolean sends = script.forwards() || script.response().isPresent() || script.echoes()
-                || script.greeting().length > 0;
-        if (sends) {
+        Optional<Fault.Unrunnable> reason = fault.unrunnableBy(script);
+        if (reason.isEmpty()) {
             return;
         }
-        boolean countsSent = trigger instanceof Trigger.AfterBytes b && b.direction() == Direction.DOWNSTREAM
-                        && b.bytes() > 0
-                || trigger instanceof Trigger.OnPattern p && p.direction() == Direction.DOWNSTREAM;
-        if (countsSent) {
-            String counting = given.containsKey("--after-bytes") ? "--after-bytes" : "--on-pattern";
-            throw new UsageException(named(given, counting) + " " + named(given, "--direction") + " counts the bytes"
-                    + " the peer sends, but the script is " + scriptNamed(given) + ", which sends nothing, so the"
-                    + " trigger would never fire. Use --script echo or respond, or --greeting, or count upstream"
-                    + " bytes.");
-        }
-        boolean shapesSent = (effect instanceof Effect.Delay || effect instanceof Effect.Throttle
-                || effect instanceof Effect.Slice) && effectDirection(given) == Direction.DOWNSTREAM;
-        if (shapesSent) {
-            throw new UsageException("--effect " + given.get("--effect") + " shapes the bytes the peer sends ("
-                    + (given.containsKey("--effect-direction") ? named(given, "--effect-direction")
-                            : "--effect-direction downstream, the default") + "), but the script is "
-                    + scriptNamed(given) + ", which sends nothing. Use --script echo or respond, or"
-                    + " --effect-direction upstream.");
+        switch (reason.get()) {
+            case EXCHANGES_WITHOUT_REQUEST_END:
+                throw new UsageException(named(given, option) + " counts requests, but " + named(given,
+                        "--upstream") + " alone does not say where a request ends. Add --request-delimiter TEXT,"
+                        + " --request-length BYTES or --request-http.");
+            case EXCHANGES_WITHOUT_RESPONSE:
+                throw new UsageException(named(given, option) + " counts request/response exchanges, but the"
+                        + " script is " + scriptNamed(given) + ", which does not respond. Add --script respond"
+                        + " with --response and a request end.");
+            case COUNTS_UNSENT_BYTES:
+                throw new UsageException(named(given, option) + " " + named(given, "--direction") + " counts the"
+                        + " bytes the peer sends, but the script is " + scriptNamed(given) + ", which sends nothing,"
+                        + " so the trigger would never fire. Use --script echo or respond, or --greeting, or count"
+                        + " upstream bytes.");
+            default:
+                throw new UsageException("--effect " + given.get("--effect") + " shapes the bytes the peer sends ("
+                        + (given.containsKey("--effect-direction") ? named(given, "--effect-direction")
+                                : "--effect-direction downstream, the default") + "), but the script is "
+                        + scriptNamed(given) + ", which sends nothing. Use --script echo or respond, or"
+                        + " --effect-direction upstream.");
         }
     }
 
