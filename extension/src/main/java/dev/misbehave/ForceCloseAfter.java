@@ -18,12 +18,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>Where {@link ForceResetAfter} makes the client see "Connection reset", this makes it see
  * end-of-stream: {@code read()} returns -1, the JDK {@code HttpClient} reports an {@code
  * EOFException} cause, {@code HttpURLConnection} "Unexpected end of file from server". {@code
- * ConnectionConditions.connectionClosed()} matches these. After an upstream trigger the peer first
- * stops reading and waits (bounded) until the client has sent nothing more, so a client that writes
- * its request in several calls has made all of them and meets the close in its read. The peer
- * leaves the rest of the request unread, so its kernel follows the FIN with an RST shortly after: a
- * client that writes again after end-of-stream gets "Broken pipe" from one of its next writes. The
- * journal records {@link Ending#PEER_CLOSED}.
+ * ConnectionConditions.connectionClosed()} matches these. After an upstream trigger the peer
+ * consumes nothing more and closes as soon as the client has finished sending (as {@link
+ * ForceResetAfter} resets), so a client that writes its request in several calls has made all of
+ * them and meets the close in its read. A client that writes again after end-of-stream gets "Broken
+ * pipe" from one of its next writes. The journal records {@link Ending#PEER_CLOSED}.
  *
  * <p>When it fires (exactly one trigger attribute: {@link #bytes()}, {@link #pattern()}, {@link
  * #idleMillis()}, {@link #millis()} or {@link #exchanges()}), on which connections, for which peer

@@ -29,8 +29,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *   <li>{@code bytes = 0}: the peer resets as soon as it accepts the connection. The client may see
  *       the reset at {@code connect()}, or at its first read or write; {@code
  *       ConnectionConditions.connectionReset()} matches every form.
- *   <li>{@code bytes = N > 0}: the peer reads exactly N bytes, stops reading, waits (bounded) until
- *       the client has stopped sending, then resets. If the rest of the client's request fits the
+ *   <li>{@code bytes = N > 0}: the peer consumes exactly N bytes and resets as soon as the client
+ *       has finished sending: when its request has ended (HTTP/1.x framing, or the script's {@link
+ *       RequestEnd}), when it half-closes, or, for a request nothing delimits, once it has sent
+ *       nothing for the quiet period (bounded). If the rest of the client's request fits the
  *       kernel buffers (64 KiB or less after byte N), the client's writes succeed and its next read
  *       fails with "Connection reset". If more than 5 MiB remain after byte N, the client's write
  *       fails with "Connection reset by peer". In between, which call fails depends on the client's

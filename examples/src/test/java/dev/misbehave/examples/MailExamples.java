@@ -54,6 +54,23 @@ class MailExamples {
     }
     // end::reset-after-greeting[]
 
+    @DisplayName("reports a relay that resets in the middle of the client's HELO")
+    // tag::reset-mid-command[]
+    @Test
+    @PeerScript(greeting = "220 relay.example ready\r\n", requestEndsWith = "\r\n", response = "250 relay.example\r\n")
+    @ForceResetAfter(bytes = 4) // "HELO": the peer resets once the command's line has ended
+    void resetMidCommand(MisbehavingPeer peer) {
+        assertThatThrownBy(() -> new MailNotifier(peer.address()).hello())
+                .isInstanceOf(NotificationFailedException.class)
+                .is(connectionReset());
+        assertThat(peer.awaitConnections(1, WAIT)).singleElement().satisfies(connection -> {
+            assertThat(new String(connection.sent(), StandardCharsets.US_ASCII)).isEqualTo("220 relay.example ready\r\n");
+            assertThat(new String(connection.received(), StandardCharsets.US_ASCII)).isEqualTo("HELO");
+            assertThat(connection.ending()).isEqualTo(Ending.PEER_RESET);
+        });
+    }
+    // end::reset-mid-command[]
+
     @DisplayName("reports another service on the relay's port (garbage, then a close)")
     // tag::garbage[]
     @Test

@@ -14,6 +14,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
@@ -57,6 +58,10 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
     private final byte[] greeting;
     private final byte[] response;
     private final PatternMatcher patternMatcher;
+    /** Where the client's requests end, for an upstream trigger; null for any other fault. */
+    private final ClientDone clientDone;
+    /** Waits, once an upstream trigger fired, until the client has finished sending; null before. */
+    private ClientWatch watch;
 
     private ChannelHandlerContext ctx;
     private boolean fired;
@@ -110,6 +115,7 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
                 ? new PatternMatcher(p.pattern()) : null;
         this.leg = script.forwards() ? new UpstreamLeg(entry, this) : null;
         this.route = route;
+        this.clientDone = fault == null ? null : ClientDone.forTrigger(fault.trigger(), script.requestEnd().orElse(null));
     }
 
     // ---- reading -------------------------------------------------------------------------------
@@ -117,6 +123,9 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
     /** How many bytes the next read may consume. */
     int wanted() {
         long limit = ExactReadAllocator.MAX_READ;
+        if (watch != null && watch.lookingAhead) {
+            return Math.max(1, Math.min((int) limit, clientDone.room()));
+        }
         if (fault != null && !fired) {
             Trigger trigger = fault.trigger();
             if (trigger instanceof Trigger.AfterBytes b && b.direction() == Direction.UPSTREAM) {
@@ -185,6 +194,10 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (watch != null && watch.lookingAhead) {
+            watch.lookedAhead(Connections.drain((ByteBuf) msg));
+            return;
+        }
         if (leg != null) {
             forwardRead((ByteBuf) msg);
             return;
@@ -192,6 +205,9 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         byte[] bytes = Connections.drain((ByteBuf) msg);
         lastReadNanos = System.nanoTime();
         entry.received(bytes, 0, bytes.length);
+        if (clientDone != null && !fired) {
+            clientDone.feed(bytes, 0, bytes.length);
+        }
         if (readingStopped) {
             return;
         }
@@ -214,9 +230,13 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
      * read into. A copy is made only for a request end or a pattern trigger, which look at them.
      */
     private void forwardRead(ByteBuf buf) {
-        byte[] bytes = framer != null || patternMatcher != null ? ByteBufUtil.getBytes(buf) : null;
+        boolean delimiting = clientDone != null && !fired && clientDone.delimits();
+        byte[] bytes = framer != null || patternMatcher != null || delimiting ? ByteBufUtil.getBytes(buf) : null;
         lastReadNanos = System.nanoTime();
         entry.received(buf);
+        if (delimiting) {
+            clientDone.feed(bytes, 0, bytes.length);
+        }
         if (readingStopped) {
             buf.release();
             return;
@@ -498,7 +518,8 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         }
         Runnable act = () -> act(effect);
         if (clientMaySend) {
-            new QuietWatch(act).tick();
+            watch = new ClientWatch(act);
+            watch.start();
         } else {
             act.run();
         }
@@ -604,8 +625,13 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        // Only a forwarded connection allows half-closure, so only it sees the client's FIN here.
+        // Only a forwarded connection, or one whose client is watched for the end of its request,
+        // allows half-closure, so only they see the client's FIN here.
         if (!(event instanceof ChannelInputShutdownEvent) || entry.ended()) {
+            return;
+        }
+        if (watch != null && watch.lookingAhead) {
+            watch.clientFinished(); // it will send no more: the effect acts now
             return;
         }
         clientInputShut = true;
@@ -752,8 +778,16 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         }
     }
 
-    /** Polls the receive queue until it has not changed for the quiet period, then acts. */
-    private final class QuietWatch implements Runnable {
+    /**
+     * Acts once the client has finished sending, after an upstream trigger fired: at once if its
+     * request has ended there and nothing more waits in the receive queue; otherwise it reads on past
+     * the trigger (at most {@link ClientDone#LOOKAHEAD} bytes, neither journalled, served nor
+     * forwarded) until the request ends, the client half-closes, or the look-ahead is full (the
+     * client is then blocked in {@code write()}). When nothing delimits the client's requests it
+     * polls the receive queue instead, and acts once that has not changed for the quiet period; that
+     * wait also bounds the look-ahead, so a client that stops mid-request is not waited for longer.
+     */
+    private final class ClientWatch implements Runnable {
         private final Runnable action;
         private final PeerSocketChannel channel;
         private final long quietNanos = settings.quietPeriod().toNanos();
@@ -761,10 +795,43 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         private final long started = System.nanoTime();
         private long lastChange = started;
         private long lastQueued = -1;
+        private long lastLookedAhead;
+        boolean lookingAhead;
+        private boolean acted;
 
-        QuietWatch(Runnable action) {
+        ClientWatch(Runnable action) {
             this.action = action;
             this.channel = (PeerSocketChannel) ctx.channel();
+        }
+
+        void start() {
+            if (clientDone != null && clientDone.delimits()) {
+                if (clientDone.atRequestEnd() && channel.bytesQueued() == 0) {
+                    act();
+                    return;
+                }
+                lookingAhead = true;
+                channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true); // to see the client's FIN
+                ctx.read();
+            }
+            tick();
+        }
+
+        /** Bytes read past the trigger. */
+        void lookedAhead(byte[] bytes) {
+            if (acted) {
+                return;
+            }
+            clientDone.lookedAhead(bytes);
+            if (clientDone.room() == 0 || clientDone.delimits() && clientDone.atRequestEnd() && channel.bytesQueued() == 0) {
+                act();
+            } else {
+                ctx.read();
+            }
+        }
+
+        void clientFinished() {
+            act();
         }
 
         @Override
@@ -773,20 +840,31 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         }
 
         void tick() {
-            if (entry.ended() || !ctx.channel().isActive()) {
+            if (acted || entry.ended() || !ctx.channel().isActive()) {
                 return;
             }
             long now = System.nanoTime();
             int queued = channel.bytesQueued();
-            if (queued != lastQueued) {
+            if (queued != lastQueued || clientDone != null && clientDone.lookedAhead() != lastLookedAhead) {
                 lastQueued = queued;
+                lastLookedAhead = clientDone == null ? 0 : clientDone.lookedAhead();
                 lastChange = now;
             }
             if (now - lastChange >= quietNanos || now - started >= maxWaitNanos) {
-                action.run();
+                act();
             } else {
                 ctx.executor().schedule(this, POLL_NANOS, TimeUnit.NANOSECONDS);
             }
+        }
+
+        private void act() {
+            if (acted || entry.ended() || !ctx.channel().isActive()) {
+                return;
+            }
+            acted = true;
+            lookingAhead = false;
+            channel.stopReading();
+            action.run();
         }
     }
 }
