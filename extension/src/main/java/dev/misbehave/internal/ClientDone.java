@@ -15,7 +15,10 @@ import dev.misbehave.Trigger;
  */
 final class ClientDone {
 
-    /** The most bytes looked at past the trigger; a request that goes on longer is a blocked writer. */
+    /**
+     * The most bytes looked at past the trigger; a client with a longer rest to send will block in
+     * {@code write()}, which the quiet wait tells.
+     */
     static final int LOOKAHEAD = 64 * 1024;
 
     private final RequestFramer script;

@@ -782,8 +782,8 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
      * Acts once the client has finished sending, after an upstream trigger fired: at once if its
      * request has ended there and nothing more waits in the receive queue; otherwise it reads on past
      * the trigger (at most {@link ClientDone#LOOKAHEAD} bytes, neither journalled, served nor
-     * forwarded) until the request ends, the client half-closes, or the look-ahead is full (the
-     * client is then blocked in {@code write()}). When nothing delimits the client's requests it
+     * forwarded) until the request ends or the client half-closes. When nothing delimits the
+     * client's requests, or the look-ahead is full (the client will block in {@code write()}), it
      * polls the receive queue instead, and acts once that has not changed for the quiet period; that
      * wait also bounds the look-ahead, so a client that stops mid-request is not waited for longer.
      */
@@ -823,11 +823,14 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
                 return;
             }
             clientDone.lookedAhead(bytes);
-            if (clientDone.room() == 0 || clientDone.delimits() && clientDone.atRequestEnd() && channel.bytesQueued() == 0) {
+            if (clientDone.delimits() && clientDone.atRequestEnd() && channel.bytesQueued() == 0) {
                 act();
-            } else {
+            } else if (clientDone.room() > 0) {
                 ctx.read();
             }
+            // else the look-ahead is full: a client with this much left to send blocks in write()
+            // once the buffers fill, and the quiet wait tells when they have (acting while it still
+            // writes would let the reset meet its write or its read, by chance)
         }
 
         void clientFinished() {

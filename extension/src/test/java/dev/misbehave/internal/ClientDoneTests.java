@@ -146,10 +146,10 @@ class ClientDoneTests {
     }
 
     @Test
-    @DisplayName("an 8 MiB upload: the peer looks 64 KiB ahead, then resets the blocked writer, whose write fails")
+    @DisplayName("an 8 MiB upload: past 64 KiB the peer stops looking, and the quiet wait resets the blocked writer, whose write fails")
     void blockedWriter() throws IOException {
         byte[] body = new byte[8 << 20];
-        try (NettyPeer peer = NettyPeer.start(Script.silent(), Fault.resetAfter(Direction.UPSTREAM, 100), MINUTE_QUIET);
+        try (NettyPeer peer = NettyPeer.start(Script.silent(), Fault.resetAfter(Direction.UPSTREAM, 100), PeerSettings.DEFAULTS);
                 Socket socket = client(peer)) {
             OutputStream out = socket.getOutputStream();
             out.write(ascii("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n"));
