@@ -457,7 +457,7 @@ public final class NettyPeer implements MisbehavingPeer {
     }
 
     private static boolean resetsOnAccept(Fault fault) {
-        return fault.effect() instanceof Effect.Reset && PlanHandler.firesOnAccept(fault.trigger());
+        return fault.effect() instanceof Effect.Reset && FaultTrigger.firesOnAccept(fault.trigger());
     }
 
     private void accept(SocketChannel channel) {
