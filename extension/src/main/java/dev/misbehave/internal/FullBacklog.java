@@ -1,6 +1,8 @@
 package dev.misbehave.internal;
 
 
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -11,6 +13,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -36,7 +39,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * and {@code PortReservation.takeOver(address, fullBacklog::close)}. Closing the listener makes
  * the kernel reset the queued connections, so nothing stays in TIME_WAIT on the port.
  */
-final class FullBacklog implements AutoCloseable {
+final class FullBacklog implements PortHolder, AutoCloseable {
 
     /** The listener's backlog: the smallest the JDK passes on unchanged. */
     static final int BACKLOG = 1;
@@ -97,7 +100,8 @@ final class FullBacklog implements AutoCloseable {
     }
 
     /** The port that never accepts. */
-    int port() {
+    @Override
+    public int port() {
         return port;
     }
 
@@ -116,6 +120,23 @@ final class FullBacklog implements AutoCloseable {
                 throw new UncheckedIOException(failure);
             }
         }
+    }
+
+    @Override
+    public Mode mode() {
+        return Mode.NEVER_ACCEPTING;
+    }
+
+    @Override
+    public PortReservation reserveInstead(InetSocketAddress listening, Duration closeTimeout) throws IOException {
+        return PortReservation.takeOver(listening, this::close);
+    }
+
+    /** Releases the port at once. */
+    @Override
+    public Future<?> release(long deadline) {
+        close();
+        return ImmediateEventExecutor.INSTANCE.newSucceededFuture(null);
     }
 
     @Override

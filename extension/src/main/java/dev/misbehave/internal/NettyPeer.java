@@ -1,13 +1,12 @@
 package dev.misbehave.internal;
 
 import dev.misbehave.ConnectionRecord;
-import dev.misbehave.Direction;
 import dev.misbehave.Effect;
 import dev.misbehave.Ending;
 import dev.misbehave.Fault;
 import dev.misbehave.MisbehavingPeer;
 import dev.misbehave.Script;
-import dev.misbehave.Trigger;
+import dev.misbehave.internal.PortHolder.Mode;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -20,14 +19,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.Promise;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
-import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,11 +49,6 @@ import java.util.function.Predicate;
  * seen the listener leave its selector.
  */
 public final class NettyPeer implements MisbehavingPeer {
-
-    /** The receive buffer of the listening socket, inherited by every accepted socket. */
-    static final int RECEIVE_BUFFER = 4096;
-
-    private static final int BACKLOG = 128;
 
     /**
      * Plain heap buffers for the peer's small reads. Netty 4.2's default (adaptive) and pooled
@@ -87,22 +78,8 @@ public final class NettyPeer implements MisbehavingPeer {
     /** The peers of this JVM not yet closed, for {@link #closeAllOpen()} at the JVM's exit. */
     private static final java.util.Set<NettyPeer> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    /** What holds the port. Guarded by this peer's monitor, with the three fields below. */
-    private Mode mode;
-    /** In {@link Mode#SERVING}: the listening socket and its Netty channel. */
-    private ServerSocketChannel listener;
-    private Channel server;
-    /** In {@link Mode#REFUSING}: the port, bound but not listening. */
-    private PortReservation reservation;
-    /** In {@link Mode#NEVER_ACCEPTING}: a listener whose accept queue is full. */
-    private FullBacklog fullBacklog;
-
-    /** Who holds the peer's port. */
-    private enum Mode {
-        SERVING,
-        REFUSING,
-        NEVER_ACCEPTING
-    }
+    /** What holds the port: a listener, a reservation or a full backlog. Guarded by this peer's monitor. */
+    private PortHolder holder;
 
     private NettyPeer(Script script, Fault fault, PeerSettings settings, InetAddress bind, int port) {
         this.script = script;
@@ -113,13 +90,6 @@ public final class NettyPeer implements MisbehavingPeer {
         this.journal = new Journal(settings.captureCap());
         this.bind = bind;
         this.address = new InetSocketAddress(bind.isAnyLocalAddress() ? LOOPBACK : bind, port);
-    }
-
-    private static Mode modeOf(Fault fault) {
-        if (fault == null || !(fault.effect() instanceof Effect.OnPort onPort)) {
-            return Mode.SERVING;
-        }
-        return onPort instanceof Effect.Refuse ? Mode.REFUSING : Mode.NEVER_ACCEPTING;
     }
 
     /** Starts a peer with the default settings; {@code fault} may be null for a well-behaved peer. */
@@ -171,13 +141,12 @@ public final class NettyPeer implements MisbehavingPeer {
         }
         checkSupported(script, fault);
         ResetCheck.require();
-        Mode mode = modeOf(fault);
         InetAddress bind = listen.getAddress();
         int port = listen.getPort();
         try {
-            Object holder = open(mode, bind, port);
-            NettyPeer peer = new NettyPeer(script, fault, settings, bind, portOf(holder));
-            peer.hold(mode, holder);
+            PortHolder holder = Mode.of(fault).open(bind, port);
+            NettyPeer peer = new NettyPeer(script, fault, settings, bind, holder.port());
+            peer.hold(holder);
             OPEN.add(peer);
             if (script.forwards()) {
                 Loops.listening(peer);
@@ -191,40 +160,11 @@ public final class NettyPeer implements MisbehavingPeer {
         }
     }
 
-    /**
-     * Opens {@code port} (0: an ephemeral one) in {@code mode}: a listener, a reservation or a full
-     * backlog.
-     */
-    private static Object open(Mode mode, InetAddress bind, int port) throws IOException {
-        switch (mode) {
-            case REFUSING:
-                return PortReservation.reserve(bind, port);
-            case NEVER_ACCEPTING:
-                return FullBacklog.open(bind, port);
-            default:
-                return bindListener(bind, port);
-        }
-    }
-
-    private static int portOf(Object holder) {
-        if (holder instanceof PortReservation reserved) {
-            return reserved.port();
-        }
-        if (holder instanceof FullBacklog full) {
-            return full.port();
-        }
-        return ((ServerSocketChannel) holder).socket().getLocalPort();
-    }
-
-    /** Makes {@code holder}, just opened on this peer's port, what holds the port in {@code next}. */
-    private synchronized void hold(Mode next, Object holder) {
-        mode = next;
-        if (holder instanceof PortReservation reserved) {
-            reservation = reserved;
-        } else if (holder instanceof FullBacklog full) {
-            fullBacklog = full;
-        } else {
-            serve((ServerSocketChannel) holder);
+    /** Makes {@code next}, just opened on this peer's port, what holds the port; a listener starts serving. */
+    private synchronized void hold(PortHolder next) {
+        holder = next;
+        if (next instanceof Listener listener) {
+            register(listener.serve(this::endedAtAccept));
         }
     }
 
@@ -267,7 +207,7 @@ public final class NettyPeer implements MisbehavingPeer {
      */
     private synchronized void change(Fault next) {
         checkOpen();
-        Mode target = modeOf(next);
+        Mode target = Mode.of(next);
         if (target == Mode.SERVING) {
             this.fault = next;
         }
@@ -276,73 +216,27 @@ public final class NettyPeer implements MisbehavingPeer {
     }
 
     private void switchTo(Mode target) {
-        if (mode == target) {
+        if (holder.mode() == target) {
             return;
         }
         PortReservation held = null;
         try {
-            switch (mode) {
-                case SERVING:
-                    held = PortReservation.takeOver(new InetSocketAddress(bind, port()), this::stopServing);
-                    break;
-                case NEVER_ACCEPTING:
-                    held = PortReservation.takeOver(new InetSocketAddress(bind, port()), fullBacklog::close);
-                    fullBacklog = null;
-                    break;
-                default:
-                    held = reservation;
-                    reservation = null;
-            }
+            held = holder.reserveInstead(new InetSocketAddress(bind, port()), settings.closeTimeout());
             // the reservation keeps the port while the next holder opens on it
-            hold(target, target == Mode.REFUSING ? held : held.handOver((host, port) -> open(target, bind, port)));
+            hold(target == Mode.REFUSING ? held : held.handOver((host, port) -> target.open(bind, port)));
         } catch (IOException e) {
             if (held != null) {
                 held.close();
             }
-            throw new UncheckedIOException("Misbehave could not move port " + port() + " from " + mode
+            throw new UncheckedIOException("Misbehave could not move port " + port() + " from " + holder.mode()
                     + " to " + target, e);
         }
-    }
-
-    /** Closes the Netty listener and waits (bounded) until the JDK has released its socket. */
-    private void stopServing() {
-        Channel closing = server;
-        ServerSocketChannel socket = listener;
-        server = null;
-        listener = null;
-        long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
-        Promise<Void> released = closing.eventLoop().newPromise();
-        closing.close().addListener(closed -> completeWhenReleased(closing, socket, released, deadline));
-        released.awaitUninterruptibly(settings.closeTimeout().toMillis());
     }
 
     private void checkOpen() {
         if (closed.get()) {
             throw new IllegalStateException("The peer " + this + " is closed; start a new one.");
         }
-    }
-
-    private static ServerSocketChannel bindListener(InetAddress bind, int port) throws IOException {
-        ServerSocketChannel bound = ServerSocketChannel.open();
-        try {
-            // SO_REUSEPORT, so the port can be handed to a reservation and back without a gap
-            PortReservation.prepareListener(bound);
-            // Set before listen(): accepted sockets inherit it, so a peer that stops reading closes
-            // its window early and a large upload blocks, deterministically, in the client's write.
-            bound.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
-            bound.bind(new InetSocketAddress(bind, port), BACKLOG);
-            return bound;
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(bound);
-            throw e;
-        }
-    }
-
-    /** Starts serving on {@code bound}: wraps it in a Netty channel and registers it. */
-    private void serve(ServerSocketChannel bound) {
-        listener = bound;
-        server = new PeerServerChannel(bound, this::endedAtAccept);
-        register(server);
     }
 
     /**
@@ -452,12 +346,12 @@ public final class NettyPeer implements MisbehavingPeer {
      * is the connection's index.
      */
     private Fault plannedFor(Fault current) {
-        return current != null && modeOf(current) == Mode.SERVING && current.schedule().selects(journal.size())
+        return current != null && Mode.of(current) == Mode.SERVING && current.schedule().selects(journal.size())
                 ? current : null;
     }
 
     private static boolean resetsOnAccept(Fault fault) {
-        return fault.effect() instanceof Effect.Reset && PlanHandler.firesOnAccept(fault.trigger());
+        return fault.effect() instanceof Effect.Reset && FaultTrigger.firesOnAccept(fault.trigger());
     }
 
     private void accept(SocketChannel channel) {
@@ -631,18 +525,7 @@ public final class NettyPeer implements MisbehavingPeer {
     private void closeNow(long deadline) {
         List<Future<?>> closing = new ArrayList<>();
         synchronized (this) {
-            if (mode == Mode.SERVING) {
-                Channel serverChannel = server;
-                ServerSocketChannel socket = listener;
-                Promise<Void> released = serverChannel.eventLoop().newPromise();
-                serverChannel.close().addListener(
-                        serverClosed -> completeWhenReleased(serverChannel, socket, released, deadline));
-                closing.add(released);
-            } else if (mode == Mode.REFUSING) {
-                reservation.close();
-            } else {
-                fullBacklog.close();
-            }
+            closing.add(holder.release(deadline));
         }
         open.forEach((channel, entry) -> closing.add(Connections.reset(entry, channel)));
         for (Future<?> future : closing) {
@@ -651,37 +534,11 @@ public final class NettyPeer implements MisbehavingPeer {
         }
     }
 
-    /**
-     * Completes {@code released} once the listener has left the selector, which is when the JDK
-     * closes its socket. Runs on the event loop, the thread that selects: a task scheduled now runs
-     * after the loop's next select, and a check that comes too early schedules itself again, until
-     * the waiter has stopped waiting.
-     */
-    private static void completeWhenReleased(
-            Channel serverChannel, ServerSocketChannel socket, Promise<Void> released, long deadline) {
-        if (!socket.isRegistered()) {
-            released.trySuccess(null);
-        } else if (System.nanoTime() - deadline < 0) {
-            serverChannel.eventLoop().schedule(
-                    () -> completeWhenReleased(serverChannel, socket, released, deadline), 0, TimeUnit.NANOSECONDS);
-        }
-    }
-
     @Override
     public String toString() {
         Fault current = fault;
         return "MisbehavingPeer[" + Addresses.of(address) + ", " + script
                 + (current == null ? "" : ", " + current) + "]";
-    }
-
-    private static void closeQuietly(ServerSocketChannel listener) {
-        if (listener != null) {
-            try {
-                listener.close();
-            } catch (IOException ignored) {
-                // nothing more to release
-            }
-        }
     }
 
     private static InetAddress loopback() {

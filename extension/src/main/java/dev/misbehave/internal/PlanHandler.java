@@ -12,26 +12,24 @@ import dev.misbehave.UpstreamEnding;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs one connection's plan on its event loop: serve the {@link Script} (greeting, then a response
- * per request, an echo, or silence), count bytes in both directions, fire the fault's {@link
- * Trigger} at its exact byte, and apply its {@link Effect}. A connection outside the fault's
- * schedule runs the same code with no fault.
+ * per request, an echo, or silence) and apply the fault's {@link Effect} when its {@link Trigger}
+ * fires. A connection outside the fault's schedule runs the same code with no fault.
  *
- * <p>Reads are requested one at a time ({@code AUTO_READ} off) and sized by {@link #wanted()}, so
- * the peer never consumes a byte past an upstream trigger. Writes go out one piece at a time, cut at
- * a downstream trigger, so the peer never sends a byte past it.
+ * <p>Two helpers own the rest: {@link FaultTrigger} decides when the trigger fires (and when an
+ * effect fired by the client's bytes acts), {@link WriteQueue} sends what waits for the client.
+ * Reads are requested one at a time ({@code AUTO_READ} off) and sized by {@link #wanted()}, so
+ * the peer never consumes a byte past an upstream trigger; the write queue sends one piece at a
+ * time, cut at a downstream trigger, so the peer never sends a byte past it.
  *
  * <p>A forwarding script (proxy mode) adds an {@link UpstreamLeg}: the client's bytes go to the
  * server instead of the script, the server's bytes take the script's place in the write queue, and
@@ -39,9 +37,8 @@ import java.util.concurrent.TimeUnit;
  * {@link #MAX_PENDING} bytes). The server's FIN and RST are passed on to the client as they came,
  * and the client's to the server.
  */
-final class PlanHandler extends ChannelInboundHandlerAdapter implements UpstreamLeg.Proxied {
+final class PlanHandler extends ChannelInboundHandlerAdapter implements UpstreamLeg.Proxied, WriteQueue.Owner {
 
-    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /**
      * Stop reading while this many bytes wait to be sent: an echo to a client that does not read,
      * or a server's bytes for a client slower than the server.
@@ -50,53 +47,38 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
     /** A throttle sends or reads in pieces this many times a second. */
     private static final int THROTTLE_TICKS = 100;
 
+    /** How far the connection still serves: narrowed by the effect, or by the server in proxy mode. */
+    private enum Flow {
+        /** The client's bytes are read and the script's (or the server's) are written. */
+        OPEN,
+        /** Nothing more is written to the client; its bytes are still read (a half-close). */
+        HALF_CLOSED,
+        /** Nothing more is read or written. */
+        STOPPED
+    }
+
     private final Script script;
-    private final Fault fault;
     private final Journal.Entry entry;
     private final PeerSettings settings;
     private final RequestFramer framer;
     private final byte[] greeting;
     private final byte[] response;
-    private final PatternMatcher patternMatcher;
-    /** Where the client's requests end, for an upstream trigger; null for any other fault. */
-    private final ClientDone clientDone;
-    /** Waits, once an upstream trigger fired, until the client has finished sending; null before. */
-    private ClientWatch watch;
+    private final FaultTrigger trigger;
+    private final WriteQueue queue;
 
     private ChannelHandlerContext ctx;
-    private boolean fired;
-    private boolean readingStopped;
-    private boolean writingStopped;
+    private Flow flow = Flow.OPEN;
     private boolean readScheduled;
-    private int exchanges;
-    private int patternsSeen;
-    private long lastReadNanos;
-
-    /** What waits to be sent, in order; the handler owns these buffers and releases each once sent or dropped. */
-    private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
-    private long pendingBytes;
-    private int offset;
-    private boolean writeInFlight;
-    private boolean writeScheduled;
-    private Runnable afterWrites;
-    private boolean dropHeadAfterWrite;
-    /** The connection is gone: nothing more is queued. */
-    private boolean inactive;
-
     private Shaper upShaper;
-    private Shaper downShaper;
 
     /** The leg to the server; null unless the script forwards. */
     private final UpstreamLeg leg;
     /** The peers of this JVM this connection came through, this one last; null unless the script forwards. */
     private final Loops.Route route;
     private boolean legConnected;
-    private boolean halfClosed;
     private boolean clientInputShut;
     /** Who closed first when both sides close in order: true if the server did. */
     private boolean serverClosedFirst;
-    /** The most bytes that waited to be sent at once (recorded in the journal for tests). */
-    private long maxPendingBytes;
 
     /**
      * @param greeting the script's greeting and {@code response} its response (null if it does not
@@ -105,37 +87,25 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
     PlanHandler(Script script, byte[] greeting, byte[] response, Fault fault, Journal.Entry entry,
             PeerSettings settings, Loops.Route route) {
         this.script = script;
-        this.fault = fault;
         this.entry = entry;
         this.settings = settings;
         this.framer = script.requestEnd().map(RequestFramer::new).orElse(null);
         this.greeting = greeting;
         this.response = response;
-        this.patternMatcher = fault != null && fault.trigger() instanceof Trigger.OnPattern p
-                ? new PatternMatcher(p.pattern()) : null;
+        this.trigger = new FaultTrigger(fault, entry, settings, framer, script.requestEnd().orElse(null), this::apply);
+        this.queue = new WriteQueue(entry, trigger, this);
         this.leg = script.forwards() ? new UpstreamLeg(entry, this) : null;
         this.route = route;
-        this.clientDone = fault == null ? null : ClientDone.forTrigger(fault.trigger(), script.requestEnd().orElse(null));
     }
 
     // ---- reading -------------------------------------------------------------------------------
 
     /** How many bytes the next read may consume. */
     int wanted() {
-        long limit = ExactReadAllocator.MAX_READ;
-        if (watch != null && watch.lookingAhead) {
-            return Math.max(1, Math.min((int) limit, clientDone.room()));
+        if (trigger.lookingAhead()) {
+            return trigger.lookAheadRoom();
         }
-        if (fault != null && !fired) {
-            Trigger trigger = fault.trigger();
-            if (trigger instanceof Trigger.AfterBytes b && b.direction() == Direction.UPSTREAM) {
-                limit = Math.min(limit, b.bytes() - entry.receivedCount());
-            } else if (trigger instanceof Trigger.OnPattern p && p.direction() == Direction.UPSTREAM) {
-                limit = Math.min(limit, patternMatcher.bytesToPossibleMatch());
-            } else if (trigger instanceof Trigger.AfterExchanges e) {
-                limit = Math.min(limit, exchanges >= e.exchanges() ? 1 : framer.bytesToPossibleEnd());
-            }
-        }
+        long limit = trigger.readLimit(ExactReadAllocator.MAX_READ);
         if (upShaper != null) {
             limit = Math.min(limit, upShaper.pieceSize());
         }
@@ -145,21 +115,12 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        lastReadNanos = System.nanoTime();
-        if (fault != null) {
-            Trigger trigger = fault.trigger();
-            if (firesOnAccept(trigger)) {
-                fire(false);
-            } else if (trigger instanceof Trigger.AfterIdle idle) {
-                ctx.executor().schedule(this::checkIdle, Nanos.of(idle.idle()), TimeUnit.NANOSECONDS);
-            } else if (trigger instanceof Trigger.AfterDuration after) {
-                ctx.executor().schedule(() -> fireUnlessDone(false), Nanos.of(after.delay()), TimeUnit.NANOSECONDS);
-            }
-        }
+        queue.start(ctx);
+        trigger.start(ctx); // may fire at once
         if (leg != null) {
             // the client's bytes go to the server in the buffer they were read into
             ctx.channel().config().setAllocator(ProxyBuffers.SHARED);
-            if (!readingStopped) {
+            if (flow != Flow.STOPPED) {
                 connectUpstream(); // unless a terminal fault fired on accept
             }
             return;
@@ -168,16 +129,11 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         readNext();
     }
 
-    /** Whether {@code trigger} fires as the connection is accepted, before any byte moves. */
-    static boolean firesOnAccept(Trigger trigger) {
-        return trigger instanceof Trigger.OnAccept || trigger instanceof Trigger.AfterBytes b && b.bytes() == 0;
-    }
-
     private void readNext() {
-        if (readingStopped || readScheduled || !ctx.channel().isActive()) {
+        if (flow == Flow.STOPPED || readScheduled || !ctx.channel().isActive()) {
             return;
         }
-        if (leg == null ? pendingBytes > MAX_PENDING : !legConnected || clientInputShut) {
+        if (leg == null ? queue.pendingBytes() > MAX_PENDING : !legConnected || clientInputShut) {
             return;
         }
         long delay = upShaper == null ? 0 : upShaper.delayBeforeNext(wanted());
@@ -192,10 +148,15 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         }
     }
 
+    /** Withdraws a read requested earlier and not yet served. */
+    private void stopReading() {
+        ((PeerSocketChannel) ctx.channel()).stopReading();
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (watch != null && watch.lookingAhead) {
-            watch.lookedAhead(Connections.drain((ByteBuf) msg));
+        if (trigger.lookingAhead()) {
+            trigger.lookedAhead(Connections.drain((ByteBuf) msg));
             return;
         }
         if (leg != null) {
@@ -203,21 +164,19 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
             return;
         }
         byte[] bytes = Connections.drain((ByteBuf) msg);
-        lastReadNanos = System.nanoTime();
+        trigger.active();
         entry.received(bytes, 0, bytes.length);
-        if (clientDone != null && !fired) {
-            clientDone.feed(bytes, 0, bytes.length);
-        }
-        if (readingStopped) {
+        trigger.clientSent(bytes);
+        if (flow == Flow.STOPPED) {
             return;
         }
-        if (writingStopped) {
+        if (flow == Flow.HALF_CLOSED) {
             readNext(); // half-closed: keep reading and recording until the client closes
             return;
         }
-        if (upstreamTriggerReached(bytes)) {
-            fire(true);
-            if (readingStopped || writingStopped) {
+        if (trigger.upstreamReached(bytes)) {
+            trigger.fire(true);
+            if (flow != Flow.OPEN) {
                 return;
             }
         }
@@ -230,34 +189,29 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
      * read into. A copy is made only for a request end or a pattern trigger, which look at them.
      */
     private void forwardRead(ByteBuf buf) {
-        boolean delimiting = clientDone != null && !fired && clientDone.delimits();
-        byte[] bytes = framer != null || patternMatcher != null || delimiting ? ByteBufUtil.getBytes(buf) : null;
-        lastReadNanos = System.nanoTime();
+        boolean delimiting = trigger.delimiting();
+        byte[] bytes = framer != null || trigger.matchesPattern() || delimiting ? ByteBufUtil.getBytes(buf) : null;
+        trigger.active();
         entry.received(buf);
         if (delimiting) {
-            clientDone.feed(bytes, 0, bytes.length);
+            trigger.feedClientDone(bytes);
         }
-        if (readingStopped) {
+        if (flow == Flow.STOPPED) {
             buf.release();
             return;
         }
-        if (writingStopped) {
-            if (halfClosed) {
-                forward(buf); // the server half-closed: the client may still talk to it
-            } else {
-                buf.release();
-                readNext(); // keep reading and recording until the client closes
-            }
+        if (flow == Flow.HALF_CLOSED) {
+            forward(buf); // the client may still talk to the server
             return;
         }
-        if (upstreamTriggerReached(bytes)) {
-            if (!(fault.trigger() instanceof Trigger.AfterExchanges)) {
+        if (trigger.upstreamReached(bytes)) {
+            if (!trigger.countsExchanges()) {
                 forward(buf); // the bytes up to the trigger pass; the fault acts after them
-                fire(true);
+                trigger.fire(true);
                 return;
             }
-            fire(true);
-            if (readingStopped || writingStopped) {
+            trigger.fire(true);
+            if (flow != Flow.OPEN) {
                 buf.release();
                 return;
             }
@@ -266,24 +220,6 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
             countRequests(bytes);
         }
         forward(buf);
-    }
-
-    /** Whether the bytes just read complete the fault's upstream trigger (reads never pass it). */
-    private boolean upstreamTriggerReached(byte[] bytes) {
-        if (fault == null || fired) {
-            return false;
-        }
-        Trigger trigger = fault.trigger();
-        if (trigger instanceof Trigger.AfterBytes b) {
-            return b.direction() == Direction.UPSTREAM && entry.receivedCount() >= b.bytes();
-        }
-        if (trigger instanceof Trigger.OnPattern p && p.direction() == Direction.UPSTREAM) {
-            return occurrenceCompleted(bytes, 0, bytes.length, p);
-        }
-        if (trigger instanceof Trigger.AfterExchanges e) {
-            return exchanges >= e.exchanges();
-        }
-        return false;
     }
 
     /** The script's part: echo, or count requests and queue a response for each. */
@@ -312,21 +248,8 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
             pos += used;
             ended++;
         }
-        exchanges += ended;
+        trigger.requestsEnded(ended);
         return ended;
-    }
-
-    private void checkIdle() {
-        if (fired || entry.ended()) {
-            return;
-        }
-        long idleNanos = Nanos.of(((Trigger.AfterIdle) fault.trigger()).idle());
-        long silent = System.nanoTime() - lastReadNanos;
-        if (silent >= idleNanos) {
-            fire(false);
-        } else {
-            ctx.executor().schedule(this::checkIdle, idleNanos - silent, TimeUnit.NANOSECONDS);
-        }
     }
 
     // ---- writing -------------------------------------------------------------------------------
@@ -337,227 +260,107 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         }
     }
 
-    /** Queues the readable bytes of {@code bytes}, taking over the buffer. */
+    /** Queues the readable bytes of {@code bytes}, taking over the buffer, unless writing stopped. */
     private void enqueue(ByteBuf bytes) {
-        if (!bytes.isReadable() || writingStopped || inactive) {
+        if (flow != Flow.OPEN) {
             bytes.release();
             return;
         }
-        pending.add(bytes);
-        pendingBytes += bytes.readableBytes();
-        if (pendingBytes > maxPendingBytes) {
-            maxPendingBytes = pendingBytes;
-            entry.pendingPeak(pendingBytes);
-        }
-        pump();
+        queue.add(bytes);
     }
 
-    /** Sends the next piece, unless one is in flight, cut at a downstream trigger and shaped. */
-    private void pump() {
-        if (writeInFlight || writeScheduled || !ctx.channel().isActive()) {
-            return;
+    @Override
+    public void bufferSent() {
+        if (leg == null) {
+            readNext();
+        } else if (queue.pendingBytes() < MAX_PENDING && flow == Flow.OPEN) {
+            leg.read();
         }
-        if (pending.isEmpty()) {
-            Runnable then = afterWrites;
-            afterWrites = null;
-            if (then != null) {
-                then.run();
-            }
-            return;
-        }
-        ByteBuf head = pending.peek();
-        int length = head.readableBytes() - offset;
-        if (fault != null && !fired) {
-            length = cutAtDownstreamTrigger(head, length);
-        }
-        if (downShaper != null) {
-            length = (int) Math.min(length, downShaper.pieceSize());
-            long delay = downShaper.delayBeforeNext(length, offset == 0);
-            if (delay > 0) {
-                writeScheduled = true;
-                ctx.executor().schedule(() -> {
-                    writeScheduled = false;
-                    pump();
-                }, delay, TimeUnit.NANOSECONDS);
-                return;
-            }
-        }
-        write(head, length);
     }
 
-    private int cutAtDownstreamTrigger(ByteBuf head, int length) {
-        Trigger trigger = fault.trigger();
-        if (trigger instanceof Trigger.AfterBytes b && b.direction() == Direction.DOWNSTREAM) {
-            return (int) Math.min(length, b.bytes() - entry.sentCount());
-        }
-        if (trigger instanceof Trigger.OnPattern p && p.direction() == Direction.DOWNSTREAM) {
-            int end = patternMatcher.peek(bytesOf(head, offset, length), 0, length);
-            return end < 0 ? length : end;
-        }
-        return length;
+    @Override
+    public void writeFailed(Throwable cause) {
+        failed(cause);
     }
 
-    /** A copy of {@code length} bytes of the queued buffer {@code head} from {@code from}, for a pattern trigger. */
-    private static byte[] bytesOf(ByteBuf head, int from, int length) {
-        return ByteBufUtil.getBytes(head, head.readerIndex() + from, length);
-    }
-
-    private void write(ByteBuf head, int length) {
-        int from = offset;
-        entry.sent(head, head.readerIndex() + from, length); // record, then act
-        writeInFlight = true;
-        // a slice of its own, so the write's progress never moves the queued buffer's indexes
-        ctx.writeAndFlush(head.retainedSlice(head.readerIndex() + from, length)).addListener((ChannelFuture f) -> {
-            writeInFlight = false;
-            if (!f.isSuccess()) {
-                failed(f.cause());
-                return;
-            }
-            if (inactive) {
-                return; // the queue, this piece's buffer with it, is released already
-            }
-            boolean reached = fault != null && !fired && downstreamTriggerReached(head, from, length);
-            offset += length;
-            if (dropHeadAfterWrite) {
-                dropHeadAfterWrite = false;
-                pending.poll();
-                head.release();
-                offset = 0;
-            } else if (offset == head.readableBytes()) {
-                pending.poll();
-                pendingBytes -= head.readableBytes();
-                head.release();
-                offset = 0;
-                if (leg == null) {
-                    readNext();
-                } else if (pendingBytes < MAX_PENDING && !writingStopped) {
-                    leg.read();
-                }
-            }
-            if (reached) {
-                fire(false);
-            }
-            pump();
-        });
-    }
-
-    /** Feeds the bytes just sent to the downstream trigger; true if they complete it. Call before releasing {@code head}. */
-    private boolean downstreamTriggerReached(ByteBuf head, int from, int length) {
-        Trigger trigger = fault.trigger();
-        if (trigger instanceof Trigger.AfterBytes b && b.direction() == Direction.DOWNSTREAM) {
-            return entry.sentCount() >= b.bytes();
-        }
-        if (trigger instanceof Trigger.OnPattern p && p.direction() == Direction.DOWNSTREAM) {
-            return occurrenceCompleted(bytesOf(head, from, length), 0, length, p);
-        }
-        return false;
-    }
+    // ---- the effect ----------------------------------------------------------------------------
 
     /**
-     * Feeds the bytes that just passed to the pattern trigger's matcher; true once they complete the
-     * trigger's occurrence. Reads and writes are cut so that an occurrence can only end at the last
-     * of them.
+     * Applies the effect, once the trigger has fired and is recorded. {@code clientMaySend} says
+     * whether the client may still be writing its request (an upstream trigger), so a reset or close
+     * waits for it first.
      */
-    private boolean occurrenceCompleted(byte[] bytes, int from, int length, Trigger.OnPattern trigger) {
-        return patternMatcher.feed(bytes, from, length) >= 0 && ++patternsSeen >= trigger.occurrence();
-    }
-
-    /** Runs {@code then} once every queued byte has been handed to the kernel. */
-    private void whenWritten(Runnable then) {
-        afterWrites = then;
-        pump();
-    }
-
-    // ---- the fault -----------------------------------------------------------------------------
-
-    private void fireUnlessDone(boolean clientMaySend) {
-        if (!fired && !entry.ended() && ctx.channel().isActive()) {
-            fire(clientMaySend);
-        }
-    }
-
-    /**
-     * Records the trigger, then applies the effect. {@code clientMaySend} says whether the client may
-     * still be writing its request (an upstream trigger), so a reset or close waits for it first.
-     */
-    private void fire(boolean clientMaySend) {
-        fired = true;
-        entry.fired(fault.trigger());
-        Effect effect = fault.effect();
+    private void apply(Effect effect, boolean clientMaySend) {
         if (effect instanceof Effect.Shaping shaping) {
-            Shaper shaper = Shaper.of(shaping, THROTTLE_TICKS);
-            if (shaping.direction() == Direction.UPSTREAM) {
-                upShaper = shaper;
-                if (!clientMaySend && !firesOnAccept(fault.trigger())) {
-                    // A read requested before a time or downstream trigger would consume the
-                    // client's next bytes unshaped: withdraw it and read again through the shaper.
-                    ((PeerSocketChannel) ctx.channel()).stopReading();
-                    readNext();
-                }
-            } else {
-                downShaper = shaper;
+            shape(shaping, clientMaySend);
+        } else {
+            // an effect on the port never reaches a connection (the peer plans none for it)
+            stop((Effect.Terminal) effect, clientMaySend);
+        }
+    }
+
+    /** Paces one direction from now on; the script goes on. */
+    private void shape(Effect.Shaping shaping, boolean clientMaySend) {
+        Shaper shaper = Shaper.of(shaping, THROTTLE_TICKS);
+        if (shaping.direction() == Direction.UPSTREAM) {
+            upShaper = shaper;
+            if (!clientMaySend && !trigger.firesOnAccept()) {
+                // A read requested before a time or downstream trigger would consume the
+                // client's next bytes unshaped: withdraw it and read again through the shaper.
+                stopReading();
+                readNext();
             }
-            return;
+        } else {
+            queue.shape(shaper);
         }
-        readingStopped = !(effect instanceof Effect.HalfClose);
-        if (readingStopped) {
-            ((PeerSocketChannel) ctx.channel()).stopReading(); // a read requested before the trigger
+    }
+
+    /** Ends normal service: drops what waits to be sent, then stalls, half-closes, or acts. */
+    private void stop(Effect.Terminal effect, boolean clientMaySend) {
+        boolean halfClose = effect instanceof Effect.HalfClose;
+        flow = halfClose ? Flow.HALF_CLOSED : Flow.STOPPED;
+        if (!halfClose) {
+            stopReading(); // a read requested before the trigger
+            if (leg != null) {
+                leg.stopReading(); // the server's bytes stay in its buffers (a half-close drains them)
+            }
         }
-        writingStopped = true;
-        halfClosed = effect instanceof Effect.HalfClose;
-        if (leg != null && !halfClosed) {
-            leg.stopReading(); // the server's bytes stay in its buffers (a half-close drains them)
-        }
-        dropUnsent();
+        queue.dropUnsent();
         if (effect instanceof Effect.Stall) {
             return; // nothing is read or written any more: the connection stalls
         }
-        if (effect instanceof Effect.HalfClose) {
-            whenWritten(this::shutdownOutput);
+        if (halfClose) {
+            queue.whenWritten(this::shutdownOutput);
             return;
         }
         Runnable act = () -> act(effect);
         if (clientMaySend) {
-            watch = new ClientWatch(act);
-            watch.start();
+            trigger.actWhenClientDone(act);
         } else {
             act.run();
         }
     }
 
-    /** Forgets queued bytes not yet handed to the kernel; the piece in flight still completes. */
-    private void dropUnsent() {
-        ByteBuf inFlight = writeInFlight ? pending.poll() : null;
-        releasePending();
-        if (inFlight != null) {
-            pending.add(inFlight);
-            dropHeadAfterWrite = true;
-        } else {
-            offset = 0;
-        }
-    }
-
+    /** Sends the garbage, closes or resets, once every byte before it is written. */
     private void act(Effect effect) {
         if (entry.ended() || !ctx.channel().isActive()) {
             return;
         }
         if (effect instanceof Effect.Garbage garbage) {
-            byte[] bytes = garbage.bytes();
-            pending.add(Unpooled.wrappedBuffer(bytes));
-            pendingBytes += bytes.length;
+            queue.addLast(garbage.bytes());
             Effect then = garbage.then();
-            whenWritten(() -> act(then));
+            queue.whenWritten(() -> act(then));
             return;
         }
         if (effect instanceof Effect.Close) {
-            whenWritten(() -> {
+            queue.whenWritten(() -> {
                 if (entry.end(Ending.PEER_CLOSED)) {
                     ctx.close();
                 }
             });
             return;
         }
-        whenWritten(this::resetAfterDelivery);
+        queue.whenWritten(this::resetAfterDelivery);
     }
 
     /** Resets, after waiting (bounded) until the client's kernel holds every byte sent. */
@@ -599,18 +402,9 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         failed(cause);
     }
 
-    /** Releases every queued buffer (a piece in flight holds its own reference until its write ends). */
-    private void releasePending() {
-        for (ByteBuf buf; (buf = pending.poll()) != null; ) {
-            buf.release();
-        }
-        pendingBytes = 0;
-    }
-
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        inactive = true;
-        releasePending();
+        queue.close();
         entry.end(Ending.CLIENT_CLOSED);
         if (leg != null) {
             // The client's side is gone: the server's follows, the same way.
@@ -630,8 +424,8 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         if (!(event instanceof ChannelInputShutdownEvent) || entry.ended()) {
             return;
         }
-        if (watch != null && watch.lookingAhead) {
-            watch.clientFinished(); // it will send no more: the effect acts now
+        if (trigger.lookingAhead()) {
+            trigger.clientFinished(); // it will send no more: the effect acts now
             return;
         }
         clientInputShut = true;
@@ -677,7 +471,7 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
     @Override
     public void upstreamConnected() {
         legConnected = true;
-        if (entry.ended() || readingStopped) {
+        if (entry.ended() || flow == Flow.STOPPED) {
             if (!entry.ended()) {
                 leg.stopReading();
             } else {
@@ -715,21 +509,21 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
 
     @Override
     public int room() {
-        return (int) Math.max(1, MAX_PENDING - pendingBytes);
+        return (int) Math.max(1, MAX_PENDING - queue.pendingBytes());
     }
 
     @Override
     public void fromServer(ByteBuf bytes) {
-        lastReadNanos = System.nanoTime(); // a connection that is downloading is not idle
-        if (writingStopped) {
+        trigger.active(); // a connection that is downloading is not idle
+        if (flow != Flow.OPEN) {
             bytes.release();
-            if (halfClosed) {
+            if (flow == Flow.HALF_CLOSED) {
                 leg.read(); // after a half-close toward the client, the server's bytes are dropped
             }
             return;
         }
         enqueue(ProxyBuffers.fit(bytes)); // a few bytes in a large buffer would hold the whole buffer
-        if (pendingBytes < MAX_PENDING) {
+        if (queue.pendingBytes() < MAX_PENDING) {
             leg.read();
         }
     }
@@ -742,13 +536,12 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         if (!clientInputShut) {
             serverClosedFirst = true;
         }
-        if (writingStopped) {
+        if (flow != Flow.OPEN) {
             closeIfBothShut();
             return;
         }
-        writingStopped = true;
-        halfClosed = true; // the client may still send; the server may still read
-        whenWritten(this::shutdownOutput);
+        flow = Flow.HALF_CLOSED; // the client may still send; the server may still read
+        queue.whenWritten(this::shutdownOutput);
     }
 
     @Override
@@ -756,14 +549,14 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         if (entry.ended()) {
             return;
         }
-        readingStopped = true;
-        ((PeerSocketChannel) ctx.channel()).stopReading();
-        if (writingStopped) {
+        boolean writing = flow == Flow.OPEN;
+        flow = Flow.STOPPED;
+        stopReading();
+        if (!writing) {
             Connections.reset(entry, ctx.channel());
             return;
         }
-        writingStopped = true;
-        whenWritten(this::resetAfterDelivery); // what the server sent before its reset arrives first
+        queue.whenWritten(this::resetAfterDelivery); // what the server sent before its reset arrives first
     }
 
     /** Once both sides have closed in order and every byte is written, closes both legs. */
@@ -775,99 +568,6 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         if (entry.end(serverClosedFirst ? Ending.PEER_CLOSED : Ending.CLIENT_CLOSED)) {
             leg.close(UpstreamEnding.PEER_CLOSED);
             ctx.close();
-        }
-    }
-
-    /**
-     * Acts once the client has finished sending, after an upstream trigger fired: at once if its
-     * request has ended there and nothing more waits in the receive queue; otherwise it reads on past
-     * the trigger (at most {@link ClientDone#LOOKAHEAD} bytes, neither journalled, served nor
-     * forwarded) until the request ends or the client half-closes. When nothing delimits the
-     * client's requests, or the look-ahead is full (the client will block in {@code write()}), it
-     * polls the receive queue instead, and acts once that has not changed for the quiet period; that
-     * wait also bounds the look-ahead, so a client that stops mid-request is not waited for longer.
-     */
-    private final class ClientWatch implements Runnable {
-        private final Runnable action;
-        private final PeerSocketChannel channel;
-        private final long quietNanos = settings.quietPeriod().toNanos();
-        private final long maxWaitNanos = settings.maxQuietWait().toNanos();
-        private final long started = System.nanoTime();
-        private long lastChange = started;
-        private long lastQueued = -1;
-        private long lastLookedAhead;
-        boolean lookingAhead;
-        private boolean acted;
-
-        ClientWatch(Runnable action) {
-            this.action = action;
-            this.channel = (PeerSocketChannel) ctx.channel();
-        }
-
-        void start() {
-            if (clientDone != null && clientDone.delimits()) {
-                if (clientDone.atRequestEnd() && channel.bytesQueued() == 0) {
-                    act();
-                    return;
-                }
-                lookingAhead = true;
-                channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true); // to see the client's FIN
-                ctx.read();
-            }
-            tick();
-        }
-
-        /** Bytes read past the trigger. */
-        void lookedAhead(byte[] bytes) {
-            if (acted) {
-                return;
-            }
-            clientDone.lookedAhead(bytes);
-            if (clientDone.delimits() && clientDone.atRequestEnd() && channel.bytesQueued() == 0) {
-                act();
-            } else if (clientDone.room() > 0) {
-                ctx.read();
-            }
-            // else the look-ahead is full: a client with this much left to send blocks in write()
-            // once the buffers fill, and the quiet wait tells when they have (acting while it still
-            // writes would let the reset meet its write or its read, by chance)
-        }
-
-        void clientFinished() {
-            act();
-        }
-
-        @Override
-        public void run() {
-            tick();
-        }
-
-        void tick() {
-            if (acted || entry.ended() || !ctx.channel().isActive()) {
-                return;
-            }
-            long now = System.nanoTime();
-            int queued = channel.bytesQueued();
-            if (queued != lastQueued || clientDone != null && clientDone.lookedAhead() != lastLookedAhead) {
-                lastQueued = queued;
-                lastLookedAhead = clientDone == null ? 0 : clientDone.lookedAhead();
-                lastChange = now;
-            }
-            if (now - lastChange >= quietNanos || now - started >= maxWaitNanos) {
-                act();
-            } else {
-                ctx.executor().schedule(this, POLL_NANOS, TimeUnit.NANOSECONDS);
-            }
-        }
-
-        private void act() {
-            if (acted || entry.ended() || !ctx.channel().isActive()) {
-                return;
-            }
-            acted = true;
-            lookingAhead = false;
-            channel.stopReading();
-            action.run();
         }
     }
 }

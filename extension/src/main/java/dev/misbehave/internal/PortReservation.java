@@ -1,5 +1,7 @@
 package dev.misbehave.internal;
 
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -8,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -56,7 +59,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * applies. The fallback is tested on Linux with an unprepared listener; Windows and macOS are not
  * measured.
  */
-final class PortReservation implements AutoCloseable {
+final class PortReservation implements PortHolder, AutoCloseable {
 
     /** An I/O step of a hand-over: closing the listener that is being replaced. */
     @FunctionalInterface
@@ -190,7 +193,8 @@ final class PortReservation implements AutoCloseable {
     }
 
     /** The reserved port. */
-    int port() {
+    @Override
+    public int port() {
         return port;
     }
 
@@ -209,6 +213,24 @@ final class PortReservation implements AutoCloseable {
                 throw new UncheckedIOException("Could not release port " + port, e);
             }
         }
+    }
+
+    @Override
+    public Mode mode() {
+        return Mode.REFUSING;
+    }
+
+    /** Returns this reservation: it holds the port already. */
+    @Override
+    public PortReservation reserveInstead(InetSocketAddress listening, Duration closeTimeout) {
+        return this;
+    }
+
+    /** Releases the port at once. */
+    @Override
+    public Future<?> release(long deadline) {
+        close();
+        return ImmediateEventExecutor.INSTANCE.newSucceededFuture(null);
     }
 
     @Override
