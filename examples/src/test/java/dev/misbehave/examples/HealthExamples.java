@@ -19,7 +19,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** A health probe (JDK HttpClient, 250 ms timeout) against a dependency that is down, full or slow. */
+/** A health probe (JDK HttpClient, 1 s timeout) against a dependency that is down, full or slow. */
 @DisplayName("A health probe against a dependency that is down, full or slow")
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class HealthExamples {
@@ -27,7 +27,7 @@ class HealthExamples {
     static final Duration WAIT = Duration.ofSeconds(10);
 
     static HealthCheck probe(MisbehavingPeer peer) {
-        return new HealthCheck(URI.create("http://" + peer.host() + ":" + peer.port() + "/health"), Duration.ofMillis(250));
+        return new HealthCheck(URI.create("http://" + peer.host() + ":" + peer.port() + "/health"), Duration.ofSeconds(1));
     }
 
     @DisplayName("reports DOWN when nothing listens (connection refused)")
