@@ -2,6 +2,8 @@ package dev.misbehave.internal;
 
 import dev.misbehave.RequestEnd;
 import dev.misbehave.Trigger;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 
 /**
  * Tells whether a client has finished sending its request, once an upstream trigger fired: the one
@@ -59,6 +61,16 @@ final class ClientDone {
             }
         } else if (http.follows()) {
             http.feed(bytes, offset, length);
+        }
+    }
+
+    /** Feeds the readable bytes of {@code buf}, consumed before the trigger; copies them only for a script's request end. */
+    void feed(ByteBuf buf) {
+        if (script != null) {
+            byte[] bytes = ByteBufUtil.getBytes(buf);
+            feed(bytes, 0, bytes.length);
+        } else if (http.follows()) {
+            http.feed(buf);
         }
     }
 

@@ -135,10 +135,6 @@ final class FaultTrigger {
         lastReadNanos = System.nanoTime();
     }
 
-    /** Whether the client's bytes are fed to {@link ClientDone} now, so that they must be copied. */
-    boolean delimiting() {
-        return clientDone != null && !fired && clientDone.delimits();
-    }
 
     /** Whether the client's bytes are looked at for a pattern, so that they must be copied. */
     boolean matchesPattern() {
@@ -152,9 +148,11 @@ final class FaultTrigger {
         }
     }
 
-    /** Feeds the client's bytes to {@link ClientDone} (call only when {@link #delimiting()}). */
-    void feedClientDone(byte[] bytes) {
-        clientDone.feed(bytes, 0, bytes.length);
+    /** Feeds the client's bytes in proxy mode, consumed before the trigger, to {@link ClientDone}, where they are. */
+    void clientSent(ByteBuf buf) {
+        if (clientDone != null && !fired && clientDone.delimits()) {
+            clientDone.feed(buf);
+        }
     }
 
     /** Counts requests of the client that ended, for an exchanges trigger. */

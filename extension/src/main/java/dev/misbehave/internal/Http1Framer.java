@@ -1,5 +1,7 @@
 package dev.misbehave.internal;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.util.Locale;
 
 /**
@@ -46,8 +48,13 @@ final class Http1Framer {
     }
 
     void feed(byte[] bytes, int offset, int length) {
-        int end = offset + length;
-        for (int i = offset; i < end && state != State.NOT_HTTP; ) {
+        feed(Unpooled.wrappedBuffer(bytes, offset, length));
+    }
+
+    /** Feeds the readable bytes of {@code buf} where they are (a body is skipped, not read); leaves its indexes alone. */
+    void feed(ByteBuf buf) {
+        int end = buf.writerIndex();
+        for (int i = buf.readerIndex(); i < end && state != State.NOT_HTTP; ) {
             if (state == State.BODY || state == State.CHUNK_DATA) {
                 int take = (int) Math.min(left, end - i);
                 i += take;
@@ -61,7 +68,7 @@ final class Http1Framer {
                 }
                 continue;
             }
-            byte b = bytes[i++];
+            byte b = buf.getByte(i++);
             if (b == '\n') {
                 lineEnded();
             } else if (b != '\r') {

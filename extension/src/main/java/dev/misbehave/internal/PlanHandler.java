@@ -189,13 +189,10 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
      * read into. A copy is made only for a request end or a pattern trigger, which look at them.
      */
     private void forwardRead(ByteBuf buf) {
-        boolean delimiting = trigger.delimiting();
-        byte[] bytes = framer != null || trigger.matchesPattern() || delimiting ? ByteBufUtil.getBytes(buf) : null;
+        byte[] bytes = framer != null || trigger.matchesPattern() ? ByteBufUtil.getBytes(buf) : null;
         trigger.active();
         entry.received(buf);
-        if (delimiting) {
-            trigger.feedClientDone(bytes);
-        }
+        trigger.clientSent(buf);
         if (flow == Flow.STOPPED) {
             buf.release();
             return;
