@@ -28,8 +28,15 @@ import java.util.function.Consumer;
  * guarantee 4). A write future only means the peer's kernel took the bytes; an RST discards
  * whatever is still unsent or unacknowledged.
  *
- * <p>On Linux the send queue (unsent plus unacknowledged bytes, the value of {@code SIOCOUTQ}) is
- * the {@code tx_queue} column of {@code /proc/net/tcp} and {@code /proc/net/tcp6}. Reading those
+ * <p>Where {@link SockDiag} is available (Linux, JDK 17 to 23, or 24 and later with native access
+ * enabled), the send queue (unsent plus unacknowledged bytes, the value of {@code SIOCOUTQ}) of
+ * the one connection is asked of the kernel by netlink: a few microseconds whatever the number of
+ * sockets on the host. The first question is asked at once, on the caller's thread, which nearly
+ * always finds the queue empty already on loopback; a queue still holding bytes goes to the poller
+ * thread, which asks again every {@value #DIAG_PAUSE_MICROS} µs.
+ *
+ * <p>Elsewhere on Linux the send queue is the {@code tx_queue} column of {@code /proc/net/tcp} and
+ * {@code /proc/net/tcp6}. Reading those
  * costs milliseconds of kernel CPU even on an idle host (the kernel walks its whole connection hash
  * table), so one daemon thread, {@code misbehave-delivery}, reads them once per pass for all
  * waiters, pausing at least 1 ms and at least as long as the pass took, while anyone waits, and
@@ -42,20 +49,29 @@ final class SendQueues {
     private static final Path TCP = Path.of("/proc/net/tcp");
     private static final Path TCP6 = Path.of("/proc/net/tcp6");
     private static final long PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    static final long DIAG_PAUSE_MICROS = 50;
+    private static final long DIAG_PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(DIAG_PAUSE_MICROS);
     private static final String LISTEN = "0A";
-    private static final SendQueues SHARED = new SendQueues(TCP, TCP6);
+    private static final SendQueues SHARED = new SendQueues(TCP, TCP6, SockDiag.available());
 
     private final Path tcp;
     private final Path tcp6;
+    private final boolean sockDiag;
     private final BlockingQueue<Waiter> incoming = new LinkedBlockingQueue<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final boolean readable;
 
     /** Tests pass other files; the peer uses {@link #shared()}. */
     SendQueues(Path tcp, Path tcp6) {
+        this(tcp, tcp6, false);
+    }
+
+    /** With {@code sockDiag}, asks the kernel by netlink ({@link SockDiag}) instead of reading the files. */
+    SendQueues(Path tcp, Path tcp6, boolean sockDiag) {
         this.tcp = tcp;
         this.tcp6 = tcp6;
-        this.readable = Files.isReadable(tcp);
+        this.sockDiag = sockDiag;
+        this.readable = sockDiag || Files.isReadable(tcp);
     }
 
     /** The one instance of this JVM; its thread starts with the first waiter. */
@@ -63,9 +79,17 @@ final class SendQueues {
         return SHARED;
     }
 
-    /** Whether this platform lists send queues, that is whether {@code /proc/net/tcp} is readable. */
+    /**
+     * Whether this platform tells send queues: {@link SockDiag} is available or {@code
+     * /proc/net/tcp} is readable.
+     */
     static boolean supported() {
         return SHARED.readable;
+    }
+
+    /** How {@link #shared()} learns send queues: "netlink sock_diag", "/proc/net/tcp" or "none". */
+    static String source() {
+        return SHARED.sockDiag ? "netlink sock_diag" : SHARED.readable ? "/proc/net/tcp" : "none";
     }
 
     /**
@@ -84,6 +108,9 @@ final class SendQueues {
                 System.nanoTime(), Objects.requireNonNull(executor), Objects.requireNonNull(callback));
         if (!readable) {
             waiter.complete(false);
+            return;
+        }
+        if (sockDiag && waiter.settled(waiter.start, SockDiag.sendQueue(waiter.local, waiter.remote))) {
             return;
         }
         incoming.add(waiter);
@@ -176,7 +203,7 @@ final class SendQueues {
                 if (!waiting.isEmpty()) {
                     // a pass is kernel CPU time (~3.5 ms per file measured here, whatever the number of
                     // connections); pausing at least as long keeps the poller under half a core
-                    long pause = Math.max(PAUSE_NANOS, System.nanoTime() - passStart);
+                    long pause = Math.max(sockDiag ? DIAG_PAUSE_NANOS : PAUSE_NANOS, System.nanoTime() - passStart);
                     Waiter next = incoming.poll(pause, TimeUnit.NANOSECONDS);
                     if (next != null) {
                         waiting.add(next);
@@ -193,8 +220,12 @@ final class SendQueues {
 
     /** Reads each needed file at most once, then completes drained, vanished and expired waiters. */
     private void pass(List<Waiter> waiting) {
-        Map<Path, String> contents = new HashMap<>();
         long now = System.nanoTime();
+        if (sockDiag) {
+            waiting.removeIf(waiter -> waiter.settled(now, SockDiag.sendQueue(waiter.local, waiter.remote)));
+            return;
+        }
+        Map<Path, String> contents = new HashMap<>();
         waiting.removeIf(waiter -> {
             OptionalLong queue = OptionalLong.empty();
             for (Path file : waiter.listedIn != null ? List.of(waiter.listedIn) : List.of(tcp6, tcp)) {
@@ -237,6 +268,18 @@ final class SendQueues {
             this.start = start;
             this.executor = executor;
             this.callback = callback;
+        }
+
+        /**
+         * Completes this waiter if {@code queue} (a {@link SockDiag#sendQueue} answer at {@code
+         * now}) settles it: empty, not listed, not answerable, or past the bound.
+         */
+        boolean settled(long now, long queue) {
+            boolean done = queue <= 0 || now - start >= maxNanos;
+            if (done) {
+                complete(queue == 0);
+            }
+            return done;
         }
 
         /** Never throws: a rejecting executor or a throwing inline callback must not stop the poller. */

@@ -271,14 +271,41 @@ class SendQueuesTests {
     }
 
     @Nested
-    @DisplayName("real loopback connections")
-    class RealSockets {
+    @DisplayName("real loopback connections, reading /proc/net/tcp")
+    class ProcFiles extends RealSockets {
+
+        @Override
+        SendQueues queues() {
+            assumeThat(Files.isReadable(PROC_TCP)).as("/proc/net/tcp readable").isTrue();
+            return PROC;
+        }
+    }
+
+    @Nested
+    @DisplayName("real loopback connections, asking netlink sock_diag")
+    class Netlink extends RealSockets {
+
+        @Override
+        SendQueues queues() {
+            assumeThat(SockDiag.unavailableBecause()).as("why sock_diag is unavailable").isEmpty();
+            return NETLINK;
+        }
+    }
+
+    private static final Path PROC_TCP = Path.of("/proc/net/tcp");
+    private static final SendQueues PROC = new SendQueues(PROC_TCP, Path.of("/proc/net/tcp6"), false);
+    private static final SendQueues NETLINK = new SendQueues(PROC_TCP, Path.of("/proc/net/tcp6"), true);
+
+    abstract class RealSockets {
 
         private ServerSocketChannel listener;
+        private SendQueues queues;
+
+        abstract SendQueues queues();
 
         @BeforeEach
         void listen() throws IOException {
-            assumeThat(SendQueues.supported()).as("/proc/net/tcp readable").isTrue();
+            queues = queues();
             listener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
         }
 
@@ -290,7 +317,7 @@ class SendQueuesTests {
         }
 
         private CompletableFuture<Boolean> drained(SocketChannel server, Duration max) throws IOException {
-            return SendQueuesTests.drained(SendQueues.shared(),
+            return SendQueuesTests.drained(queues,
                     (InetSocketAddress) server.getLocalAddress(), (InetSocketAddress) server.getRemoteAddress(), max);
         }
 
@@ -299,6 +326,16 @@ class SendQueuesTests {
             InetSocketAddress remote = (InetSocketAddress) server.getRemoteAddress();
             OptionalLong queue = SendQueues.txQueue(Files.readString(Path.of("/proc/net/tcp6")), local, remote);
             return queue.isPresent() ? queue : SendQueues.txQueue(Files.readString(Path.of("/proc/net/tcp")), local, remote);
+        }
+
+        /** What the source under test answers for {@code socket}'s connection now. */
+        private OptionalLong queueNow(SocketChannel socket) throws IOException {
+            if (queues != NETLINK) {
+                return txQueueNow(socket);
+            }
+            long queue = SockDiag.sendQueue(
+                    (InetSocketAddress) socket.getLocalAddress(), (InetSocketAddress) socket.getRemoteAddress());
+            return queue >= 0 ? OptionalLong.of(queue) : OptionalLong.empty();
         }
 
         private static int readFully(SocketChannel client, int count) throws IOException {
@@ -347,13 +384,14 @@ class SendQueuesTests {
                 server.write(ByteBuffer.wrap(bytes));
                 long start = System.nanoTime();
                 CompletableFuture<Long> answered = new CompletableFuture<>();
-                SendQueues.shared().whenDrained((InetSocketAddress) server.getLocalAddress(),
+                queues.whenDrained((InetSocketAddress) server.getLocalAddress(),
                         (InetSocketAddress) server.getRemoteAddress(), Duration.ofHours(1), callbacks,
                         ok -> answered.complete(ok ? System.nanoTime() - start : -1));
                 assertThat(readFully(client, bytes.length)).isEqualTo(bytes.length);
                 long nanos = answered.get(WAIT_SECONDS, TimeUnit.SECONDS);
                 assertThat(nanos).as("nanos until drained (-1: not drained)").isNotNegative();
-                System.out.printf("[SendQueues] small write: drained reported after %d µs%n", nanos / 1000);
+                System.out.printf("[SendQueues] small write: drained reported after %d µs (%s)%n", nanos / 1000,
+                        queues == NETLINK ? "sock_diag" : "/proc");
             }
         }
 
@@ -367,7 +405,7 @@ class SendQueuesTests {
                 server.setOption(StandardSocketOptions.SO_LINGER, 0);
                 server.close();
                 CompletableFuture<Boolean> result =
-                        SendQueuesTests.drained(SendQueues.shared(), local, remote, Duration.ofHours(1));
+                        SendQueuesTests.drained(queues, local, remote, Duration.ofHours(1));
                 assertThat(result.get(WAIT_SECONDS, TimeUnit.SECONDS)).isFalse();
                 assertThatThrownBy(() -> client.read(ByteBuffer.allocate(1)))
                         .isInstanceOf(IOException.class)
@@ -385,7 +423,7 @@ class SendQueuesTests {
                 server.write(ByteBuffer.wrap(new byte[1000]));
                 server.close();
                 CompletableFuture<Boolean> result =
-                        SendQueuesTests.drained(SendQueues.shared(), local, remote, Duration.ofHours(1));
+                        SendQueuesTests.drained(queues, local, remote, Duration.ofHours(1));
                 assertThat(result.get(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
                 assertThat(readFully(client, 1000)).isEqualTo(1000);
             }
@@ -419,15 +457,16 @@ class SendQueuesTests {
                 long[] nanos = new long[passes];
                 for (int i = 0; i < passes; i++) {
                     long start = System.nanoTime();
-                    OptionalLong queue = txQueueNow(server);
+                    OptionalLong queue = queueNow(server);
                     nanos[i] = System.nanoTime() - start;
                     assertThat(queue).hasValue(0);
                 }
-                assertThat(txQueueNow(client)).as("the client's end is listed too").hasValue(0);
+                assertThat(queueNow(client)).as("the client's end is listed too").hasValue(0);
                 Arrays.sort(nanos);
                 long lines = Files.readString(Path.of("/proc/net/tcp")).lines().count()
                         + Files.readString(Path.of("/proc/net/tcp6")).lines().count();
-                System.out.printf("[SendQueues] one pass (read + parse tcp6, tcp if needed; %d lines in both): "
+                System.out.printf("[SendQueues] one " + (queues == NETLINK ? "sock_diag lookup" : "pass (read + parse tcp6, tcp if needed)")
+                                + " with %d lines in /proc/net/tcp{,6}: "
                                 + "min %d µs, median %d µs, p90 %d µs, max %d µs%n",
                         lines, nanos[0] / 1000, nanos[passes / 2] / 1000, nanos[passes * 9 / 10] / 1000,
                         nanos[passes - 1] / 1000);
