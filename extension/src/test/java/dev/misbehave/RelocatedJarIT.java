@@ -77,11 +77,23 @@ class RelocatedJarIT {
     }
 
     @Test
-    void nioOnlyAndNoNativeCode() {
+    void nioOnlyAndNoNettyNativeCode() {
         assertThat(entries)
                 .noneMatch(name -> name.startsWith("META-INF/native/"))
-                .noneMatch(name -> name.matches("(?i).*\\.(so|dll|dylib|jnilib|a)$"))
                 .noneMatch(name -> name.matches(PREFIX + "channel/(epoll|kqueue|uring|unix)/.*"));
+        assertThat(entries.stream().filter(name -> name.matches("(?i).*\\.(so|dll|dylib|jnilib|a)$")))
+                .as("native files: only Misbehave's own delivery-check library")
+                .allMatch(name -> name.matches("dev/misbehave/internal/native/[A-Za-z0-9_]+/libmisbehave_sockdiag\\.so"));
+    }
+
+    @Test
+    void carriesTheDeliveryCheckLibraryWhereTheBuildCouldCompileIt() {
+        boolean linux = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
+        boolean gcc = java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+                .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, "gcc")));
+        org.assertj.core.api.Assumptions.assumeThat(linux && gcc).as("built on Linux with gcc").isTrue();
+        assertThat(entries).contains(
+                "dev/misbehave/internal/native/" + System.getProperty("os.arch") + "/libmisbehave_sockdiag.so");
     }
 
     @Test

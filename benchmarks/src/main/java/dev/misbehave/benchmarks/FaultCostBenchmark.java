@@ -91,6 +91,14 @@ public final class FaultCostBenchmark {
 
     private static double scale = 1.0;
 
+    /** How many TIME_WAIT entries the crowded rerun of the downstream scenarios puts in the table. */
+    private static final int TIME_WAIT_CROWD = 14_000;
+
+    /** The crowded table's facts, for the report. */
+    private record Crowd(int made, int atStart, int ready, int atEnd, double procRead) {}
+
+    private static Crowd crowd;
+
     private FaultCostBenchmark() {}
 
     public static void main(String[] args) throws IOException {
@@ -119,14 +127,54 @@ public final class FaultCostBenchmark {
         done.add(refuse());
         done.add(neverAcceptStart());
 
+        // Goal: the downstream reset's cost must not grow with the host's connection table. A build
+        // that opens thousands of connections a minute leaves that many in TIME_WAIT.
+        int crowdStart = kernelConnections();
+        int crowded = crowdTimeWait(TIME_WAIT_CROWD);
+        int crowdReady = kernelConnections();
+        double crowdedProcRead = procNetTcp6ReadNanos();
+        done.add(withTable(resetAfterResponseBytes(SMALL_CUT, 30, 60), crowdReady));
+        done.add(withTable(resetAfterResponseBytes(LARGE_CUT, 10, 40), crowdReady));
+        int crowdEnd = kernelConnections();
+        crowd = new Crowd(crowded, crowdStart, crowdReady, crowdEnd, crowdedProcRead);
+
         int tableAfter = kernelConnections();
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         String table = table(done, tableBefore, tableAfter, procRead, took);
         results.section(table);
         bars(results, done);
+        downstreamSummary(results, done);
         System.out.println();
         System.out.print(table);
         System.out.println("Written to " + results.directory().toAbsolutePath() + " (sink " + (sink & 1) + ")");
+    }
+
+    /**
+     * The summary row for the downstream reset: what the delivery check adds to one interaction
+     * (difference of medians against the hand-made server), with the table as found and crowded.
+     */
+    private static void downstreamSummary(Results results, List<Scenario> done) {
+        StringBuilder misbehave = new StringBuilder();
+        double worst = 0;
+        boolean clean = true;
+        for (Scenario s : done) {
+            if (s.id.startsWith("4") || s.id.startsWith("5")) {
+                double added = new Stats(s.misbehave, 1.0).median - new Stats(s.baseline, 1.0).median;
+                worst = Math.max(worst, added);
+                clean &= s.misbehaveMismatches + s.journalMismatches == 0;
+                misbehave.append(misbehave.length() == 0 ? "" : "; ").append(s.id).append(' ')
+                        .append(time(added));
+            }
+        }
+        String table = crowd == null ? "" : String.format(Locale.ROOT, " (4w, 5w: %,d table entries)", crowd.ready());
+        results.summary("downstream reset with delivery confirmed, added per interaction (difference of medians;"
+                        + " 4: 100 B, 5: 256 KiB, w: with the TIME_WAIT crowd)",
+                misbehave + table + "; via " + dev.misbehave.internal.DeliverySource.name(),
+                "hand-made reset (4) or FIN (5) server, same client"
+                        + (crowd == null || crowd.procRead() < 0 ? ""
+                                : "; one read of /proc/net/tcp6 with the crowd " + time(crowd.procRead())),
+                "≤ 1 ms each, with ≥ 10,000 table entries",
+                clean && worst <= 1_000_000 && crowd != null && crowd.ready() >= 10_000);
     }
 
     /** The chart's bars: the medians of the scenarios whose cost is serving the connection. */
@@ -179,6 +227,43 @@ public final class FaultCostBenchmark {
             return -1;
         }
         return Samples.median(nanos);
+    }
+
+    /**
+     * Leaves {@code count} connections in TIME_WAIT (each client closes first, normally, so its end
+     * waits there for a minute) and returns how many it made; bounded by count and by a minute.
+     */
+    private static int crowdTimeWait(int count) throws IOException {
+        int made = 0;
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        try (ServerSocket server = new ServerSocket(0, 1_000, LOOPBACK)) {
+            Thread acceptor = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (Socket accepted = server.accept()) {
+                        sink += accepted.getInputStream().read(); // the client's FIN, then close
+                    } catch (IOException closedOrReset) {
+                        // the run closes the server when done
+                    }
+                }
+            }, "time-wait-acceptor");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            for (; made < count && System.nanoTime() < deadline; made++) {
+                try (Socket client = new Socket()) {
+                    client.connect(server.getLocalSocketAddress(), TIMEOUT_MILLIS);
+                } catch (IOException failed) {
+                    break; // out of ephemeral ports or the like: report how many were made
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "TIME_WAIT crowd: %,d connections closed by the client first%n", made);
+        return made;
+    }
+
+    /** Marks a rerun of a scenario as made with the crowded table. */
+    private static Scenario withTable(Scenario s, int tableEntries) {
+        return s.rename(s.id + "w", s.title + ", with " + String.format(Locale.ROOT, "%,d", tableEntries)
+                + " entries in the TCP table");
     }
 
     // ---- the scenarios --------------------------------------------------------------------------
@@ -624,8 +709,8 @@ public final class FaultCostBenchmark {
         final String baselineName;
         final String misbehaveName;
         final String outcome;
-        final int warmUp;
-        final int perRound;
+        int warmUp;
+        int perRound;
         long[] baseline;
         long[] misbehave;
         int baselineMismatches;
@@ -646,6 +731,24 @@ public final class FaultCostBenchmark {
             this.outcome = outcome;
             this.warmUp = scaled(warmUp);
             this.perRound = scaled(perRound);
+        }
+
+        /** This scenario under another id and title, its measurements kept. */
+        Scenario rename(String newId, String newTitle) {
+            Scenario copy = new Scenario(newId, newTitle, baselineName, misbehaveName, outcome, 1, 1);
+            copy.warmUp = warmUp;
+            copy.perRound = perRound;
+            copy.baseline = baseline;
+            copy.misbehave = misbehave;
+            copy.baselineMismatches = baselineMismatches;
+            copy.misbehaveMismatches = misbehaveMismatches;
+            copy.journalMismatches = journalMismatches;
+            copy.baselineServerErrors = baselineServerErrors;
+            copy.baselineInConnect = baselineInConnect;
+            copy.misbehaveInConnect = misbehaveInConnect;
+            copy.roundRatios = roundRatios;
+            copy.notes.addAll(notes);
+            return copy;
         }
 
         int interactions() {
@@ -769,6 +872,16 @@ public final class FaultCostBenchmark {
         out.append(String.format(Locale.ROOT,
                 "- One read of /proc/net/tcp6 (what the delivery check reads per pass): %s (median of %d)%n",
                 procRead < 0 ? "not readable" : time(procRead), PROC_READS));
+        out.append(String.format(Locale.ROOT,
+                "- Delivery check (scenarios 4 and 5): %s%n", dev.misbehave.internal.DeliverySource.name()));
+        if (crowd != null) {
+            out.append(String.format(Locale.ROOT,
+                    "- Scenarios 4w and 5w: 4 and 5 again after %,d connections were left in TIME_WAIT; the"
+                            + " table then held %,d entries (%,d before the crowd, %,d after 5w), and one read"
+                            + " of /proc/net/tcp6 took %s (median of %d)%n",
+                    crowd.made(), crowd.ready(), crowd.atStart(), crowd.atEnd(),
+                    crowd.procRead() < 0 ? "not readable" : time(crowd.procRead()), PROC_READS));
+        }
         out.append(String.format(Locale.ROOT,
                 "- Method: per scenario one long-lived peer and one hand-made JDK server; a warm-up, then"
                         + " %d rounds of each kind in alternating order; every interaction timed alone, from"
