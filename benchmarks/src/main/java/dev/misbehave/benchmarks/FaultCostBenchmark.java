@@ -162,7 +162,7 @@ public final class FaultCostBenchmark {
                 double added = new Stats(s.misbehave, 1.0).median - new Stats(s.baseline, 1.0).median;
                 worst = Math.max(worst, added);
                 clean &= s.misbehaveMismatches + s.journalMismatches == 0;
-                misbehave.append(misbehave.length() == 0 ? "" : "; ").append(s.id).append(' ')
+                misbehave.append(misbehave.length() == 0 ? "" : "; ").append(s.id).append(": ")
                         .append(time(added));
             }
         }
