@@ -48,13 +48,17 @@ final class RelocatedNetty {
             return;
         }
         InternalLoggerFactory.setDefaultFactory(NettyLogger.FACTORY);
-        if (System.getProperty(ALLOCATOR_TYPE) == null) {
-            System.setProperty(ALLOCATOR_TYPE, "unpooled");
-            try {
-                ByteBufAllocator.DEFAULT.hashCode(); // Netty reads the property as it initialises its default
-            } finally {
-                System.clearProperty(ALLOCATOR_TYPE);
+        try {
+            if (System.getProperty(ALLOCATOR_TYPE) == null) {
+                System.setProperty(ALLOCATOR_TYPE, "unpooled");
+                try {
+                    ByteBufAllocator.DEFAULT.hashCode(); // Netty reads the property as it initialises its default
+                } finally {
+                    System.clearProperty(ALLOCATOR_TYPE);
+                }
             }
+        } catch (SecurityException notAllowed) {
+            // a security manager that keeps system properties: Netty's own default, as before
         }
     }
 
