@@ -140,6 +140,22 @@ class RelocatedJarIT {
                 .isEqualTo(jar.toAbsolutePath());
     }
 
+    @Test
+    void theRelocatedCopyLogsThroughMisbehavesLoggerAndDefaultsToUnpooledBuffers() throws Exception {
+        try (var peer = MisbehavingPeer.start(Fault.resetAfter(Direction.UPSTREAM, 0))) {
+            assertThat(peer.port()).isPositive();
+        }
+        Object factory = Class.forName(PREFIX.replace('/', '.') + "util.internal.logging.InternalLoggerFactory")
+                .getMethod("getDefaultFactory").invoke(null);
+        Object allocator = Class.forName(PREFIX.replace('/', '.') + "buffer.ByteBufAllocator").getField("DEFAULT").get(null);
+
+        assertThat(factory.getClass().getName()).as("the relocated copy's logger factory").startsWith("dev.misbehave.internal.NettyLogger");
+        assertThat(allocator.getClass().getName()).as("the relocated copy's default allocator")
+                .isEqualTo(PREFIX.replace('/', '.') + "buffer.UnpooledByteBufAllocator");
+        assertThat(System.getProperty("dev.misbehave.internal.netty.allocator.type"))
+                .as("the property the choice was made through, cleared again").isNull();
+    }
+
     private static int indexOf(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {

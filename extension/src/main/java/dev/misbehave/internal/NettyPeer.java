@@ -50,6 +50,10 @@ import java.util.function.Predicate;
  */
 public final class NettyPeer implements MisbehavingPeer {
 
+    static {
+        RelocatedNetty.configure(); // before the first Netty class below asks for a logger
+    }
+
     /**
      * Plain heap buffers for the peer's small reads. Netty 4.2's default (adaptive) and pooled
      * allocators register JFR event types when they first allocate a chunk, which initialises the
