@@ -53,8 +53,11 @@ public final class ColdStartBenchmark {
     private static final long FULL_BUDGET_SECONDS = 120;
     private static final long QUICK_BUDGET_SECONDS = 18;
     static final int PROCESS_TIMEOUT_SECONDS = 60;
-    /** The issue's target for Misbehave's first peer, in-JVM, in milliseconds. */
-    private static final double TARGET_MILLIS = 60;
+    /**
+     * The target (issue 14, goal 4): Misbehave's first peer, in-JVM, no slower than MockWebServer's
+     * first server in the same run (issue 5's absolute 60 ms was out of reach for any Netty server).
+     */
+    private static final String TARGET = "≤ MockWebServer's first server, same run";
 
     private static final String COMPARE = "misbehave@compare";
 
@@ -349,9 +352,12 @@ public final class ColdStartBenchmark {
         out.append('\n');
         Summary mb = firstPeer.get("misbehave");
         if (mb != null) {
+            Summary mws = firstPeer.get("mockwebserver");
             out.append(String.format(Locale.ROOT,
-                    "Misbehave's first peer: **%s ms** median in-JVM, %s the ServerSocket floor (target ≤ %.0f ms: %s).%n",
-                    ms(mb.median()), ratio(mb.median(), floor), TARGET_MILLIS, met(mb.median()) ? "met" : "missed"));
+                    "Misbehave's first peer: **%s ms** median in-JVM, %s the ServerSocket floor, %s MockWebServer's"
+                            + " (target %s: %s).%n",
+                    ms(mb.median()), ratio(mb.median(), floor),
+                    mws == null ? "–" : ratio(mb.median(), mws.median()), TARGET, met(mb, mws) ? "met" : "missed"));
         }
         out.append("\"spawn to `main()`\" is the JVM's boot as this program sees it (the probe's `System.nanoTime()`"
                 + " at entry against the spawn, one monotonic clock on Linux), \"JVM start to `main()`\" the part after the"
@@ -385,7 +391,7 @@ public final class ColdStartBenchmark {
             others.append(String.format(Locale.ROOT, "; empty JVM whole process %s ms", ms(emptyProcess)));
             results.summary("cold start: first peer in a fresh JVM, in-JVM (median)",
                     String.format(Locale.ROOT, "%s ms (%s floor)", ms(mb.median()), ratio(mb.median(), floor)),
-                    others.toString(), String.format(Locale.ROOT, "≤ %.0f ms", TARGET_MILLIS), met(mb.median()));
+                    others.toString(), TARGET, met(mb, firstPeer.get("mockwebserver")));
         }
         for (Subject s : subjects) {
             if (!s.key().equals("empty") && !s.key().equals(COMPARE) && !s.key().contains("+") && !s.key().contains("-") && !Double.isNaN(firstPeer.get(s.key()).median())) {
@@ -394,8 +400,9 @@ public final class ColdStartBenchmark {
         }
     }
 
-    private static boolean met(double millis) {
-        return millis <= TARGET_MILLIS;
+    /** Whether Misbehave's median is no more than MockWebServer's (missed when that did not run). */
+    private static boolean met(Summary misbehave, Summary mockWebServer) {
+        return mockWebServer != null && misbehave.median() <= mockWebServer.median();
     }
 
     private static String label(List<Subject> subjects, String key) {

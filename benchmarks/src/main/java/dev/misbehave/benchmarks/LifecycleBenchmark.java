@@ -294,15 +294,22 @@ public final class LifecycleBenchmark {
 
         Stats mis = micros(misbehave.nanos);
         double ratio = mis.median / floorStats.median;
+        double worstRound = 0;
+        for (int r = 0; r < ROUNDS; r++) {
+            worstRound = Math.max(worstRound, misbehave.roundMedians[r] / floor.roundMedians[r]);
+        }
         StringBuilder others = new StringBuilder(String.format(Locale.ROOT, "floor %s µs", num(floorStats.median)));
         for (Subject s : subjects) {
             if (s != floor && s != misbehave) {
                 others.append(String.format(Locale.ROOT, "; %s %s µs", s.name, num(micros(s.nanos).median)));
             }
         }
-        results.summary("peer start + stop, warm JVM (median)",
-                String.format(Locale.ROOT, "%s µs (%s floor)", num(mis.median), ratio(ratio)),
-                others.toString(), "≤ 5× floor", ratio <= TARGET_RATIO && misbehave.mismatches == 0);
+        // issue 14, goal 5: in every round, not only in the median
+        results.summary("peer start + stop, warm JVM (median; the worst round's median)",
+                String.format(Locale.ROOT, "%s µs (%s floor; worst round %s)", num(mis.median), ratio(ratio),
+                        ratio(worstRound)),
+                others.toString(), "≤ 5× floor in every round",
+                worstRound <= TARGET_RATIO && ratio <= TARGET_RATIO && misbehave.mismatches == 0);
         for (Subject s : subjects) {
             results.bar("start + stop, µs (median)", s.name, micros(s.nanos).median);
         }

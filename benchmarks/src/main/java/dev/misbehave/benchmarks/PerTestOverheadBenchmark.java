@@ -36,14 +36,14 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  *
  * <p>{@code -Dmisbehave.bench.quick=true}: 5 tests per kind, 1 round (a smoke run). {@code
  * -Dmisbehave.bench.perTest.tests=N} and {@code -Dmisbehave.bench.perTest.rounds=R} set the counts
- * (default 100 and 4); rounds stop being added once the run has taken {@value #BUDGET_MINUTES}
+ * (default 100 and 8); rounds stop being added once the run has taken {@value #BUDGET_MINUTES}
  * minutes (at least one round runs).
  */
 public final class PerTestOverheadBenchmark {
 
     private static final boolean QUICK = Boolean.getBoolean("misbehave.bench.quick");
     private static final int TESTS = Integer.getInteger("misbehave.bench.perTest.tests", QUICK ? 5 : 100);
-    private static final int ROUNDS = Integer.getInteger("misbehave.bench.perTest.rounds", QUICK ? 1 : 4);
+    private static final int ROUNDS = Integer.getInteger("misbehave.bench.perTest.rounds", QUICK ? 1 : 8);
     /** The warm-up execution of each kind runs at most this many tests. */
     private static final int WARM_UP_TESTS = Math.min(TESTS, QUICK ? 3 : 20);
     private static final long BUDGET_MINUTES = 20;
