@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
 class NamedPeersExamples {
 
     static HealthCheck probe(MisbehavingPeer peer) {
-        return new HealthCheck(URI.create("http://" + peer.host() + ":" + peer.port() + "/health"), Duration.ofMillis(500));
+        return new HealthCheck(URI.create("http://" + peer.host() + ":" + peer.port() + "/health"), Duration.ofSeconds(2));
     }
 
     @DisplayName("are probed separately")

@@ -60,7 +60,7 @@ class QuoteExamples {
     // tag::idle-timeout[]
     @Test
     @PeerScript(requestEndsWith = "\n", response = "12.34\n")
-    @ForceCloseAfter(idleMillis = 100) // the server closes connections idle for 100 ms
+    @ForceCloseAfter(idleMillis = 100, connections = @Connections(first = 1)) // closes the pooled one when idle
     void idleTimeout(MisbehavingPeer peer) throws Exception {
         try (var quotes = new QuoteClient(peer.address(), 2_000)) {
             assertThat(quotes.quote("ACME")).isEqualTo("12.34");
