@@ -292,6 +292,14 @@ class SendQueuesTests {
         }
     }
 
+    /** The tx_queue /proc/net/tcp6 (or tcp) lists for {@code socket}'s connection now; empty if unlisted. */
+    static OptionalLong procTxQueue(SocketChannel socket) throws IOException {
+        InetSocketAddress local = (InetSocketAddress) socket.getLocalAddress();
+        InetSocketAddress remote = (InetSocketAddress) socket.getRemoteAddress();
+        OptionalLong queue = SendQueues.txQueue(Files.readString(Path.of("/proc/net/tcp6")), local, remote);
+        return queue.isPresent() ? queue : SendQueues.txQueue(Files.readString(PROC_TCP), local, remote);
+    }
+
     private static final Path PROC_TCP = Path.of("/proc/net/tcp");
     private static final SendQueues PROC = new SendQueues(PROC_TCP, Path.of("/proc/net/tcp6"), false);
     private static final SendQueues NETLINK = new SendQueues(PROC_TCP, Path.of("/proc/net/tcp6"), true);
@@ -322,10 +330,7 @@ class SendQueuesTests {
         }
 
         private OptionalLong txQueueNow(SocketChannel server) throws IOException {
-            InetSocketAddress local = (InetSocketAddress) server.getLocalAddress();
-            InetSocketAddress remote = (InetSocketAddress) server.getRemoteAddress();
-            OptionalLong queue = SendQueues.txQueue(Files.readString(Path.of("/proc/net/tcp6")), local, remote);
-            return queue.isPresent() ? queue : SendQueues.txQueue(Files.readString(Path.of("/proc/net/tcp")), local, remote);
+            return procTxQueue(server);
         }
 
         /** What the source under test answers for {@code socket}'s connection now. */

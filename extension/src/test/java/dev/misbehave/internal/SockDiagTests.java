@@ -128,7 +128,7 @@ class SockDiagTests {
                     }
                     int written = bytes.position();
                     long viaNetlink = queueOf(server);
-                    OptionalLong viaProc = procQueue(server);
+                    OptionalLong viaProc = SendQueuesTests.procTxQueue(server);
                     assertThat(viaNetlink).as("sock_diag queue").isPositive();
                     assertThat(viaProc).as("/proc queue").hasValue(viaNetlink);
                     ByteBuffer sink = ByteBuffer.allocate(written);
@@ -196,11 +196,5 @@ class SockDiagTests {
             }
         }
 
-        private OptionalLong procQueue(SocketChannel server) throws IOException {
-            InetSocketAddress local = (InetSocketAddress) server.getLocalAddress();
-            InetSocketAddress remote = (InetSocketAddress) server.getRemoteAddress();
-            OptionalLong queue = SendQueues.txQueue(Files.readString(Path.of("/proc/net/tcp6")), local, remote);
-            return queue.isPresent() ? queue : SendQueues.txQueue(Files.readString(Path.of("/proc/net/tcp")), local, remote);
-        }
     }
 }
