@@ -55,6 +55,7 @@ class DatabaseExamples {
     @BeforeAll
     static void stock() throws SQLException {
         try (var connection = postgres.connect(); var statement = connection.createStatement()) {
+            statement.execute("DROP TABLE IF EXISTS stock"); // a server kept from an earlier run has it
             statement.execute("CREATE TABLE stock (sku text PRIMARY KEY, quantity integer NOT NULL "
                     + "CHECK (quantity >= 0), description text NOT NULL)");
             statement.execute("INSERT INTO stock SELECT 'SKU-' || lpad(n::text, 5, '0'), 100, "

