@@ -1,0 +1,156 @@
+package dev.misbehave.internal;
+
+import static dev.misbehave.testing.Sockets.readAll;
+import static dev.misbehave.testing.Sockets.readExactly;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.misbehave.ConnectionRecord;
+import dev.misbehave.Delivery;
+import dev.misbehave.Direction;
+import dev.misbehave.Ending;
+import dev.misbehave.Fault;
+import dev.misbehave.MisbehavingPeer;
+import dev.misbehave.RequestEnd;
+import dev.misbehave.Script;
+import dev.misbehave.Tls;
+import dev.misbehave.testing.Sockets.Read;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.Arrays;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+@DisplayName("A peer that terminates TLS")
+class TlsTests {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Tls TLS = Tls.generated();
+    private static final Script LINES = Script.respond(RequestEnd.delimiter("\n"), "PONG\n").withTls(TLS);
+
+    /** A client that trusts the generated authority and checks the host name, as HTTPS clients do. */
+    static SSLSocket connect(MisbehavingPeer peer) throws IOException {
+        SSLSocket socket = (SSLSocket) TLS.clientContext().getSocketFactory().createSocket();
+        socket.connect(new InetSocketAddress(peer.host(), peer.port()), 10_000);
+        socket.setSoTimeout(10_000);
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        socket.setSSLParameters(parameters);
+        return socket;
+    }
+
+    static byte[] body(int size) {
+        byte[] bytes = new byte[size];
+        for (int i = 0; i < size; i++) {
+            bytes[i] = (byte) ('a' + i % 26);
+        }
+        return bytes;
+    }
+
+    @Test
+    @DisplayName("serves its script on the plaintext, and journals the plaintext")
+    void serves() throws IOException {
+        try (MisbehavingPeer peer = MisbehavingPeer.start(LINES); SSLSocket socket = connect(peer)) {
+            socket.getOutputStream().write("PING\nPI".getBytes(UTF_8));
+            socket.getOutputStream().write("NG\n".getBytes(UTF_8));
+            assertThat(new String(readExactly(socket, 10), UTF_8)).isEqualTo("PONG\nPONG\n");
+            assertThat(socket.getSession().getPeerCertificates()[0]).isNotEqualTo(TLS.authority());
+            socket.close();
+            ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
+            assertThat(new String(record.received(), UTF_8)).isEqualTo("PING\nPING\n");
+            assertThat(new String(record.sent(), UTF_8)).isEqualTo("PONG\nPONG\n");
+            assertThat(record.ending()).isEqualTo(Ending.CLIENT_CLOSED);
+        }
+    }
+
+    @Nested
+    @DisplayName("upstream faults count the client's plaintext")
+    class Upstream {
+
+        @Test
+        @DisplayName("a reset after 10 bytes consumes exactly 10 of a 100-byte record, and sends no close_notify")
+        void resetInsideARecord() throws IOException {
+            byte[] request = body(100);
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Script.silent().withTls(TLS),
+                            Fault.resetAfter(Direction.UPSTREAM, 10));
+                    SSLSocket socket = connect(peer)) {
+                socket.getOutputStream().write(request);
+                Read read = readAll(socket);
+                assertThat(read.bytes()).isEmpty();
+                assertThat(read.failure()).isInstanceOf(SocketException.class).hasMessageContaining("Connection reset");
+                ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
+                assertThat(record.receivedCount()).isEqualTo(10);
+                assertThat(record.received()).isEqualTo(Arrays.copyOf(request, 10));
+                assertThat(record.ending()).isEqualTo(Ending.PEER_RESET);
+            }
+        }
+
+        @Test
+        @DisplayName("a reset after 7 bytes of three 5-byte records consumes exactly 7")
+        void resetAcrossRecords() throws IOException {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Script.echo().withTls(TLS),
+                            Fault.resetAfter(Direction.UPSTREAM, 7));
+                    SSLSocket socket = connect(peer)) {
+                OutputStream out = socket.getOutputStream();
+                out.write("abcde".getBytes(UTF_8));
+                assertThat(new String(readExactly(socket, 5), UTF_8)).isEqualTo("abcde"); // echoed: 5 < 7
+                out.write("fghij".getBytes(UTF_8));
+                out.write("klmno".getBytes(UTF_8));
+                Read read = readAll(socket);
+                assertThat(read.bytes()).isEmpty(); // as over plain TCP: the trigger acts before the script answers
+                assertThat(read.failure()).isInstanceOf(SocketException.class).hasMessageContaining("Connection reset");
+                ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
+                assertThat(new String(record.received(), UTF_8)).isEqualTo("abcdefg");
+                assertThat(record.ending()).isEqualTo(Ending.PEER_RESET);
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("downstream faults count the peer's plaintext")
+    class Downstream {
+
+        private final Script bigAnswer = Script.respond(RequestEnd.delimiter("\n"), body(256 * 1024)).withTls(TLS);
+
+        @Test
+        @DisplayName("a reset after 200,000 bytes reaches the client after exactly 200,000, delivery confirmed")
+        void resetAfterDelivery() throws IOException {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(bigAnswer, Fault.resetAfter(Direction.DOWNSTREAM, 200_000));
+                    SSLSocket socket = connect(peer)) {
+                socket.getOutputStream().write("GET\n".getBytes(UTF_8));
+                Read read = readAll(socket);
+                assertThat(read.bytes()).hasSize(200_000).isEqualTo(Arrays.copyOf(body(256 * 1024), 200_000));
+                assertThat(read.failure()).isInstanceOf(SocketException.class).hasMessageContaining("Connection reset");
+                ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
+                assertThat(record.sentCount()).isEqualTo(200_000);
+                assertThat(record.ending()).isEqualTo(Ending.PEER_RESET);
+                assertThat(record.delivery()).isIn(Delivery.CONFIRMED, Delivery.UNCONFIRMED);
+                if (SockDiag.available()) {
+                    assertThat(record.delivery()).isEqualTo(Delivery.CONFIRMED);
+                }
+            }
+        }
+
+        @Test
+        @DisplayName("a close after 1,000 bytes sends close_notify: the client reads 1,000 bytes, then a clean end")
+        void closeWithCloseNotify() throws IOException {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(bigAnswer, Fault.closeAfter(Direction.DOWNSTREAM, 1_000));
+                    SSLSocket socket = connect(peer)) {
+                socket.getOutputStream().write("GET\n".getBytes(UTF_8));
+                Read read = readAll(socket);
+                assertThat(read.bytes()).hasSize(1_000);
+                assertThat(read.failure()).isNull();
+                ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
+                assertThat(record.ending()).isEqualTo(Ending.PEER_CLOSED);
+            }
+        }
+    }
+}
