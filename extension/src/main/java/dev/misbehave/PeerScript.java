@@ -114,6 +114,18 @@ public @interface PeerScript {
     String responseResource() default "";
 
     /**
+     * Whether the peer terminates TLS, with the certificate of {@link Tls#generated()}: a leaf for
+     * {@code localhost}, {@code 127.0.0.1} and {@code ::1} signed by a test authority, which the
+     * client trusts through {@code Tls.generated().clientContext()} (or its trust manager, trust
+     * store or PEM file). The script and every fault then work on the plaintext: byte counts are
+     * application bytes. A reset sends no {@code close_notify}; a close sends it before its FIN.
+     * See {@link Script#withTls(Tls)}.
+     *
+     * @return true for TLS; false (the default) for plain TCP
+     */
+    boolean tls() default false;
+
+    /**
      * Holds several {@code @PeerScript} annotations on one element, one per {@link PeerScript#peer() peer}
      * name. Java creates it when {@code @PeerScript} is repeated; you do not write it yourself.
      */

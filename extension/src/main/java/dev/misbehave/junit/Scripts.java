@@ -4,6 +4,7 @@ import dev.misbehave.PeerScript;
 import dev.misbehave.ProxyTo;
 import dev.misbehave.RequestEnd;
 import dev.misbehave.Script;
+import dev.misbehave.Tls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -78,7 +79,8 @@ final class Scripts {
                     + " `response` or `responseResource`, or remove " + (delimiter ? "requestEndsWith." : "requestLength."));
         }
         Script built = body(declaration, script, delimiter, text, resource, testClass);
-        return script.greeting().isEmpty() ? built : built.withGreeting(script.greeting());
+        Script greeted = script.greeting().isEmpty() ? built : built.withGreeting(script.greeting());
+        return script.tls() ? greeted.withTls(Tls.generated()) : greeted;
     }
 
     private static Script body(

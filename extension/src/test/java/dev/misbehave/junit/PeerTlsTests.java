@@ -1,0 +1,114 @@
+package dev.misbehave.junit;
+
+import static dev.misbehave.assertj.ConnectionConditions.connectionReset;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.misbehave.ConnectionRecord;
+import dev.misbehave.Ending;
+import dev.misbehave.ForceCloseAfter;
+import dev.misbehave.ForceResetAfter;
+import dev.misbehave.MisbehavingPeer;
+import dev.misbehave.PeerScript;
+import dev.misbehave.Tls;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.HttpsURLConnection;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+
+@Timeout(60)
+@DisplayName("@PeerScript(tls = true) through the Jupiter engine")
+class PeerTlsTests {
+
+    static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    /** What each fixture's peer journalled, by fixture name. */
+    static final Map<String, ConnectionRecord> SEEN = new ConcurrentHashMap<>();
+
+    @Test
+    @DisplayName("serves HTTPS that the JDK HttpClient and HttpsURLConnection verify, host name included, "
+            + "and a reset or close after N bytes reaches them as a reset or a clean end")
+    void throughTheEngine() {
+        EngineExecutionResults results = EngineRunner.run(HttpsTestCases.class);
+        results.testEvents().assertStatistics(stats -> stats.started(4).succeeded(4));
+
+        assertThat(new String(SEEN.get("served").received(), UTF_8)).startsWith("GET /hello HTTP/1.1\r\n");
+        assertThat(new String(SEEN.get("served").sent(), UTF_8)).isEqualTo(OK);
+        assertThat(SEEN.get("reset").receivedCount()).isEqualTo(10);
+        assertThat(new String(SEEN.get("reset").received(), UTF_8)).isEqualTo("GET /hello");
+        assertThat(SEEN.get("reset").ending()).isEqualTo(Ending.PEER_RESET);
+        assertThat(SEEN.get("resetUrlConnection").ending()).isEqualTo(Ending.PEER_RESET);
+        assertThat(SEEN.get("closed").sentCount()).isEqualTo(20);
+        assertThat(SEEN.get("closed").ending()).isEqualTo(Ending.PEER_CLOSED);
+    }
+
+    static HttpClient client() {
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .sslContext(Tls.generated().clientContext())
+                .connectTimeout(WAIT)
+                .build();
+    }
+
+    static HttpRequest get(MisbehavingPeer peer) {
+        return HttpRequest.newBuilder(URI.create("https://localhost:" + peer.port() + "/hello")).timeout(WAIT).build();
+    }
+
+    @PeerScript(tls = true, requestEndsWith = "\r\n\r\n", response = OK)
+    static class HttpsTestCases {
+
+        @Test
+        void served(MisbehavingPeer peer) throws Exception {
+            HttpResponse<String> response = client().send(get(peer), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("ok");
+            SEEN.put("served", peer.connections().get(0)); // still open: the client pools it
+        }
+
+        @Test
+        @ForceResetAfter(bytes = 10)
+        void reset(MisbehavingPeer peer) {
+            assertThatThrownBy(() -> client().send(get(peer), HttpResponse.BodyHandlers.ofString()))
+                    .isInstanceOf(IOException.class)
+                    .is(connectionReset());
+            SEEN.put("reset", peer.awaitConnections(1, WAIT).get(0));
+        }
+
+        @Test
+        @ForceResetAfter(bytes = 10)
+        void resetUrlConnection(MisbehavingPeer peer) throws Exception {
+            HttpsURLConnection connection = (HttpsURLConnection) URI.create("https://localhost:" + peer.port() + "/hello")
+                    .toURL().openConnection();
+            connection.setSSLSocketFactory(Tls.generated().clientContext().getSocketFactory());
+            connection.setReadTimeout((int) WAIT.toMillis());
+            assertThatThrownBy(connection::getResponseCode).isInstanceOf(IOException.class).is(connectionReset());
+            SEEN.put("resetUrlConnection", peer.awaitConnections(1, WAIT).get(0));
+        }
+
+        @Test
+        @ForceCloseAfter(bytes = 20, direction = dev.misbehave.Direction.DOWNSTREAM)
+        void closed(MisbehavingPeer peer) throws Exception {
+            // a close_notify, then a FIN, after 20 bytes of the head: the client's read ends cleanly, mid-head
+            try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) Tls.generated().clientContext()
+                    .getSocketFactory().createSocket("localhost", peer.port())) {
+                socket.setSoTimeout((int) WAIT.toMillis());
+                socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(UTF_8));
+                InputStream in = socket.getInputStream();
+                assertThat(new String(in.readAllBytes(), UTF_8)).isEqualTo(OK.substring(0, 20));
+            }
+            SEEN.put("closed", peer.awaitConnections(1, WAIT).get(0));
+        }
+    }
+}
