@@ -396,6 +396,13 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (script.tls().isPresent() && TlsEngines.isTlsFailure(cause)) {
+            // the journal has the TLS layer's words for it; the TLS layer sends its alert as it closes
+            if (entry.end(TlsEngines.alertReceived(cause) ? Ending.CLIENT_CLOSED : Ending.PEER_CLOSED)) {
+                ctx.close();
+            }
+            return;
+        }
         failed(cause);
     }
 

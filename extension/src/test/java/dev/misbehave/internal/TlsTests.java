@@ -14,6 +14,7 @@ import dev.misbehave.MisbehavingPeer;
 import dev.misbehave.RequestEnd;
 import dev.misbehave.Script;
 import dev.misbehave.Tls;
+import dev.misbehave.TlsRecord;
 import dev.misbehave.testing.Sockets.Read;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -68,6 +69,72 @@ class TlsTests {
             assertThat(new String(record.received(), UTF_8)).isEqualTo("PING\nPING\n");
             assertThat(new String(record.sent(), UTF_8)).isEqualTo("PONG\nPONG\n");
             assertThat(record.ending()).isEqualTo(Ending.CLIENT_CLOSED);
+        }
+    }
+
+    @Nested
+    @DisplayName("the journal")
+    class TheJournal {
+
+        @Test
+        @DisplayName("records the protocol, the cipher suite, the SNI name and the ALPN protocols offered, none chosen")
+        void handshakeFacts() throws IOException {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(LINES);
+                    SSLSocket socket = (SSLSocket) TLS.clientContext().getSocketFactory().createSocket("localhost", peer.port())) {
+                socket.setSoTimeout(10_000);
+                SSLParameters parameters = socket.getSSLParameters();
+                parameters.setApplicationProtocols(new String[] {"h2", "http/1.1"});
+                // JDK clients send SNI only for a name with a dot; a client that names its host sends it
+                parameters.setServerNames(java.util.List.of(new javax.net.ssl.SNIHostName("localhost")));
+                socket.setSSLParameters(parameters);
+                socket.getOutputStream().write("PING\n".getBytes(UTF_8));
+                assertThat(new String(readExactly(socket, 5), UTF_8)).isEqualTo("PONG\n");
+                assertThat(socket.getApplicationProtocol()).isEmpty(); // no ALPN: the client speaks HTTP/1.1
+                String protocol = socket.getSession().getProtocol();
+                String suite = socket.getSession().getCipherSuite();
+                socket.close();
+                TlsRecord tls = peer.awaitConnections(1, WAIT).get(0).tls().orElseThrow();
+                assertThat(tls.handshakeCompleted()).isTrue();
+                assertThat(tls.protocol()).hasValue(protocol);
+                assertThat(tls.cipherSuite()).hasValue(suite);
+                assertThat(tls.serverName()).hasValue("localhost");
+                assertThat(tls.offeredApplicationProtocols()).containsExactly("h2", "http/1.1");
+                assertThat(tls.applicationProtocol()).isEmpty();
+                assertThat(tls.failure()).isEmpty();
+                assertThat(tls).hasToString(protocol + " " + suite + ", SNI localhost, ALPN offered [h2, http/1.1]");
+            }
+        }
+
+        @Test
+        @DisplayName("records a handshake the client ended because it did not trust the certificate")
+        void untrusted() throws Exception {
+            javax.net.ssl.SSLContext trustsNothing = javax.net.ssl.SSLContext.getInstance("TLS");
+            trustsNothing.init(null, new javax.net.ssl.TrustManager[] {
+                Tls.of(otherIdentity(), "x".toCharArray()).trustManager()}, null);
+            try (MisbehavingPeer peer = MisbehavingPeer.start(LINES);
+                    SSLSocket socket = (SSLSocket) trustsNothing.getSocketFactory().createSocket("localhost", peer.port())) {
+                socket.setSoTimeout(10_000);
+                assertThat(org.assertj.core.api.Assertions.catchThrowable(socket::startHandshake))
+                        .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+                ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
+                TlsRecord tls = record.tls().orElseThrow();
+                assertThat(tls.handshakeCompleted()).isFalse();
+                assertThat(tls.protocol()).isEmpty();
+                assertThat(tls.failure()).hasValueSatisfying(why -> assertThat(why).startsWith("Received fatal alert: "));
+                assertThat(record.ending()).isEqualTo(Ending.CLIENT_CLOSED);
+                assertThat(record.receivedCount()).isZero();
+            }
+        }
+
+        /** A key store with a self-signed identity that has nothing to do with the generated one. */
+        private java.security.KeyStore otherIdentity() throws Exception {
+            TestCertificates.Held self = TestCertificates.leaf(null, "other", java.util.List.of("localhost"),
+                    java.time.Instant.now().minusSeconds(3600), java.time.Instant.now().plusSeconds(3600));
+            java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            keys.setKeyEntry("other", self.privateKey(), "x".toCharArray(),
+                    new java.security.cert.Certificate[] {self.certificate()});
+            return keys;
         }
     }
 
