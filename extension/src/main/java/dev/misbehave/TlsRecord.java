@@ -97,7 +97,9 @@ public final class TlsRecord {
      * Why the handshake failed, in the words of the TLS implementation: for example {@code Received
      * fatal alert: certificate_unknown} when the client did not trust the peer's certificate.
      *
-     * @return the reason; empty if the handshake completed, or the connection ended before it could
+     * @return the reason; empty if the handshake completed, or if the connection ended before it
+     *     could without a TLS error (the JDK {@code HttpClient}, for one, closes the connection
+     *     without an alert when it does not trust the certificate)
      */
     public Optional<String> failure() {
         return Optional.ofNullable(failure);

@@ -67,7 +67,21 @@ final class TlsEngines {
             return Records.tls(true, session.getProtocol(), session.getCipherSuite(), sni, offered,
                     chosen == null || chosen.isEmpty() ? null : chosen, null);
         }
-        return Records.tls(false, null, null, sni, offered, null, ended ? null : reason(failure));
+        return Records.tls(false, null, null, sni, offered, null, ended ? null : tlsReason(failure));
+    }
+
+    /**
+     * The TLS implementation's words for a failure of TLS itself; null when the connection simply
+     * closed during the handshake (the JDK {@code HttpClient} closes without an alert when it does
+     * not trust the certificate).
+     */
+    private static String tlsReason(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SSLException) {
+                return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            }
+        }
+        return null;
     }
 
     /** The TLS implementation's words for a failure: the first SSLException's message in the chain. */

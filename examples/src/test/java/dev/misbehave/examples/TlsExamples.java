@@ -1,0 +1,67 @@
+package dev.misbehave.examples;
+
+import static dev.misbehave.assertj.ConnectionConditions.connectionReset;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.misbehave.Ending;
+import dev.misbehave.ForceResetAfter;
+import dev.misbehave.MisbehavingPeer;
+import dev.misbehave.PeerScript;
+import dev.misbehave.Tls;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The JDK {@code HttpClient} over HTTPS, against a collector whose TLS connection misbehaves. */
+@DisplayName("An event published over HTTPS")
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
+class TlsExamples {
+
+    @DisplayName("to a collector that resets after 100 plaintext bytes fails with a reset")
+    // tag::tls-reset[]
+    @Test
+    @PeerScript(tls = true) // the peer terminates TLS; its certificate is for localhost, 127.0.0.1 and ::1
+    @ForceResetAfter(bytes = 100) // 100 bytes of the request's plaintext, whatever the TLS records
+    void postIsResetMidRequest(MisbehavingPeer peer) {
+        var collector = URI.create("https://localhost:" + peer.port() + "/events");
+        var publisher = new EventPublisher(collector, Tls.generated().clientContext()); // trusts the peer
+
+        assertThatThrownBy(() -> publisher.publish("{\"type\":\"order-shipped\",\"id\":42}"))
+                .isInstanceOf(IOException.class)
+                .is(connectionReset()); // no close_notify: the TLS layer reports the reset
+        assertThat(peer.connections()).singleElement().satisfies(connection -> {
+            assertThat(connection.tls()).hasValueSatisfying(tls -> assertThat(tls.handshakeCompleted()).isTrue());
+            assertThat(connection.receivedCount()).isEqualTo(100);
+            assertThat(new String(connection.received(), StandardCharsets.US_ASCII)).startsWith("POST /events ");
+            assertThat(connection.ending()).isEqualTo(Ending.PEER_RESET);
+        });
+    }
+    // end::tls-reset[]
+
+    @DisplayName("with the JVM's default trust store fails the handshake, and the journal says why")
+    // tag::tls-untrusted[]
+    @Test
+    @PeerScript(tls = true)
+    void untrustedCertificate(MisbehavingPeer peer) throws Exception {
+        var collector = URI.create("https://localhost:" + peer.port() + "/events");
+        var publisher = new EventPublisher(collector, SSLContext.getDefault()); // does not trust a test CA
+
+        assertThatThrownBy(() -> publisher.publish("{}"))
+                .isInstanceOf(SSLHandshakeException.class)
+                .hasMessageContaining("PKIX path building failed");
+        assertThat(peer.awaitConnections(1, Duration.ofSeconds(5))).singleElement().satisfies(connection -> {
+            assertThat(connection.tls()).hasValueSatisfying(tls -> assertThat(tls.handshakeCompleted()).isFalse());
+            assertThat(connection.receivedCount()).isZero(); // no request was sent
+            assertThat(connection.ending()).isEqualTo(Ending.CLIENT_CLOSED); // the client gave up
+        });
+    }
+    // end::tls-untrusted[]
+}
