@@ -138,6 +138,24 @@ class TlsTests {
         }
     }
 
+    @Test
+    @DisplayName("a proxy in front of it passes the TLS through, and counts ciphertext")
+    void proxyCountsCiphertext() throws IOException {
+        try (MisbehavingPeer server = MisbehavingPeer.start(LINES);
+                MisbehavingPeer proxy = MisbehavingPeer.start(Script.forwardTo(server.address()));
+                SSLSocket socket = connect(proxy)) {
+            socket.getOutputStream().write("PING\n".getBytes(UTF_8));
+            assertThat(new String(readExactly(socket, 5), UTF_8)).isEqualTo("PONG\n");
+            socket.close();
+            ConnectionRecord atServer = server.awaitConnections(1, WAIT).get(0);
+            ConnectionRecord atProxy = proxy.awaitConnections(1, WAIT).get(0);
+            assertThat(atServer.receivedCount()).isEqualTo(5); // plaintext
+            assertThat(atProxy.receivedCount()).isGreaterThan(200); // the handshake and the records around "PING\n"
+            assertThat(atProxy.received()[0]).isEqualTo((byte) 22); // a TLS handshake record: the ClientHello
+            assertThat(atProxy.tls()).isEmpty();
+        }
+    }
+
     @Nested
     @DisplayName("upstream faults count the client's plaintext")
     class Upstream {
