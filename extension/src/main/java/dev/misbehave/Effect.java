@@ -13,7 +13,7 @@ import java.util.Random;
  *
  * <ul>
  *   <li>{@link Terminal}: ends normal service on the connection ({@link Reset}, {@link Close},
- *       {@link HalfClose}, {@link Stall}, {@link Garbage});
+ *       {@link Truncate}, {@link HalfClose}, {@link Stall}, {@link Garbage});
  *   <li>{@link Shaping}: keeps serving the {@link Script}, slower or in pieces, in one {@link
  *       Direction} from the trigger on ({@link Delay}, {@link Throttle}, {@link Slice});
  *   <li>{@link OnPort}: acts on the peer's port rather than on a connection, and applies from the
@@ -29,7 +29,7 @@ public sealed interface Effect permits Effect.Terminal, Effect.Shaping, Effect.O
      * An effect that ends normal service on the connection: the peer stops serving its {@link
      * Script} when the trigger fires.
      */
-    sealed interface Terminal extends Effect permits Reset, Close, HalfClose, Stall, Garbage {}
+    sealed interface Terminal extends Effect permits Reset, Close, Truncate, HalfClose, Stall, Garbage {}
 
     /**
      * An effect that keeps serving the {@link Script} but paces the bytes of one direction from the
@@ -67,6 +67,15 @@ public sealed interface Effect permits Effect.Terminal, Effect.Shaping, Effect.O
      */
     static Close close() {
         return new Close();
+    }
+
+    /**
+     * A TLS connection's end without {@code close_notify}; see {@link Truncate}.
+     *
+     * @return the effect
+     */
+    static Truncate truncate() {
+        return new Truncate();
     }
 
     /**
@@ -177,6 +186,20 @@ public sealed interface Effect permits Effect.Terminal, Effect.Shaping, Effect.O
         @Override
         public String toString() {
             return "close";
+        }
+    }
+
+    /**
+     * End a TLS connection as a crashed server or a middlebox does: a FIN with no {@code
+     * close_notify} before it, so the client's TLS layer sees its stream truncated. Only for a peer
+     * that terminates TLS ({@link Script#withTls(Tls)}); over TLS, {@link Close} sends {@code
+     * close_notify} first. Clients differ: Python's {@code ssl} raises {@code SSLEOFError}, while the
+     * JDK's {@code SSLSocket} reads end-of-stream as after a {@code close_notify}.
+     */
+    record Truncate() implements Terminal {
+        @Override
+        public String toString() {
+            return "truncate (no close_notify)";
         }
     }
 

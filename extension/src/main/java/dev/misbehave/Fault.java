@@ -143,6 +143,8 @@ public record Fault(Effect effect, Trigger trigger, Schedule schedule) {
      * command line and the engine apply; each words the reason in its own terms.
      */
     public enum Unrunnable {
+        /** An effect of TLS only ({@link Effect.Truncate}) with a script that is plain TCP. */
+        NEEDS_TLS,
         /** {@link Trigger.AfterExchanges} with a forwarding script that does not know where a request ends. */
         EXCHANGES_WITHOUT_REQUEST_END,
         /** {@link Trigger.AfterExchanges} with a script that does not respond. */
@@ -161,6 +163,9 @@ public record Fault(Effect effect, Trigger trigger, Schedule schedule) {
      */
     public Optional<Unrunnable> unrunnableBy(Script script) {
         Objects.requireNonNull(script, "script");
+        if (effect instanceof Effect.Truncate && script.tls().isEmpty()) {
+            return Optional.of(Unrunnable.NEEDS_TLS);
+        }
         if (trigger instanceof Trigger.AfterExchanges && script.requestEnd().isEmpty()) {
             return Optional.of(script.forwards()
                     ? Unrunnable.EXCHANGES_WITHOUT_REQUEST_END
@@ -191,6 +196,11 @@ public record Fault(Effect effect, Trigger trigger, Schedule schedule) {
             return;
         }
         switch (reason.get()) {
+            case NEEDS_TLS:
+                throw new IllegalArgumentException(
+                        "'" + this + "' ends a TLS connection without close_notify, but the script (" + script
+                                + ") is plain TCP. Give the peer TLS, for example"
+                                + " Script.silent().withTls(Tls.generated()), or close with Effect.close().");
             case EXCHANGES_WITHOUT_REQUEST_END:
                 throw new IllegalArgumentException(
                         "'" + trigger + "' counts request/response exchanges, but the script (" + script

@@ -118,6 +118,16 @@ public @interface ForceCloseAfter {
     Connections connections() default @Connections;
 
     /**
+     * Over TLS ({@code @PeerScript(tls = true)}): whether the close sends {@code close_notify} before
+     * its FIN, a clean end of the TLS stream (true, the default), or only the FIN, a truncation, as
+     * a crashed server or a middlebox leaves it (false; see {@link Effect.Truncate}). False needs a
+     * peer that terminates TLS.
+     *
+     * @return false for a truncation
+     */
+    boolean closeNotify() default true;
+
+    /**
      * Holds several {@code @ForceCloseAfter} annotations on one element, one per {@link ForceCloseAfter#peer() peer}
      * name. Java creates it when {@code @ForceCloseAfter} is repeated; you do not write it yourself.
      */

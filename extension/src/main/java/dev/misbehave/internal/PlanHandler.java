@@ -352,7 +352,15 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         if (effect instanceof Effect.Close) {
             queue.whenWritten(() -> {
                 if (entry.end(Ending.PEER_CLOSED)) {
-                    ctx.close();
+                    ctx.close(); // over TLS, close_notify goes first
+                }
+            });
+            return;
+        }
+        if (effect instanceof Effect.Truncate) {
+            queue.whenWritten(() -> {
+                if (entry.end(Ending.PEER_CLOSED)) {
+                    TlsEngines.closeWithoutCloseNotify(ctx.channel());
                 }
             });
             return;

@@ -2,6 +2,7 @@ package dev.misbehave.internal;
 
 import dev.misbehave.Tls;
 import dev.misbehave.TlsRecord;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.DecoderException;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,6 +109,17 @@ final class TlsEngines {
     static boolean alertReceived(Throwable cause) {
         String reason = reason(cause);
         return reason != null && reason.startsWith("Received fatal alert");
+    }
+
+    /**
+     * Closes a TLS connection with a FIN and no {@code close_notify}: the TLS handler, whose close
+     * would send it, is taken out first. Every record written before stays written.
+     */
+    static void closeWithoutCloseNotify(Channel channel) {
+        if (channel.pipeline().get(HANDLER) != null) {
+            channel.pipeline().remove(HANDLER);
+        }
+        channel.close();
     }
 
     /** A server-side engine with {@code tls}'s certificate. */

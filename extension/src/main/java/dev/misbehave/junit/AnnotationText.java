@@ -18,7 +18,7 @@ final class AnnotationText {
     /** The order attributes are listed in; the annotations declare them in this order too. */
     static final List<String> ORDER = List.of(
             "peer", "value", "host", "port", "bytes", "direction", "pattern", "occurrence", "idleMillis", "millis", "exchanges",
-            "text", "randomBytes", "seed", "thenClose", "firstMillis", "perChunkMillis", "bytesPerSecond",
+            "text", "randomBytes", "seed", "thenClose", "closeNotify", "firstMillis", "perChunkMillis", "bytesPerSecond",
             "pieceBytes", "gapMillis", "greeting", "echo", "requestEndsWith", "requestLength", "lengthField", "response",
             "responseResource", "tls", "connections", "first", "only", "every", "allButFirst", "whenUnreachable");
 

@@ -72,7 +72,8 @@ final class Faults {
     private static Map<Class<? extends Annotation>, Kind> kinds() {
         Map<Class<? extends Annotation>, Kind> kinds = new LinkedHashMap<>();
         kinds.put(ForceResetAfter.class, new Kind(Role.TERMINAL, "reset", d -> Effect.reset()));
-        kinds.put(ForceCloseAfter.class, new Kind(Role.TERMINAL, "close", d -> Effect.close()));
+        kinds.put(ForceCloseAfter.class, new Kind(Role.TERMINAL, "close",
+                d -> ((ForceCloseAfter) d.annotation()).closeNotify() ? Effect.close() : Effect.truncate()));
         kinds.put(ForceHalfCloseAfter.class, new Kind(Role.TERMINAL, "half-close", d -> Effect.halfClose()));
         kinds.put(StallAfter.class, new Kind(Role.TERMINAL, "stall", d -> Effect.stall()));
         kinds.put(SendGarbageAfter.class, new Kind(Role.TERMINAL, "send the garbage", Faults::garbage));

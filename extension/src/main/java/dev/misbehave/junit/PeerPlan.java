@@ -127,6 +127,10 @@ record PeerPlan(String name, Script script, Fault fault, Declaration faultFrom, 
         Script script = scriptFrom == null ? Script.silent() : Scripts.from(scriptFrom, testClass, instances);
         Fault fault = faultFrom == null ? null : Faults.from(faultFrom);
         if (fault != null) {
+            if (fault.unrunnableBy(script).orElse(null) == Fault.Unrunnable.NEEDS_TLS) {
+                throw faultFrom.invalid("`closeNotify` = false ends a TLS connection without close_notify, but"
+                        + " the peer is plain TCP. Add @PeerScript(tls = true) for the peer, or remove closeNotify.");
+            }
             try {
                 fault.requireRunnableBy(script);
             } catch (IllegalArgumentException rejected) {

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.misbehave.ConnectionRecord;
 import dev.misbehave.Delivery;
 import dev.misbehave.Direction;
+import dev.misbehave.Effect;
 import dev.misbehave.Ending;
 import dev.misbehave.Fault;
 import dev.misbehave.MisbehavingPeer;
@@ -15,6 +16,7 @@ import dev.misbehave.RequestEnd;
 import dev.misbehave.Script;
 import dev.misbehave.Tls;
 import dev.misbehave.TlsRecord;
+import dev.misbehave.Trigger;
 import dev.misbehave.testing.Sockets.Read;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -54,6 +56,78 @@ class TlsTests {
             bytes[i] = (byte) ('a' + i % 26);
         }
         return bytes;
+    }
+
+    @Test
+    @DisplayName("a truncation needs TLS: on plain TCP it fails before any socket opens")
+    void truncationNeedsTls() {
+        Fault truncate = new Fault(Effect.truncate(), Trigger.afterBytes(Direction.DOWNSTREAM, 10));
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> MisbehavingPeer.start(
+                        Script.respond(RequestEnd.delimiter("\n"), "PONG\n"), truncate)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("'truncate (no close_notify) after 10 DOWNSTREAM bytes' ends a TLS connection without"
+                        + " close_notify, but the script (respond 5 B per request (ends with \"\\n\")) is plain TCP."
+                        + " Give the peer TLS, for example Script.silent().withTls(Tls.generated()), or close with"
+                        + " Effect.close().");
+    }
+
+    /**
+     * A client on the JDK's SSLEngine over a blocking socket, which, unlike SSLSocket, tells a
+     * close_notify from a truncation: at end-of-stream without close_notify, closeInbound() throws.
+     */
+    static final class EngineClient {
+        record Read(byte[] plaintext, String end) {}
+
+        static Read get(MisbehavingPeer peer, String request) throws IOException {
+            javax.net.ssl.SSLEngine engine = TLS.clientContext().createSSLEngine("localhost", peer.port());
+            engine.setUseClientMode(true);
+            try (java.net.Socket socket = new java.net.Socket(peer.host(), peer.port())) {
+                socket.setSoTimeout(10_000);
+                var session = engine.getSession();
+                java.nio.ByteBuffer netIn = java.nio.ByteBuffer.allocate(session.getPacketBufferSize());
+                java.nio.ByteBuffer appIn = java.nio.ByteBuffer.allocate(session.getApplicationBufferSize());
+                java.nio.ByteBuffer netOut = java.nio.ByteBuffer.allocate(session.getPacketBufferSize());
+                java.io.ByteArrayOutputStream plaintext = new java.io.ByteArrayOutputStream();
+                java.nio.ByteBuffer toSend = java.nio.ByteBuffer.wrap(request.getBytes(UTF_8));
+                engine.beginHandshake();
+                for (int step = 0; step < 10_000; step++) { // bounded: a few dozen steps in practice
+                    var status = engine.getHandshakeStatus();
+                    if (status == javax.net.ssl.SSLEngineResult.HandshakeStatus.NEED_TASK) {
+                        for (Runnable task; (task = engine.getDelegatedTask()) != null; ) {
+                            task.run();
+                        }
+                    } else if (status == javax.net.ssl.SSLEngineResult.HandshakeStatus.NEED_WRAP
+                            || status == javax.net.ssl.SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING && toSend.hasRemaining()) {
+                        netOut.clear();
+                        engine.wrap(toSend, netOut);
+                        socket.getOutputStream().write(netOut.array(), 0, netOut.position());
+                    } else {
+                        netIn.flip();
+                        var result = engine.unwrap(netIn, appIn);
+                        netIn.compact();
+                        plaintext.write(appIn.array(), 0, appIn.position());
+                        appIn.clear();
+                        if (result.getStatus() == javax.net.ssl.SSLEngineResult.Status.CLOSED) {
+                            return new Read(plaintext.toByteArray(), "close_notify");
+                        }
+                        if (result.getStatus() == javax.net.ssl.SSLEngineResult.Status.BUFFER_UNDERFLOW
+                                || result.bytesConsumed() == 0) {
+                            int n = socket.getInputStream().read(netIn.array(), netIn.position(), netIn.remaining());
+                            if (n < 0) {
+                                try {
+                                    engine.closeInbound();
+                                    return new Read(plaintext.toByteArray(), "end of stream, no error");
+                                } catch (javax.net.ssl.SSLException truncated) {
+                                    return new Read(plaintext.toByteArray(), "truncated: " + truncated.getMessage());
+                                }
+                            }
+                            netIn.position(netIn.position() + n);
+                        }
+                    }
+                }
+                throw new AssertionError("the exchange did not end in 10,000 steps");
+            }
+        }
     }
 
     @Test
@@ -221,6 +295,25 @@ class TlsTests {
                 if (SockDiag.available()) {
                     assertThat(record.delivery()).isEqualTo(Delivery.CONFIRMED);
                 }
+            }
+        }
+
+        @Test
+        @DisplayName("a close after 1,000 bytes sends close_notify, a truncation does not; the SSLEngine tells them apart")
+        void closeNotifyOrTruncation() throws IOException {
+            try (MisbehavingPeer closes = MisbehavingPeer.start(bigAnswer, Fault.closeAfter(Direction.DOWNSTREAM, 1_000));
+                    MisbehavingPeer truncates = MisbehavingPeer.start(bigAnswer, new Fault(Effect.truncate(),
+                            Trigger.afterBytes(Direction.DOWNSTREAM, 1_000)))) {
+                EngineClient.Read clean = EngineClient.get(closes, "GET\n");
+                EngineClient.Read cut = EngineClient.get(truncates, "GET\n");
+                assertThat(clean.plaintext()).hasSize(1_000);
+                assertThat(clean.end()).isEqualTo("close_notify");
+                assertThat(cut.plaintext()).hasSize(1_000);
+                assertThat(cut.end()).startsWith("truncated: ").contains("close_notify");
+                ConnectionRecord record = truncates.awaitConnections(1, WAIT).get(0);
+                assertThat(record.sentCount()).isEqualTo(1_000);
+                assertThat(record.ending()).isEqualTo(Ending.PEER_CLOSED);
+                assertThat(record.fault().orElseThrow().effect()).isEqualTo(Effect.truncate());
             }
         }
 

@@ -54,6 +54,21 @@ class PeerTlsTests {
         assertThat(SEEN.get("closed").ending()).isEqualTo(Ending.PEER_CLOSED);
     }
 
+    @Test
+    @DisplayName("closeNotify = false truncates a TLS connection, and on a plain peer fails before any socket opens")
+    void truncation() {
+        EngineRunner.run(TruncationTestCases.class).testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+        assertThat(SEEN.get("truncated").ending()).isEqualTo(Ending.PEER_CLOSED);
+        assertThat(SEEN.get("truncated").sentCount()).isEqualTo(20);
+        EngineRunner.run(PlainTruncationTestCases.class).testEvents().assertThatEvents().haveExactly(1,
+                org.junit.platform.testkit.engine.EventConditions.finishedWithFailure(
+                        org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf(
+                                org.junit.jupiter.api.extension.ExtensionConfigurationException.class),
+                        org.junit.platform.testkit.engine.TestExecutionResultConditions.message(message -> message.endsWith(
+                                "`closeNotify` = false ends a TLS connection without close_notify, but the peer is"
+                                        + " plain TCP. Add @PeerScript(tls = true) for the peer, or remove closeNotify."))));
+    }
+
     static HttpClient client() {
         return HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -64,6 +79,33 @@ class PeerTlsTests {
 
     static HttpRequest get(MisbehavingPeer peer) {
         return HttpRequest.newBuilder(URI.create("https://localhost:" + peer.port() + "/hello")).timeout(WAIT).build();
+    }
+
+    @PeerScript(tls = true, requestEndsWith = "\r\n\r\n", response = OK)
+    static class TruncationTestCases {
+
+        @Test
+        @ForceCloseAfter(bytes = 20, direction = dev.misbehave.Direction.DOWNSTREAM, closeNotify = false)
+        void truncated(MisbehavingPeer peer) throws Exception {
+            // the JDK's SSLSocket reads a truncation as an end of stream, as it reads a close_notify
+            try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) Tls.generated().clientContext()
+                    .getSocketFactory().createSocket("localhost", peer.port())) {
+                socket.setSoTimeout((int) WAIT.toMillis());
+                socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(UTF_8));
+                assertThat(new String(socket.getInputStream().readAllBytes(), UTF_8)).isEqualTo(OK.substring(0, 20));
+            }
+            SEEN.put("truncated", peer.awaitConnections(1, WAIT).get(0));
+        }
+    }
+
+    static class PlainTruncationTestCases {
+
+        @Test
+        @PeerScript(requestEndsWith = "\r\n\r\n", response = OK)
+        @ForceCloseAfter(bytes = 20, direction = dev.misbehave.Direction.DOWNSTREAM, closeNotify = false)
+        void plain(MisbehavingPeer peer) {
+            // never runs: the peer cannot be planned
+        }
     }
 
     @PeerScript(tls = true, requestEndsWith = "\r\n\r\n", response = OK)

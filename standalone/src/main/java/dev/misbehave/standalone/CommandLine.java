@@ -613,6 +613,9 @@ final class CommandLine {
             return;
         }
         switch (reason.get()) {
+            case NEEDS_TLS:
+                throw new UsageException("--effect " + given.get("--effect") + " needs a peer that terminates TLS,"
+                        + " which the command line does not offer yet.");
             case EXCHANGES_WITHOUT_REQUEST_END:
                 throw new UsageException(named(given, option) + " counts requests, but " + named(given,
                         "--upstream") + " alone does not say where a request ends. Add --request-delimiter TEXT,"
