@@ -1,10 +1,16 @@
 package dev.misbehave.examples;
 
 import static dev.misbehave.assertj.ConnectionConditions.connectionReset;
+import static dev.misbehave.examples.DownloadExamples.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+
+import dev.misbehave.Direction;
+import dev.misbehave.Effect;
 import dev.misbehave.Ending;
+import dev.misbehave.ForceCloseAfter;
 import dev.misbehave.ForceResetAfter;
 import dev.misbehave.MisbehavingPeer;
 import dev.misbehave.PeerScript;
@@ -24,6 +30,9 @@ import org.junit.jupiter.api.Timeout;
 @DisplayName("An event published over HTTPS")
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class TlsExamples {
+
+    static final int HEAD = DownloadExamples.HEAD;
+    static final Duration WAIT = Duration.ofSeconds(10);
 
     @DisplayName("to a collector that resets after 100 plaintext bytes fails with a reset")
     // tag::tls-reset[]
@@ -46,6 +55,28 @@ class TlsExamples {
     }
     // end::tls-reset[]
 
+    @DisplayName("a download truncated after 100,000 body bytes (a FIN, no close_notify): the short body is caught")
+    // tag::tls-truncation[]
+    @Test
+    @PeerScript(tls = true, requestEndsWith = "\r\n\r\n", responseResource = "/responses/report.http")
+    @ForceCloseAfter(bytes = HEAD + 100_000, direction = Direction.DOWNSTREAM, closeNotify = false)
+    void truncatedDownload(MisbehavingPeer peer) {
+        var report = URI.create("https://localhost:" + peer.port() + "/report.csv");
+        var downloader = new ReportDownloader(report, Duration.ofSeconds(5), Tls.generated().clientContext());
+
+        var failed = catchThrowableOfType(DownloadFailedException.class, downloader::download);
+
+        // the JDK's TLS reads the missing close_notify as a plain end of stream; the length check catches it
+        assertThat(failed).isNotNull().isNot(connectionReset());
+        assertThat(messages(failed)).contains("fixed content-length: 300000, bytes received: 100000");
+        assertThat(peer.awaitConnections(1, WAIT)).singleElement().satisfies(connection -> {
+            assertThat(connection.fault()).hasValueSatisfying(f -> assertThat(f.effect()).isEqualTo(Effect.truncate()));
+            assertThat(connection.sentCount()).isEqualTo(HEAD + 100_000);
+            assertThat(connection.ending()).isEqualTo(Ending.PEER_CLOSED);
+        });
+    }
+    // end::tls-truncation[]
+
     @DisplayName("with the JVM's default trust store fails the handshake, and the journal says why")
     // tag::tls-untrusted[]
     @Test
@@ -57,7 +88,7 @@ class TlsExamples {
         assertThatThrownBy(() -> publisher.publish("{}"))
                 .isInstanceOf(SSLHandshakeException.class)
                 .hasMessageContaining("PKIX path building failed");
-        assertThat(peer.awaitConnections(1, Duration.ofSeconds(5))).singleElement().satisfies(connection -> {
+        assertThat(peer.awaitConnections(1, WAIT)).singleElement().satisfies(connection -> {
             assertThat(connection.tls()).hasValueSatisfying(tls -> assertThat(tls.handshakeCompleted()).isFalse());
             assertThat(connection.receivedCount()).isZero(); // no request was sent
             assertThat(connection.ending()).isEqualTo(Ending.CLIENT_CLOSED); // the client gave up
