@@ -126,6 +126,26 @@ public @interface PeerScript {
     boolean tls() default false;
 
     /**
+     * With {@link #tls()}: the certificate the peer presents, {@link Tls.Certificate#VALID} (the
+     * default) or one that goes wrong on cue: expired, not yet valid, for another host, from an
+     * untrusted authority, self-signed. The client's trust stays {@code Tls.generated()}'s, so its
+     * handshake fails as it would against a server with that certificate. See {@link
+     * Tls#generated(Tls.Certificate)}.
+     *
+     * @return the certificate
+     */
+    Tls.Certificate certificate() default Tls.Certificate.VALID;
+
+    /**
+     * With {@link #tls()}: whether the peer requires a client certificate signed by the test
+     * authority, so that a client without one fails its handshake. See {@link
+     * Tls#requiringClientCertificate()}.
+     *
+     * @return true to require one; false (the default) to ask for none
+     */
+    boolean clientCertificateRequired() default false;
+
+    /**
      * Holds several {@code @PeerScript} annotations on one element, one per {@link PeerScript#peer() peer}
      * name. Java creates it when {@code @PeerScript} is repeated; you do not write it yourself.
      */

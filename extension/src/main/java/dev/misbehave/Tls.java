@@ -9,13 +9,14 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
@@ -41,19 +42,51 @@ public final class Tls {
 
     private static final char[] GENERATED_PASSWORD = "misbehave".toCharArray();
 
+    private static final Map<Certificate, Tls> GENERATED = new ConcurrentHashMap<>();
+
     private final KeyStore identity;
     private final char[] password;
     private final X509Certificate authority;
     private final String description;
+    private final boolean clientCertificateRequired;
     private volatile SSLContext server;
     private volatile SSLContext client;
     private volatile Path pem;
 
-    private Tls(KeyStore identity, char[] password, X509Certificate authority, String description) {
+    private Tls(KeyStore identity, char[] password, X509Certificate authority, String description,
+            boolean clientCertificateRequired) {
         this.identity = identity;
         this.password = password;
         this.authority = authority;
         this.description = description;
+        this.clientCertificateRequired = clientCertificateRequired;
+    }
+
+    /**
+     * The certificate a generated {@link Tls} presents: a good one, or one that goes wrong on cue.
+     * Every one of them is checked against the same test authority, {@link #authority()}, which a
+     * client trusts through {@link #clientContext()}; so the handshake fails exactly as it would
+     * against a server with that certificate.
+     */
+    public enum Certificate {
+        /** A leaf for {@code localhost}, {@code 127.0.0.1} and {@code ::1}, valid now: the handshake succeeds. */
+        VALID("generated for localhost, 127.0.0.1, ::1"),
+        /** The same leaf, expired yesterday (valid from 30 days ago). */
+        EXPIRED("generated, expired"),
+        /** The same leaf, valid from tomorrow on. */
+        NOT_YET_VALID("generated, not yet valid"),
+        /** A leaf for {@code wrong.host.invalid} only: host name verification fails. */
+        WRONG_HOST("generated for wrong.host.invalid"),
+        /** A leaf signed by another authority, which the client does not trust. */
+        UNTRUSTED_ISSUER("generated, signed by an untrusted authority"),
+        /** A leaf signed by its own key, as a server's default certificate often is. */
+        SELF_SIGNED("generated, self-signed");
+
+        private final String description;
+
+        Certificate(String description) {
+            this.description = description;
+        }
     }
 
     /**
@@ -64,7 +97,38 @@ public final class Tls {
      * @return the generated TLS
      */
     public static Tls generated() {
-        return Generated.TLS;
+        return generated(Certificate.VALID);
+    }
+
+    /**
+     * A generated certificate, good or gone wrong on cue: see {@link Certificate}. Made once per JVM
+     * for each kind; every call returns the same one.
+     *
+     * @param certificate which certificate the peer presents
+     * @return the generated TLS
+     */
+    public static Tls generated(Certificate certificate) {
+        Objects.requireNonNull(certificate, "certificate");
+        return GENERATED.computeIfAbsent(certificate, Generated::make);
+    }
+
+    /**
+     * This TLS, with the peer asking the client for a certificate and ending the handshake if the
+     * client has none that {@link #authority()} signed (the JDK's {@code setNeedClientAuth(true)}).
+     *
+     * @return a new TLS that requires a client certificate
+     */
+    public Tls requiringClientCertificate() {
+        return new Tls(identity, password, authority, description + ", client certificate required", true);
+    }
+
+    /**
+     * Whether the peer requires a client certificate; see {@link #requiringClientCertificate()}.
+     *
+     * @return true if it does
+     */
+    public boolean clientCertificateRequired() {
+        return clientCertificateRequired;
     }
 
     /**
@@ -84,12 +148,12 @@ public final class Tls {
         try {
             for (String alias : Collections.list(identity.aliases())) {
                 if (identity.isKeyEntry(alias)) {
-                    Certificate[] chain = identity.getCertificateChain(alias);
+                    java.security.cert.Certificate[] chain = identity.getCertificateChain(alias);
                     if (chain == null || chain.length == 0 || !(chain[chain.length - 1] instanceof X509Certificate root)) {
                         continue;
                     }
                     identity.getKey(alias, password); // fails now, not at the first handshake
-                    return new Tls(identity, password.clone(), root, "key store entry '" + alias + "'");
+                    return new Tls(identity, password.clone(), root, "key store entry '" + alias + "'", false);
                 }
             }
         } catch (GeneralSecurityException e) {
@@ -182,7 +246,9 @@ public final class Tls {
                 KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 keys.init(identity, password);
                 context = SSLContext.getInstance("TLS");
-                context.init(keys.getKeyManagers(), null, null);
+                // a required client certificate is checked against the authority
+                context.init(keys.getKeyManagers(),
+                        clientCertificateRequired ? new TrustManager[] {trustManager()} : null, null);
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("the JDK could not make the peer's SSLContext from " + description, e);
             }
@@ -220,30 +286,59 @@ public final class Tls {
         return file;
     }
 
-    /** {@code TLS (generated for localhost, 127.0.0.1, ::1)} or {@code TLS (key store entry 'name')}. */
+    /**
+     * {@code TLS (generated for localhost, 127.0.0.1, ::1)}, {@code TLS (generated, expired)}, {@code
+     * TLS (key store entry 'name')}, with {@code , client certificate required} when it is.
+     */
     @Override
     public String toString() {
         return "TLS (" + description + ")";
     }
 
-    /** The certificate of {@link #generated()}, made when first asked for. */
+    /** The generated certificates, made when first asked for, all under one test authority. */
     private static final class Generated {
-        static final Tls TLS = make();
+        private static final char[] PASSWORD = GENERATED_PASSWORD;
+        private static final List<String> LOOPBACK = List.of("localhost", "127.0.0.1", "::1");
+        private static final Instant NOW = Instant.now();
+        private static final Instant FROM = NOW.minus(Duration.ofDays(1));
+        private static final Instant TO = NOW.plus(Duration.ofDays(365));
+        /** The authority the client trusts. */
+        private static final TestCertificates.Held CA = TestCertificates.authority("Misbehave test CA", FROM, TO);
 
-        private static Tls make() {
-            Instant now = Instant.now();
-            Instant from = now.minus(Duration.ofDays(1));
-            Instant to = now.plus(Duration.ofDays(365));
-            TestCertificates.Held ca = TestCertificates.authority("Misbehave test CA", from, to);
-            TestCertificates.Held leaf = TestCertificates.leaf(ca, "localhost", List.of("localhost", "127.0.0.1", "::1"),
-                    from, to);
+        static Tls make(Certificate kind) {
+            TestCertificates.Held signer = CA;
+            TestCertificates.Held leaf;
+            switch (kind) {
+                case EXPIRED:
+                    leaf = TestCertificates.leaf(CA, "localhost", LOOPBACK, NOW.minus(Duration.ofDays(30)),
+                            NOW.minus(Duration.ofDays(1)));
+                    break;
+                case NOT_YET_VALID:
+                    leaf = TestCertificates.leaf(CA, "localhost", LOOPBACK, NOW.plus(Duration.ofDays(1)),
+                            NOW.plus(Duration.ofDays(30)));
+                    break;
+                case WRONG_HOST:
+                    leaf = TestCertificates.leaf(CA, "wrong.host.invalid", List.of("wrong.host.invalid"), FROM, TO);
+                    break;
+                case UNTRUSTED_ISSUER:
+                    signer = TestCertificates.authority("Misbehave untrusted CA", FROM, TO);
+                    leaf = TestCertificates.leaf(signer, "localhost", LOOPBACK, FROM, TO);
+                    break;
+                case SELF_SIGNED:
+                    signer = null;
+                    leaf = TestCertificates.leaf(null, "localhost", LOOPBACK, FROM, TO);
+                    break;
+                default:
+                    leaf = TestCertificates.leaf(CA, "localhost", LOOPBACK, FROM, TO);
+            }
             try {
                 KeyStore identity = KeyStore.getInstance("PKCS12");
                 identity.load(null, null);
                 PrivateKey key = leaf.privateKey();
-                identity.setKeyEntry("misbehave-peer", key, GENERATED_PASSWORD,
-                        new Certificate[] {leaf.certificate(), ca.certificate()});
-                return new Tls(identity, GENERATED_PASSWORD, ca.certificate(), "generated for localhost, 127.0.0.1, ::1");
+                identity.setKeyEntry("misbehave-peer", key, PASSWORD, signer == null
+                        ? new java.security.cert.Certificate[] {leaf.certificate()}
+                        : new java.security.cert.Certificate[] {leaf.certificate(), signer.certificate()});
+                return new Tls(identity, PASSWORD, CA.certificate(), kind.description, false);
             } catch (GeneralSecurityException | IOException e) {
                 throw new IllegalStateException("the JDK could not hold the generated certificate in a key store", e);
             }

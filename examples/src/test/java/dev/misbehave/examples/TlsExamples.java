@@ -18,6 +18,7 @@ import dev.misbehave.Tls;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateExpiredException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -76,6 +77,24 @@ class TlsExamples {
         });
     }
     // end::tls-truncation[]
+
+    @DisplayName("to a collector whose certificate has expired fails the handshake, before any request byte")
+    // tag::tls-expired[]
+    @Test
+    @PeerScript(tls = true, certificate = Tls.Certificate.EXPIRED) // expired yesterday, same test authority
+    void expiredCertificate(MisbehavingPeer peer) {
+        var collector = URI.create("https://localhost:" + peer.port() + "/events");
+        var publisher = new EventPublisher(collector, Tls.generated().clientContext());
+
+        assertThatThrownBy(() -> publisher.publish("{}"))
+                .isInstanceOf(SSLHandshakeException.class)
+                .hasRootCauseInstanceOf(CertificateExpiredException.class);
+        assertThat(peer.awaitConnections(1, WAIT)).singleElement().satisfies(connection -> {
+            assertThat(connection.tls()).hasValueSatisfying(tls -> assertThat(tls.handshakeCompleted()).isFalse());
+            assertThat(connection.receivedCount()).isZero();
+        });
+    }
+    // end::tls-expired[]
 
     @DisplayName("with the JVM's default trust store fails the handshake, and the journal says why")
     // tag::tls-untrusted[]

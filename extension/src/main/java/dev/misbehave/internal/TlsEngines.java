@@ -126,6 +126,7 @@ final class TlsEngines {
     static SSLEngine server(Tls tls) {
         SSLEngine engine = tls.serverContext().createSSLEngine();
         engine.setUseClientMode(false);
+        engine.setNeedClientAuth(tls.clientCertificateRequired());
         return engine;
     }
 }

@@ -20,7 +20,7 @@ final class AnnotationText {
             "peer", "value", "host", "port", "bytes", "direction", "pattern", "occurrence", "idleMillis", "millis", "exchanges",
             "text", "randomBytes", "seed", "thenClose", "closeNotify", "firstMillis", "perChunkMillis", "bytesPerSecond",
             "pieceBytes", "gapMillis", "greeting", "echo", "requestEndsWith", "requestLength", "lengthField", "response",
-            "responseResource", "tls", "connections", "first", "only", "every", "allButFirst", "whenUnreachable");
+            "responseResource", "tls", "certificate", "clientCertificateRequired", "connections", "first", "only", "every", "allButFirst", "whenUnreachable");
 
     private static final int MAX_TEXT = 60;
 

@@ -231,6 +231,67 @@ class TlsTests {
     }
 
     @Nested
+    @DisplayName("certificates that go wrong on cue fail a client that trusts the test authority")
+    class Certificates {
+
+        /** The client's handshake failure, and the peer's record of the connection. */
+        private Throwable handshake(Tls tls, java.util.List<ConnectionRecord> records) throws IOException {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(Script.respond(RequestEnd.delimiter("\n"), "PONG\n")
+                    .withTls(tls)); SSLSocket socket = connect(peer)) {
+                Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> {
+                    socket.getOutputStream().write("PING\n".getBytes(UTF_8));
+                    readExactly(socket, 5);
+                });
+                records.addAll(peer.awaitConnections(1, WAIT));
+                return failure;
+            }
+        }
+
+        @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+        @org.junit.jupiter.params.provider.EnumSource(value = Tls.Certificate.class, names = "VALID",
+                mode = org.junit.jupiter.params.provider.EnumSource.Mode.EXCLUDE)
+        @DisplayName("each flaw, with the JDK's own reason")
+        void flawed(Tls.Certificate flaw) throws IOException {
+            java.util.List<ConnectionRecord> records = new java.util.ArrayList<>();
+            Throwable failure = handshake(Tls.generated(flaw), records);
+            assertThat(failure).isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+            switch (flaw) {
+                case EXPIRED:
+                    assertThat(failure).hasRootCauseInstanceOf(java.security.cert.CertificateExpiredException.class);
+                    break;
+                case NOT_YET_VALID:
+                    assertThat(failure).hasRootCauseInstanceOf(java.security.cert.CertificateNotYetValidException.class);
+                    break;
+                case WRONG_HOST:
+                    assertThat(failure).hasMessageContaining("No subject alternative names matching IP address 127.0.0.1");
+                    break;
+                default: // UNTRUSTED_ISSUER, SELF_SIGNED
+                    assertThat(failure).hasMessageContaining("PKIX path building failed");
+            }
+            TlsRecord tls = records.get(0).tls().orElseThrow();
+            assertThat(tls.handshakeCompleted()).isFalse();
+            assertThat(tls.failure()).hasValue("Received fatal alert: certificate_unknown"); // the client's alert
+            assertThat(records.get(0).ending()).isEqualTo(Ending.CLIENT_CLOSED);
+        }
+
+        @Test
+        @DisplayName("a peer that requires a client certificate fails a client without one")
+        void clientCertificateRequired() throws IOException {
+            java.util.List<ConnectionRecord> records = new java.util.ArrayList<>();
+            Throwable failure = handshake(Tls.generated().requiringClientCertificate(), records);
+            assertThat(failure).isInstanceOf(javax.net.ssl.SSLException.class)
+                    .hasMessageMatching("Received fatal alert: (bad_certificate|certificate_required)");
+            assertThat(Tls.generated().requiringClientCertificate())
+                    .hasToString("TLS (generated for localhost, 127.0.0.1, ::1, client certificate required)");
+            TlsRecord tls = records.get(0).tls().orElseThrow();
+            assertThat(tls.handshakeCompleted()).isFalse();
+            assertThat(tls.failure()).hasValue("Empty client certificate chain"); // the peer's own reason
+            assertThat(records.get(0).ending()).isEqualTo(Ending.PEER_CLOSED);
+            assertThat(records.get(0).receivedCount()).isZero();
+        }
+    }
+
+    @Nested
     @DisplayName("upstream faults count the client's plaintext")
     class Upstream {
 
