@@ -157,6 +157,11 @@ class MisconfigurationTableTests {
             row(MisconfigurationTests.EmptyResourceTestCases.class, "`@PeerScript`", "`responseResource`",
                     "an empty file"),
             row(DirectoryResourceTestCases.class, "`@PeerScript`", "`responseResource`", "a directory"),
+            row(CertificateWithoutTlsTestCases.class, "`@PeerScript`", "`certificate`", "set without `tls = true`"),
+            row(ClientCertificateWithoutTlsTestCases.class, "`@PeerScript`", "`clientCertificateRequired`",
+                    "`true` without `tls = true`"),
+            row(TruncationWithoutTlsTestCases.class, "`@ForceCloseAfter`", "`closeNotify`",
+                    "`false`, on a peer without `tls = true`"),
             // @ProxyTo
             row(ProxyToTests.BothTestCases.class, "`@ProxyTo`", "`value`, `port`", "both set"),
             row(ProxyToTests.NeitherTestCases.class, "`@ProxyTo`", "`value`, `port`", "neither set"),
@@ -306,6 +311,18 @@ class MisconfigurationTableTests {
 
     static class ZeroScheduleTestCases {
         @Test @ForceResetAfter(bytes = 0, connections = @Connections(first = 0)) void test() { mustNotRun(); }
+    }
+
+    static class CertificateWithoutTlsTestCases {
+        @Test @PeerScript(certificate = dev.misbehave.Tls.Certificate.EXPIRED) void test() { mustNotRun(); }
+    }
+
+    static class ClientCertificateWithoutTlsTestCases {
+        @Test @PeerScript(clientCertificateRequired = true) void test() { mustNotRun(); }
+    }
+
+    static class TruncationWithoutTlsTestCases {
+        @Test @dev.misbehave.ForceCloseAfter(bytes = 10, closeNotify = false) void test() { mustNotRun(); }
     }
 
     static class ZeroRandomTestCases {
