@@ -380,7 +380,7 @@ public final class NettyPeer implements MisbehavingPeer {
         Loops.Route route = script.forwards() ? Loops.arrived(this, channel.remoteAddress()) : null;
         PlanHandler handler = new PlanHandler(script, greeting, response, planned, entry, settings, route);
         if (script.tls().isPresent()) {
-            TlsEngines.install((PeerSocketChannel) channel, script.tls().get(), handler, entry);
+            TlsEngines.install((PeerSocketChannel) channel, script.tls().get(), handler, entry, planned);
             return;
         }
         channel.config().setRecvByteBufAllocator(new ExactReadAllocator(handler::wanted));

@@ -24,6 +24,8 @@ final class PlaintextGate extends ChannelDuplexHandler {
     /** The plan asked for bytes and has not had them yet. */
     private boolean readWanted;
     private boolean deliveryScheduled;
+    /** The plan gets nothing more (a fault at the end of the handshake acts instead). */
+    private boolean holding;
     private ChannelHandlerContext ctx;
 
     PlaintextGate(IntSupplier wanted, SslHandler ssl) {
@@ -69,7 +71,7 @@ final class PlaintextGate extends ChannelDuplexHandler {
     /** Passes the plan at most what it wants of the held plaintext, if it asked. */
     private void deliver() {
         deliveryScheduled = false;
-        if (!readWanted || heldBytes == 0 || !ctx.channel().isActive()) {
+        if (holding || !readWanted || heldBytes == 0 || !ctx.channel().isActive()) {
             return;
         }
         readWanted = false;
@@ -78,6 +80,11 @@ final class PlaintextGate extends ChannelDuplexHandler {
         ByteBuf piece = n == first.readableBytes() ? held.pollFirst() : first.readRetainedSlice(n);
         heldBytes -= n;
         ctx.fireChannelRead(piece);
+    }
+
+    /** Gives the plan nothing more from now on; what arrives stays unconsumed. */
+    void hold() {
+        holding = true;
     }
 
     /** Withdraws the plan's read, as {@link PeerSocketChannel#stopReading()} withdraws the socket's. */

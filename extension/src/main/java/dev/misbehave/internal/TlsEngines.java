@@ -1,7 +1,9 @@
 package dev.misbehave.internal;
 
+import dev.misbehave.Fault;
 import dev.misbehave.Tls;
 import dev.misbehave.TlsRecord;
+import dev.misbehave.Trigger;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.DecoderException;
 import java.util.ArrayList;
@@ -32,7 +34,7 @@ final class TlsEngines {
      * PlaintextGate} that keeps the plan's reads exact. (Here, not in {@link NettyPeer}, so that a
      * JVM whose peers never use TLS never loads the TLS classes.)
      */
-    static void install(PeerSocketChannel channel, Tls tls, PlanHandler plan, Journal.Entry entry) {
+    static void install(PeerSocketChannel channel, Tls tls, PlanHandler plan, Journal.Entry entry, Fault fault) {
         SSLEngine engine = server(tls);
         List<List<String>> offered = new ArrayList<>(1); // what the client offered with ALPN, once it has
         engine.setHandshakeApplicationProtocolSelector((e, protocols) -> {
@@ -46,6 +48,9 @@ final class TlsEngines {
         channel.tls(gate);
         // ciphertext a record at a time; the gate keeps the plaintext exact
         channel.config().setRecvByteBufAllocator(new ExactReadAllocator(() -> RECORD_READ));
+        if (fault != null && fault.trigger() instanceof Trigger.OnHandshake) {
+            channel.pipeline().addLast(new HandshakeWatch(fault, entry, ssl, gate));
+        }
         channel.pipeline().addLast(HANDLER, ssl).addLast(gate, plan);
     }
 

@@ -292,6 +292,127 @@ class TlsTests {
     }
 
     @Nested
+    @DisplayName("faults at a stage of the handshake")
+    class HandshakeStages {
+
+        private Throwable handshakeFailure(Fault fault, java.util.List<ConnectionRecord> records) throws IOException {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(LINES, fault); SSLSocket socket = connect(peer)) {
+                Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> {
+                    socket.startHandshake();
+                    socket.getOutputStream().write("PING\n".getBytes(UTF_8));
+                    readExactly(socket, 5);
+                });
+                records.addAll(peer.awaitConnections(1, WAIT));
+                return failure;
+            }
+        }
+
+        private Fault at(dev.misbehave.HandshakeStage stage, Effect effect) {
+            return new Fault(effect, Trigger.onHandshake(stage));
+        }
+
+        @Test
+        @DisplayName("a reset on the ClientHello: the client's handshake meets the reset, nothing was sent")
+        void resetOnClientHello() throws IOException {
+            java.util.List<ConnectionRecord> records = new java.util.ArrayList<>();
+            Throwable failure = handshakeFailure(at(dev.misbehave.HandshakeStage.CLIENT_HELLO, Effect.reset()), records);
+            assertThat(failure).isInstanceOf(SocketException.class).hasMessageContaining("Connection reset");
+            ConnectionRecord record = records.get(0);
+            assertThat(record.firedTrigger()).hasValue(Trigger.onHandshake(dev.misbehave.HandshakeStage.CLIENT_HELLO));
+            assertThat(record.ending()).isEqualTo(Ending.PEER_RESET);
+            assertThat(record.tls()).hasValueSatisfying(tls -> assertThat(tls.handshakeCompleted()).isFalse());
+        }
+
+        @Test
+        @DisplayName("a close on the ClientHello: the client's handshake meets a bare FIN")
+        void closeOnClientHello() throws IOException {
+            java.util.List<ConnectionRecord> records = new java.util.ArrayList<>();
+            Throwable failure = handshakeFailure(at(dev.misbehave.HandshakeStage.CLIENT_HELLO, Effect.close()), records);
+            assertThat(failure).isInstanceOf(javax.net.ssl.SSLHandshakeException.class)
+                    .hasMessageContaining("Remote host terminated the handshake");
+            assertThat(records.get(0).ending()).isEqualTo(Ending.PEER_CLOSED);
+        }
+
+        @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+        @org.junit.jupiter.params.provider.EnumSource(dev.misbehave.TlsAlert.class)
+        @DisplayName("an alert on the ClientHello: the client reports it by name")
+        void alert(dev.misbehave.TlsAlert alert) throws IOException {
+            java.util.List<ConnectionRecord> records = new java.util.ArrayList<>();
+            Throwable failure = handshakeFailure(at(dev.misbehave.HandshakeStage.CLIENT_HELLO, Effect.alert(alert)), records);
+            assertThat(failure).isInstanceOf(javax.net.ssl.SSLHandshakeException.class)
+                    .hasMessage("Received fatal alert: " + alert);
+            assertThat(records.get(0).ending()).isEqualTo(Ending.PEER_CLOSED);
+            assertThat(records.get(0).sentCount()).isZero();
+        }
+
+        @Test
+        @DisplayName("a reset after the server flight: the client has the certificate, and meets the reset")
+        void resetAfterServerFlight() throws IOException {
+            java.util.List<ConnectionRecord> records = new java.util.ArrayList<>();
+            Throwable failure = handshakeFailure(at(dev.misbehave.HandshakeStage.SERVER_FLIGHT, Effect.reset()), records);
+            assertThat(failure).isInstanceOf(SocketException.class).hasMessageContaining("Connection reset");
+            assertThat(records.get(0).firedTrigger()).hasValue(Trigger.onHandshake(dev.misbehave.HandshakeStage.SERVER_FLIGHT));
+            assertThat(records.get(0).receivedCount()).isZero();
+            assertThat(records.get(0).ending()).isEqualTo(Ending.PEER_RESET);
+        }
+
+        @Test
+        @DisplayName("a reset after the handshake: it completed, and the request is never consumed")
+        void resetAfterHandshake() throws IOException {
+            java.util.List<ConnectionRecord> records = new java.util.ArrayList<>();
+            Throwable failure = handshakeFailure(at(dev.misbehave.HandshakeStage.COMPLETED, Effect.reset()), records);
+            assertThat(failure).isInstanceOf(SocketException.class).hasMessageContaining("Connection reset");
+            assertThat(records.get(0).tls()).hasValueSatisfying(tls -> assertThat(tls.handshakeCompleted()).isTrue());
+            assertThat(records.get(0).receivedCount()).isZero();
+            assertThat(records.get(0).ending()).isEqualTo(Ending.PEER_RESET);
+        }
+
+        @Test
+        @DisplayName("a stall on the ClientHello: the client's handshake runs into its read timeout")
+        void stallOnClientHello() throws IOException {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(LINES,
+                            at(dev.misbehave.HandshakeStage.CLIENT_HELLO, Effect.stall()));
+                    SSLSocket socket = connect(peer)) {
+                socket.setSoTimeout(300);
+                assertThat(org.assertj.core.api.Assertions.catchThrowable(socket::startHandshake))
+                        .isInstanceOf(java.net.SocketTimeoutException.class);
+                assertThat(peer.awaitTriggered(1, WAIT).get(0).ending()).isEqualTo(Ending.OPEN);
+            }
+        }
+
+        @Test
+        @DisplayName("garbage on the ClientHello reaches the client instead of a ServerHello")
+        void garbageOnClientHello() throws IOException {
+            java.util.List<ConnectionRecord> records = new java.util.ArrayList<>();
+            Throwable failure = handshakeFailure(at(dev.misbehave.HandshakeStage.CLIENT_HELLO,
+                    Effect.garbage("SSH-2.0-OpenSSH_9.6\r\n".getBytes(UTF_8), Effect.close())), records);
+            assertThat(failure).isInstanceOf(javax.net.ssl.SSLException.class)
+                    .hasMessageContaining("Unsupported or unrecognized SSL message");
+            assertThat(new String(records.get(0).sent(), UTF_8)).isEqualTo("SSH-2.0-OpenSSH_9.6\r\n");
+        }
+
+        @Test
+        @DisplayName("the rules: a stage needs TLS, an alert needs the ClientHello, a half-close cannot act at a stage")
+        void rules() {
+            Script plain = Script.respond(RequestEnd.delimiter("\n"), "PONG\n");
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> MisbehavingPeer.start(plain,
+                            at(dev.misbehave.HandshakeStage.CLIENT_HELLO, Effect.reset()))))
+                    .hasMessage("'reset on the TLS ClientHello' acts on the TLS handshake, but the script (respond 5 B"
+                            + " per request (ends with \"\\n\")) is plain TCP. Give the peer TLS, for example"
+                            + " Script.silent().withTls(Tls.generated()).");
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> MisbehavingPeer.start(LINES,
+                            at(dev.misbehave.HandshakeStage.COMPLETED, Effect.alert(dev.misbehave.TlsAlert.HANDSHAKE_FAILURE)))))
+                    .hasMessage("'alert handshake_failure after the TLS handshake': a TLS alert is sent in answer to the"
+                            + " ClientHello. Use the trigger Trigger.onHandshake(HandshakeStage.CLIENT_HELLO).");
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> MisbehavingPeer.start(LINES,
+                            at(dev.misbehave.HandshakeStage.SERVER_FLIGHT, Effect.halfClose()))))
+                    .hasMessage("'half-close after the TLS server flight': at a stage of the handshake the peer can"
+                            + " reset, close, stall, send garbage or an alert, not half-close. Use one of those, or a"
+                            + " trigger on the plaintext (bytes, pattern, ...).");
+        }
+    }
+
+    @Nested
     @DisplayName("upstream faults count the client's plaintext")
     class Upstream {
 

@@ -614,6 +614,8 @@ final class CommandLine {
         }
         switch (reason.get()) {
             case NEEDS_TLS:
+            case EFFECT_NOT_AT_HANDSHAKE:
+            case ALERT_NOT_ON_CLIENT_HELLO:
                 throw new UsageException("--effect " + given.get("--effect") + " needs a peer that terminates TLS,"
                         + " which the command line does not offer yet.");
             case EXCHANGES_WITHOUT_REQUEST_END:
