@@ -224,10 +224,18 @@ public sealed interface Effect permits Effect.Terminal, Effect.Shaping, Effect.O
      */
     record Alert(TlsAlert alert) implements Terminal {
         /**
+         * Checks the alert.
+         *
+         * @param alert which alert
          * @throws NullPointerException if {@code alert} is null
+         * @throws IllegalArgumentException if {@code alert} is {@link TlsAlert#NONE}
          */
         public Alert {
             Objects.requireNonNull(alert, "alert");
+            if (alert == TlsAlert.NONE) {
+                throw new IllegalArgumentException("TlsAlert.NONE is not an alert: give one, for example"
+                        + " TlsAlert.HANDSHAKE_FAILURE, or close with Effect.close()");
+            }
         }
 
         @Override

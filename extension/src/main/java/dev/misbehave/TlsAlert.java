@@ -2,10 +2,14 @@ package dev.misbehave;
 
 /**
  * A fatal TLS alert the peer sends in answer to the ClientHello, instead of its ServerHello, as a
- * server that refuses the handshake does: {@link Effect#alert(TlsAlert)}, or {@link SendTlsAlert}.
+ * server that refuses the handshake does: {@link Effect#alert(TlsAlert)}, or {@link
+ * ForceCloseAfter#alert()}.
  * Each is the alert a real server sends for the reason its name gives (RFC 8446, section 6.2).
  */
 public enum TlsAlert {
+
+    /** Not an alert: the default of {@link ForceCloseAfter#alert()}, a close without one. */
+    NONE(-1, "none"),
 
     /** 40: no acceptable set of security parameters, for example no cipher suite in common. */
     HANDSHAKE_FAILURE(40, "handshake_failure"),
@@ -33,7 +37,7 @@ public enum TlsAlert {
     /**
      * The alert's description code, as it goes on the wire.
      *
-     * @return for example 40 for {@link #HANDSHAKE_FAILURE}
+     * @return for example 40 for {@link #HANDSHAKE_FAILURE}; -1 for {@link #NONE}
      */
     public int code() {
         return code;

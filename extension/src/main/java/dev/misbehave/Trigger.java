@@ -127,6 +127,9 @@ public sealed interface Trigger {
      */
     record OnHandshake(HandshakeStage stage) implements Trigger {
         /**
+         * Checks the stage.
+         *
+         * @param stage the stage
          * @throws IllegalArgumentException if {@code stage} is {@link HandshakeStage#NONE}
          */
         public OnHandshake {

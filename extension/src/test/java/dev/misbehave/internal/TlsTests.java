@@ -334,7 +334,8 @@ class TlsTests {
         }
 
         @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
-        @org.junit.jupiter.params.provider.EnumSource(dev.misbehave.TlsAlert.class)
+        @org.junit.jupiter.params.provider.EnumSource(value = dev.misbehave.TlsAlert.class, names = "NONE",
+                mode = org.junit.jupiter.params.provider.EnumSource.Mode.EXCLUDE)
         @DisplayName("an alert on the ClientHello: the client reports it by name")
         void alert(dev.misbehave.TlsAlert alert) throws IOException {
             java.util.List<ConnectionRecord> records = new java.util.ArrayList<>();

@@ -69,6 +69,20 @@ class PeerTlsTests {
                                         + " plain TCP. Add @PeerScript(tls = true) for the peer, or remove closeNotify."))));
     }
 
+    @Test
+    @DisplayName("handshake = a stage: a reset on the ClientHello and an alert reach the JDK HttpClient as they would"
+            + " from a real server, and the journal records the stage")
+    void handshakeStages() {
+        EngineExecutionResults results = EngineRunner.run(HandshakeTestCases.class);
+        results.testEvents().assertStatistics(stats -> stats.started(2).succeeded(2));
+        assertThat(SEEN.get("helloReset").firedTrigger()).hasValue(
+                dev.misbehave.Trigger.onHandshake(dev.misbehave.HandshakeStage.CLIENT_HELLO));
+        assertThat(SEEN.get("helloReset").ending()).isEqualTo(Ending.PEER_RESET);
+        assertThat(SEEN.get("alert").ending()).isEqualTo(Ending.PEER_CLOSED);
+        assertThat(SEEN.get("alert").fault().orElseThrow().effect())
+                .isEqualTo(dev.misbehave.Effect.alert(dev.misbehave.TlsAlert.UNRECOGNIZED_NAME));
+    }
+
     static HttpClient client() {
         return HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -95,6 +109,29 @@ class PeerTlsTests {
                 assertThat(new String(socket.getInputStream().readAllBytes(), UTF_8)).isEqualTo(OK.substring(0, 20));
             }
             SEEN.put("truncated", peer.awaitConnections(1, WAIT).get(0));
+        }
+    }
+
+    @PeerScript(tls = true, requestEndsWith = "\r\n\r\n", response = OK)
+    static class HandshakeTestCases {
+
+        @Test
+        @ForceResetAfter(handshake = dev.misbehave.HandshakeStage.CLIENT_HELLO)
+        void helloReset(MisbehavingPeer peer) {
+            assertThatThrownBy(() -> client().send(get(peer), HttpResponse.BodyHandlers.ofString()))
+                    .isInstanceOf(IOException.class)
+                    .is(connectionReset());
+            SEEN.put("helloReset", peer.awaitConnections(1, WAIT).get(0));
+        }
+
+        @Test
+        @ForceCloseAfter(handshake = dev.misbehave.HandshakeStage.CLIENT_HELLO,
+                alert = dev.misbehave.TlsAlert.UNRECOGNIZED_NAME)
+        void alert(MisbehavingPeer peer) {
+            assertThatThrownBy(() -> client().send(get(peer), HttpResponse.BodyHandlers.ofString()))
+                    .isInstanceOf(javax.net.ssl.SSLHandshakeException.class)
+                    .hasMessageContaining("Received fatal alert: unrecognized_name");
+            SEEN.put("alert", peer.awaitConnections(1, WAIT).get(0));
         }
     }
 
