@@ -12,9 +12,12 @@ import dev.misbehave.Effect;
 import dev.misbehave.Ending;
 import dev.misbehave.ForceCloseAfter;
 import dev.misbehave.ForceResetAfter;
+import dev.misbehave.HandshakeStage;
 import dev.misbehave.MisbehavingPeer;
 import dev.misbehave.PeerScript;
 import dev.misbehave.Tls;
+import dev.misbehave.TlsAlert;
+import dev.misbehave.Trigger;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -95,6 +98,41 @@ class TlsExamples {
         });
     }
     // end::tls-expired[]
+
+    @DisplayName("to a collector that hangs up on the ClientHello fails with a reset, before any request byte")
+    // tag::tls-hello-reset[]
+    @Test
+    @PeerScript(tls = true)
+    @ForceResetAfter(handshake = HandshakeStage.CLIENT_HELLO) // the server crashed as the client said hello
+    void resetMidHandshake(MisbehavingPeer peer) {
+        var collector = URI.create("https://localhost:" + peer.port() + "/events");
+        var publisher = new EventPublisher(collector, Tls.generated().clientContext());
+
+        assertThatThrownBy(() -> publisher.publish("{}"))
+                .isInstanceOf(IOException.class)
+                .is(connectionReset());
+        assertThat(peer.awaitConnections(1, WAIT)).singleElement().satisfies(connection -> {
+            assertThat(connection.firedTrigger()).hasValue(Trigger.onHandshake(HandshakeStage.CLIENT_HELLO));
+            assertThat(connection.tls()).hasValueSatisfying(tls -> assertThat(tls.handshakeCompleted()).isFalse());
+            assertThat(connection.receivedCount()).isZero();
+        });
+    }
+    // end::tls-hello-reset[]
+
+    @DisplayName("to a collector that refuses the handshake with an alert fails with the alert's name")
+    // tag::tls-alert[]
+    @Test
+    @PeerScript(tls = true)
+    @ForceCloseAfter(handshake = HandshakeStage.CLIENT_HELLO, alert = TlsAlert.PROTOCOL_VERSION)
+    void refusedWithAnAlert(MisbehavingPeer peer) {
+        var collector = URI.create("https://localhost:" + peer.port() + "/events");
+        var publisher = new EventPublisher(collector, Tls.generated().clientContext());
+
+        assertThatThrownBy(() -> publisher.publish("{}"))
+                .isInstanceOf(SSLHandshakeException.class)
+                .hasMessage("Received fatal alert: protocol_version");
+    }
+    // end::tls-alert[]
 
     @DisplayName("with the JVM's default trust store fails the handshake, and the journal says why")
     // tag::tls-untrusted[]
