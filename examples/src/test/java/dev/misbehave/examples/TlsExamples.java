@@ -7,14 +7,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 
+import dev.misbehave.Delivery;
 import dev.misbehave.Direction;
 import dev.misbehave.Effect;
 import dev.misbehave.Ending;
+import dev.misbehave.Fault;
 import dev.misbehave.ForceCloseAfter;
 import dev.misbehave.ForceResetAfter;
 import dev.misbehave.HandshakeStage;
 import dev.misbehave.MisbehavingPeer;
 import dev.misbehave.PeerScript;
+import dev.misbehave.Script;
 import dev.misbehave.Tls;
 import dev.misbehave.TlsAlert;
 import dev.misbehave.Trigger;
@@ -29,6 +32,8 @@ import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The JDK {@code HttpClient} over HTTPS, against a collector whose TLS connection misbehaves. */
 @DisplayName("An event published over HTTPS")
@@ -131,8 +136,56 @@ class TlsExamples {
         assertThatThrownBy(() -> publisher.publish("{}"))
                 .isInstanceOf(SSLHandshakeException.class)
                 .hasMessage("Received fatal alert: protocol_version");
+        assertThat(peer.awaitConnections(1, WAIT)).singleElement().satisfies(connection -> {
+            assertThat(connection.fault()).hasValueSatisfying(fault -> assertThat(fault.effect())
+                    .isEqualTo(Effect.alert(TlsAlert.PROTOCOL_VERSION)));
+            assertThat(connection.ending()).isEqualTo(Ending.PEER_CLOSED);
+        });
     }
     // end::tls-alert[]
+
+    @DisplayName("a handshake cut at a stage, by a reset or a close: the event is not published, and no request byte left")
+    @ParameterizedTest(name = "{0} at {1}")
+    @CsvSource({"reset, CLIENT_HELLO", "reset, SERVER_FLIGHT", "reset, COMPLETED",
+            "close, CLIENT_HELLO", "close, SERVER_FLIGHT", "close, COMPLETED"})
+    void cutAtEachStage(String how, HandshakeStage stage) throws Exception {
+        Effect cut = how.equals("reset") ? Effect.reset() : Effect.close();
+        try (var peer = MisbehavingPeer.start(Script.silent().withTls(Tls.generated()),
+                new Fault(cut, Trigger.onHandshake(stage)))) {
+            var collector = URI.create("https://localhost:" + peer.port() + "/events");
+            var publisher = new EventPublisher(collector, Tls.generated().clientContext());
+
+            assertThatThrownBy(() -> publisher.publish("{}")).isInstanceOf(IOException.class);
+            assertThat(peer.awaitConnections(1, WAIT)).singleElement().satisfies(connection -> {
+                assertThat(connection.firedTrigger()).hasValue(Trigger.onHandshake(stage));
+                assertThat(connection.receivedCount()).isZero(); // the request never got through
+                assertThat(connection.ending()).isEqualTo(how.equals("reset") ? Ending.PEER_RESET : Ending.PEER_CLOSED);
+            });
+        }
+    }
+
+    @DisplayName("an HTTPS download reset after 256 KiB of body: exactly 256 KiB reached the client's TLS, then the reset")
+    // tag::tls-download-reset[]
+    @Test
+    @PeerScript(tls = true, requestEndsWith = "\r\n\r\n", responseResource = "/responses/report.http")
+    @ForceResetAfter(bytes = HEAD + 262_144, direction = Direction.DOWNSTREAM) // plaintext: head + 256 KiB
+    void resetMidDownload(MisbehavingPeer peer) {
+        var report = URI.create("https://localhost:" + peer.port() + "/report.csv");
+        var downloader = new ReportDownloader(report, Duration.ofSeconds(5), Tls.generated().clientContext());
+
+        var failed = catchThrowableOfType(DownloadFailedException.class, downloader::download);
+
+        assertThat(failed).is(connectionReset());
+        // over TLS, HttpClient drops records it read but had not decrypted when the reset came,
+        // so the body it counted varies; the peer's side is exact
+        assertThat(failed.bytesReceived()).isBetween(0L, 262_144L);
+        assertThat(peer.awaitConnections(1, WAIT)).singleElement().satisfies(connection -> {
+            assertThat(connection.sentCount()).isEqualTo(HEAD + 262_144);
+            assertThat(connection.delivery()).isEqualTo(Delivery.CONFIRMED); // every record, in the client's kernel
+            assertThat(connection.ending()).isEqualTo(Ending.PEER_RESET);
+        });
+    }
+    // end::tls-download-reset[]
 
     @DisplayName("with the JVM's default trust store fails the handshake, and the journal says why")
     // tag::tls-untrusted[]
