@@ -1,6 +1,7 @@
 package dev.misbehave.examples;
 
 import static dev.misbehave.assertj.ConnectionConditions.connectionReset;
+import static dev.misbehave.assertj.ConnectionConditions.tlsHandshakeFailed;
 import static dev.misbehave.examples.DownloadExamples.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -135,6 +136,7 @@ class TlsExamples {
 
         assertThatThrownBy(() -> publisher.publish("{}"))
                 .isInstanceOf(SSLHandshakeException.class)
+                .is(tlsHandshakeFailed())
                 .hasMessage("Received fatal alert: protocol_version");
         assertThat(peer.awaitConnections(1, WAIT)).singleElement().satisfies(connection -> {
             assertThat(connection.fault()).hasValueSatisfying(fault -> assertThat(fault.effect())

@@ -130,6 +130,7 @@ class PeerTlsTests {
         void alert(MisbehavingPeer peer) {
             assertThatThrownBy(() -> client().send(get(peer), HttpResponse.BodyHandlers.ofString()))
                     .isInstanceOf(javax.net.ssl.SSLHandshakeException.class)
+                    .is(dev.misbehave.assertj.ConnectionConditions.tlsHandshakeFailed())
                     .hasMessageContaining("Received fatal alert: unrecognized_name");
             SEEN.put("alert", peer.awaitConnections(1, WAIT).get(0));
         }
