@@ -203,8 +203,9 @@ public sealed interface Effect permits Effect.Terminal, Effect.Shaping, Effect.O
      * End a TLS connection as a crashed server or a middlebox does: a FIN with no {@code
      * close_notify} before it, so the client's TLS layer sees its stream truncated. Only for a peer
      * that terminates TLS ({@link Script#withTls(Tls)}); over TLS, {@link Close} sends {@code
-     * close_notify} first. Clients differ: Python's {@code ssl} raises {@code SSLEOFError}, while the
-     * JDK's {@code SSLSocket} reads end-of-stream as after a {@code close_notify}.
+     * close_notify} first. Most clients read it as an ordinary end of stream: the JDK's, and
+     * Python's {@code ssl} with its default {@code suppress_ragged_eofs=True}; Python with {@code
+     * suppress_ragged_eofs=False} raises {@code SSLEOFError}.
      */
     record Truncate() implements Terminal {
         @Override
