@@ -15,7 +15,7 @@ public final class TlsRecord {
         Records.register(TlsRecord::new);
     }
 
-    private final boolean completed;
+    private final HandshakeStage reached;
     private final String protocol;
     private final String cipherSuite;
     private final String serverName;
@@ -23,9 +23,9 @@ public final class TlsRecord {
     private final String chosen;
     private final String failure;
 
-    private TlsRecord(boolean completed, String protocol, String cipherSuite, String serverName, List<String> offered,
+    private TlsRecord(HandshakeStage reached, String protocol, String cipherSuite, String serverName, List<String> offered,
             String chosen, String failure) {
-        this.completed = completed;
+        this.reached = reached;
         this.protocol = protocol;
         this.cipherSuite = cipherSuite;
         this.serverName = serverName;
@@ -40,7 +40,19 @@ public final class TlsRecord {
      * @return true once both sides finished it
      */
     public boolean handshakeCompleted() {
-        return completed;
+        return reached == HandshakeStage.COMPLETED;
+    }
+
+    /**
+     * The last stage the handshake reached: {@link HandshakeStage#NONE} if the ClientHello never
+     * arrived whole, {@link HandshakeStage#CLIENT_HELLO} if it did and the peer's first flight did
+     * not go out whole, {@link HandshakeStage#SERVER_FLIGHT} if it did and the handshake did not
+     * complete, {@link HandshakeStage#COMPLETED} if it completed.
+     *
+     * @return the stage
+     */
+    public HandshakeStage stageReached() {
+        return reached;
     }
 
     /**
@@ -107,23 +119,25 @@ public final class TlsRecord {
 
     /**
      * {@code TLSv1.3 TLS_AES_256_GCM_SHA384, SNI localhost, ALPN offered [h2, http/1.1]}, or {@code
-     * TLS handshake failed (Received fatal alert: certificate_unknown)}, or {@code TLS handshake not
-     * completed}.
+     * TLS handshake failed (Received fatal alert: certificate_unknown), reached SERVER_FLIGHT}, or
+     * {@code TLS handshake not completed, reached CLIENT_HELLO}.
      */
     @Override
     public String toString() {
         String sni = serverName == null ? "" : ", SNI " + serverName;
         String alpn = offered.isEmpty() ? "" : ", ALPN offered " + offered + (chosen == null ? "" : " chose " + chosen);
-        if (completed) {
+        if (handshakeCompleted()) {
             return protocol + " " + cipherSuite + sni + alpn;
         }
-        return (failure == null ? "TLS handshake not completed" : "TLS handshake failed (" + failure + ")") + sni + alpn;
+        String stage = reached == HandshakeStage.NONE ? "no ClientHello" : "reached " + reached.name();
+        return (failure == null ? "TLS handshake not completed" : "TLS handshake failed (" + failure + ")") + ", "
+                + stage + sni + alpn;
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof TlsRecord that
-                && completed == that.completed
+                && reached == that.reached
                 && Objects.equals(protocol, that.protocol)
                 && Objects.equals(cipherSuite, that.cipherSuite)
                 && Objects.equals(serverName, that.serverName)
@@ -134,6 +148,6 @@ public final class TlsRecord {
 
     @Override
     public int hashCode() {
-        return Objects.hash(completed, protocol, cipherSuite, serverName, offered, chosen, failure);
+        return Objects.hash(reached, protocol, cipherSuite, serverName, offered, chosen, failure);
     }
 }

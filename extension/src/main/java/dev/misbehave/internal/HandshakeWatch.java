@@ -12,16 +12,19 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 
 /**
- * Runs a fault whose trigger is a stage of the TLS handshake ({@link Trigger.OnHandshake}). It sits
- * below the TLS handler, on the connection's TLS bytes, and acts there as a server that fails at
- * that stage would: at {@link HandshakeStage#CLIENT_HELLO} the ClientHello never reaches the TLS
- * handler; at {@link HandshakeStage#SERVER_FLIGHT} the peer's first flight goes out whole and
- * nothing the client sends after it is processed; at {@link HandshakeStage#COMPLETED} the plan gets
- * no application byte. The trigger is journalled before the effect acts.
+ * Sits below the TLS handler of every TLS connection, on its TLS bytes: it tells which stage of the
+ * handshake the connection reached ({@link #reached()}, for the journal), and runs a fault whose
+ * trigger is a stage ({@link Trigger.OnHandshake}). It acts there as a server that fails at that
+ * stage would: at {@link HandshakeStage#CLIENT_HELLO} the ClientHello never reaches the TLS handler;
+ * at {@link HandshakeStage#SERVER_FLIGHT} the peer's first flight goes out whole and nothing the
+ * client sends after it is processed; at {@link HandshakeStage#COMPLETED} the plan gets no
+ * application byte. The trigger is journalled before the effect acts.
  */
 final class HandshakeWatch extends ChannelDuplexHandler {
 
@@ -29,17 +32,28 @@ final class HandshakeWatch extends ChannelDuplexHandler {
     private static final int HANDSHAKE_RECORD = 22;
     private static final int RECORD_HEADER = 5;
 
+    /** The fault at a stage; null if the connection has none. */
     private final Fault fault;
+    /** The fault's stage; {@link HandshakeStage#NONE} without one. */
     private final HandshakeStage stage;
     private final Journal.Entry entry;
     private final SslHandler ssl;
     private final PlaintextGate gate;
     private ChannelHandlerContext ctx;
-    /** The client's first bytes, until its first record is whole (at CLIENT_HELLO). */
-    private ByteBuf hello;
-    /** The peer has written bytes of its first flight (at SERVER_FLIGHT). */
-    private boolean flightStarted;
+
+    /** The last stage the handshake reached. */
+    private HandshakeStage reached = HandshakeStage.NONE;
+    /** The client's bytes seen until its first record was whole, and that record's header. */
+    private long seen;
+    private final byte[] header = new byte[RECORD_HEADER];
+    /** The client's first bytes are no TLS handshake record. */
+    private boolean notTls;
+    /** The peer has written since the ClientHello arrived. */
+    private boolean answering;
     private ChannelFuture lastWrite;
+
+    /** At CLIENT_HELLO: the client's first bytes, held until its first record is whole. */
+    private ByteBuf hello;
     /** Nothing the client sends is read or processed any more. */
     private boolean cut;
     private boolean fired;
@@ -48,23 +62,29 @@ final class HandshakeWatch extends ChannelDuplexHandler {
 
     HandshakeWatch(Fault fault, Journal.Entry entry, SslHandler ssl, PlaintextGate gate) {
         this.fault = fault;
-        this.stage = ((Trigger.OnHandshake) fault.trigger()).stage();
+        this.stage = fault == null ? HandshakeStage.NONE : ((Trigger.OnHandshake) fault.trigger()).stage();
         this.entry = entry;
         this.ssl = ssl;
         this.gate = gate;
     }
 
+    /** The last stage of the handshake the connection reached: NONE before its ClientHello arrived whole. */
+    HandshakeStage reached() {
+        return reached;
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        if (stage == HandshakeStage.COMPLETED) {
-            ssl.handshakeFuture().addListener(done -> {
-                if (done.isSuccess()) {
+        ssl.handshakeFuture().addListener(done -> {
+            if (done.isSuccess()) {
+                reached = HandshakeStage.COMPLETED;
+                if (stage == HandshakeStage.COMPLETED) {
                     gate.hold(); // application bytes decrypted with the client's Finished stay unconsumed
                     fire();
                 }
-            });
-        }
+            }
+        });
     }
 
     @Override
@@ -74,27 +94,41 @@ final class HandshakeWatch extends ChannelDuplexHandler {
             bytes.release(); // after the trigger, nothing the client sends is processed
             return;
         }
-        if (stage == HandshakeStage.CLIENT_HELLO) {
-            hello = hello == null ? bytes : Unpooled.wrappedBuffer(hello, bytes);
-            if (!wholeRecord(hello)) {
-                ctx.read(); // the rest of the ClientHello
-                return;
-            }
-            if (hello.getUnsignedByte(hello.readerIndex()) != HANDSHAKE_RECORD) {
-                ByteBuf notTls = hello;
-                hello = null;
-                ctx.fireChannelRead(notTls); // not TLS: the TLS handler says so
-                return;
-            }
-            fire();
+        countFirstRecord(bytes);
+        if (stage != HandshakeStage.CLIENT_HELLO) {
+            ctx.fireChannelRead(bytes);
             return;
         }
-        ctx.fireChannelRead(bytes);
+        hello = hello == null ? bytes : Unpooled.wrappedBuffer(hello, bytes);
+        if (notTls) {
+            ByteBuf notHello = hello;
+            hello = null;
+            ctx.fireChannelRead(notHello); // not TLS: the TLS handler says so
+            return;
+        }
+        if (reached == HandshakeStage.NONE) {
+            ctx.read(); // the rest of the ClientHello
+            return;
+        }
+        fire();
     }
 
-    private static boolean wholeRecord(ByteBuf bytes) {
-        return bytes.readableBytes() >= RECORD_HEADER
-                && bytes.readableBytes() >= RECORD_HEADER + bytes.getUnsignedShort(bytes.readerIndex() + 3);
+    /** Counts the client's first bytes until its first record (the ClientHello) is whole. */
+    private void countFirstRecord(ByteBuf bytes) {
+        if (reached != HandshakeStage.NONE || notTls) {
+            return;
+        }
+        int i = bytes.readerIndex();
+        int end = bytes.writerIndex();
+        while (seen < RECORD_HEADER && i < end) {
+            header[(int) seen++] = bytes.getByte(i++);
+        }
+        seen += end - i;
+        if (seen >= RECORD_HEADER && header[0] != HANDSHAKE_RECORD) {
+            notTls = true;
+        } else if (seen >= RECORD_HEADER + ((header[3] & 0xff) << 8 | header[4] & 0xff)) {
+            reached = HandshakeStage.CLIENT_HELLO;
+        }
     }
 
     @Override
@@ -111,8 +145,8 @@ final class HandshakeWatch extends ChannelDuplexHandler {
             held.add(promise);
             return;
         }
-        if (stage == HandshakeStage.SERVER_FLIGHT) {
-            flightStarted = true;
+        if (reached == HandshakeStage.CLIENT_HELLO) {
+            answering = true;
             lastWrite = promise;
         }
         ctx.write(msg, promise);
@@ -121,11 +155,14 @@ final class HandshakeWatch extends ChannelDuplexHandler {
     @Override
     public void flush(ChannelHandlerContext ctx) {
         ctx.flush();
-        // the flight is whole once the peer waits for the client's answer
-        if (stage == HandshakeStage.SERVER_FLIGHT && !cut && flightStarted
+        // the first flight is whole once the peer waits for the client's answer
+        if (reached == HandshakeStage.CLIENT_HELLO && answering
                 && ssl.engine().getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP) {
-            cut = true; // from now on, nothing more is read or processed
-            lastWrite.addListener(written -> fire());
+            reached = HandshakeStage.SERVER_FLIGHT;
+            if (stage == HandshakeStage.SERVER_FLIGHT) {
+                cut = true; // from now on, nothing more is read or processed
+                lastWrite.addListener(written -> fire());
+            }
         }
     }
 
@@ -187,9 +224,9 @@ final class HandshakeWatch extends ChannelDuplexHandler {
         }
         for (Object item; (item = held.poll()) != null; ) {
             if (item instanceof ChannelPromise promise) {
-                promise.tryFailure(new java.nio.channels.ClosedChannelException());
+                promise.tryFailure(new ClosedChannelException());
             } else {
-                io.netty.util.ReferenceCountUtil.release(item);
+                ReferenceCountUtil.release(item);
             }
         }
     }

@@ -4,6 +4,7 @@ import dev.misbehave.ConnectionRecord;
 import dev.misbehave.Delivery;
 import dev.misbehave.Ending;
 import dev.misbehave.Fault;
+import dev.misbehave.HandshakeStage;
 import dev.misbehave.TlsRecord;
 import dev.misbehave.Trigger;
 import dev.misbehave.UpstreamEnding;
@@ -56,7 +57,7 @@ public final class Records {
         /**
          * Makes a record.
          *
-         * @param completed whether the handshake completed
+         * @param reached the last stage the handshake reached
          * @param protocol the protocol version, or null
          * @param cipherSuite the cipher suite, or null
          * @param serverName the SNI host name, or null
@@ -65,7 +66,7 @@ public final class Records {
          * @param failure why the handshake failed, or null
          * @return the record
          */
-        TlsRecord make(boolean completed, String protocol, String cipherSuite, String serverName,
+        TlsRecord make(HandshakeStage reached, String protocol, String cipherSuite, String serverName,
                 java.util.List<String> offered, String chosen, String failure);
     }
 
@@ -132,12 +133,12 @@ public final class Records {
                 ending, fault, delivery, upstream, tls);
     }
 
-    static TlsRecord tls(boolean completed, String protocol, String cipherSuite, String serverName,
+    static TlsRecord tls(HandshakeStage reached, String protocol, String cipherSuite, String serverName,
             java.util.List<String> offered, String chosen, String failure) {
         if (tlses == null) {
             initialise(TlsRecord.class);
         }
-        return tlses.make(completed, protocol, cipherSuite, serverName, offered, chosen, failure);
+        return tlses.make(reached, protocol, cipherSuite, serverName, offered, chosen, failure);
     }
 
     static UpstreamRecord upstream(InetSocketAddress address, long sentCount, long receivedCount,

@@ -1,6 +1,7 @@
 package dev.misbehave.internal;
 
 import dev.misbehave.Fault;
+import dev.misbehave.HandshakeStage;
 import dev.misbehave.Tls;
 import dev.misbehave.TlsRecord;
 import dev.misbehave.Trigger;
@@ -42,23 +43,23 @@ final class TlsEngines {
             return ""; // none: the script is bytes, so a client that offers h2 and http/1.1 speaks HTTP/1.1
         });
         PeerSslHandler ssl = new PeerSslHandler(engine);
-        ssl.handshakeFuture().addListener(handshake -> entry.tls(facts(engine,
-                offered.isEmpty() ? List.of() : offered.get(0), handshake.cause(), entry.ended())));
         PlaintextGate gate = new PlaintextGate(plan::wanted, ssl);
+        HandshakeWatch watch = new HandshakeWatch(
+                fault != null && fault.trigger() instanceof Trigger.OnHandshake ? fault : null, entry, ssl, gate);
+        ssl.handshakeFuture().addListener(handshake -> entry.tls(facts(engine,
+                offered.isEmpty() ? List.of() : offered.get(0), watch.reached(), handshake.cause(), entry.ended())));
         channel.tls(gate);
         // ciphertext a record at a time; the gate keeps the plaintext exact
         channel.config().setRecvByteBufAllocator(new ExactReadAllocator(() -> RECORD_READ));
-        if (fault != null && fault.trigger() instanceof Trigger.OnHandshake) {
-            channel.pipeline().addLast(new HandshakeWatch(fault, entry, ssl, gate));
-        }
-        channel.pipeline().addLast(HANDLER, ssl).addLast(gate, plan);
+        channel.pipeline().addLast(watch).addLast(HANDLER, ssl).addLast(gate, plan);
     }
 
     /**
      * What the handshake settled; {@code failure} is null if it completed. A handshake cut short by
      * the connection's own end (a fault, the client's close) is "not completed", with no failure.
      */
-    private static TlsRecord facts(SSLEngine engine, List<String> offered, Throwable failure, boolean ended) {
+    private static TlsRecord facts(SSLEngine engine, List<String> offered, HandshakeStage reached, Throwable failure,
+            boolean ended) {
         SSLSession session = engine.getHandshakeSession() != null ? engine.getHandshakeSession() : engine.getSession();
         String sni = null;
         if (session instanceof ExtendedSSLSession extended) {
@@ -70,10 +71,11 @@ final class TlsEngines {
         }
         if (failure == null) {
             String chosen = engine.getApplicationProtocol();
-            return Records.tls(true, session.getProtocol(), session.getCipherSuite(), sni, offered,
+            return Records.tls(HandshakeStage.COMPLETED, session.getProtocol(), session.getCipherSuite(), sni, offered,
                     chosen == null || chosen.isEmpty() ? null : chosen, null);
         }
-        return Records.tls(false, null, null, sni, offered, null, ended ? null : tlsReason(failure));
+        return Records.tls(reached == HandshakeStage.COMPLETED ? HandshakeStage.SERVER_FLIGHT : reached, null, null,
+                sni, offered, null, ended ? null : tlsReason(failure));
     }
 
     /**

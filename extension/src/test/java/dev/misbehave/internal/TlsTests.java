@@ -169,6 +169,7 @@ class TlsTests {
                 socket.close();
                 TlsRecord tls = peer.awaitConnections(1, WAIT).get(0).tls().orElseThrow();
                 assertThat(tls.handshakeCompleted()).isTrue();
+                assertThat(tls.stageReached()).isEqualTo(dev.misbehave.HandshakeStage.COMPLETED);
                 assertThat(tls.protocol()).hasValue(protocol);
                 assertThat(tls.cipherSuite()).hasValue(suite);
                 assertThat(tls.serverName()).hasValue("localhost");
@@ -195,6 +196,9 @@ class TlsTests {
                 assertThat(tls.handshakeCompleted()).isFalse();
                 assertThat(tls.protocol()).isEmpty();
                 assertThat(tls.failure()).hasValueSatisfying(why -> assertThat(why).startsWith("Received fatal alert: "));
+                assertThat(tls.stageReached()).isEqualTo(dev.misbehave.HandshakeStage.SERVER_FLIGHT); // it had the certificate
+                assertThat(tls.toString()).startsWith("TLS handshake failed (Received fatal alert: ")
+                        .contains("), reached SERVER_FLIGHT");
                 assertThat(record.ending()).isEqualTo(Ending.CLIENT_CLOSED);
                 assertThat(record.receivedCount()).isZero();
             }
@@ -320,7 +324,11 @@ class TlsTests {
             ConnectionRecord record = records.get(0);
             assertThat(record.firedTrigger()).hasValue(Trigger.onHandshake(dev.misbehave.HandshakeStage.CLIENT_HELLO));
             assertThat(record.ending()).isEqualTo(Ending.PEER_RESET);
-            assertThat(record.tls()).hasValueSatisfying(tls -> assertThat(tls.handshakeCompleted()).isFalse());
+            assertThat(record.tls()).hasValueSatisfying(tls -> {
+                assertThat(tls.handshakeCompleted()).isFalse();
+                assertThat(tls.stageReached()).isEqualTo(dev.misbehave.HandshakeStage.CLIENT_HELLO);
+                assertThat(tls.failure()).isEmpty(); // the peer's own reset, no TLS error
+            });
         }
 
         @Test
@@ -353,6 +361,7 @@ class TlsTests {
             Throwable failure = handshakeFailure(at(dev.misbehave.HandshakeStage.SERVER_FLIGHT, Effect.reset()), records);
             assertThat(failure).isInstanceOf(SocketException.class).hasMessageContaining("Connection reset");
             assertThat(records.get(0).firedTrigger()).hasValue(Trigger.onHandshake(dev.misbehave.HandshakeStage.SERVER_FLIGHT));
+            assertThat(records.get(0).tls().orElseThrow().stageReached()).isEqualTo(dev.misbehave.HandshakeStage.SERVER_FLIGHT);
             assertThat(records.get(0).receivedCount()).isZero();
             assertThat(records.get(0).ending()).isEqualTo(Ending.PEER_RESET);
         }
