@@ -50,13 +50,6 @@ class TlsTests {
         return socket;
     }
 
-    static byte[] body(int size) {
-        byte[] bytes = new byte[size];
-        for (int i = 0; i < size; i++) {
-            bytes[i] = (byte) ('a' + i % 26);
-        }
-        return bytes;
-    }
 
     @Test
     @DisplayName("a truncation needs TLS: on plain TCP it fails before any socket opens")
@@ -429,7 +422,7 @@ class TlsTests {
         @Test
         @DisplayName("a reset after 10 bytes consumes exactly 10 of a 100-byte record, and sends no close_notify")
         void resetInsideARecord() throws IOException {
-            byte[] request = body(100);
+            byte[] request = PlanTests.body(100);
             try (MisbehavingPeer peer = MisbehavingPeer.start(Script.silent().withTls(TLS),
                             Fault.resetAfter(Direction.UPSTREAM, 10));
                     SSLSocket socket = connect(peer)) {
@@ -469,7 +462,7 @@ class TlsTests {
     @DisplayName("downstream faults count the peer's plaintext")
     class Downstream {
 
-        private final Script bigAnswer = Script.respond(RequestEnd.delimiter("\n"), body(256 * 1024)).withTls(TLS);
+        private final Script bigAnswer = Script.respond(RequestEnd.delimiter("\n"), PlanTests.body(256 * 1024)).withTls(TLS);
 
         @Test
         @DisplayName("a reset after 200,000 bytes reaches the client after exactly 200,000, delivery confirmed")
@@ -478,7 +471,7 @@ class TlsTests {
                     SSLSocket socket = connect(peer)) {
                 socket.getOutputStream().write("GET\n".getBytes(UTF_8));
                 Read read = readAll(socket);
-                assertThat(read.bytes()).hasSize(200_000).isEqualTo(Arrays.copyOf(body(256 * 1024), 200_000));
+                assertThat(read.bytes()).hasSize(200_000).isEqualTo(Arrays.copyOf(PlanTests.body(256 * 1024), 200_000));
                 assertThat(read.failure()).isInstanceOf(SocketException.class).hasMessageContaining("Connection reset");
                 ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
                 assertThat(record.sentCount()).isEqualTo(200_000);
