@@ -26,8 +26,8 @@ public final class ConnectionRecord {
 
     static {
         Records.register((index, acceptedAt, client, received, receivedCount, sent, sentCount, firedTrigger, ending,
-                fault, delivery, upstream) -> new ConnectionRecord(index, acceptedAt, client, received, receivedCount,
-                        sent, sentCount, firedTrigger, ending, fault, delivery, upstream, null));
+                fault, delivery, upstream, tls) -> new ConnectionRecord(index, acceptedAt, client, received, receivedCount,
+                        sent, sentCount, firedTrigger, ending, fault, delivery, upstream, tls));
     }
 
     private final int index;
@@ -42,6 +42,7 @@ public final class ConnectionRecord {
     private final Fault fault;
     private final Delivery delivery;
     private final UpstreamRecord upstream;
+    private final TlsRecord tls;
 
     /**
      * Creates a record. Misbehave creates these; tests only read them.
@@ -75,7 +76,7 @@ public final class ConnectionRecord {
             Fault fault,
             Delivery delivery) {
         this(index, acceptedAt, client, received, receivedCount, sent, sentCount, firedTrigger, ending, fault,
-                delivery, null, null);
+                delivery, null, (TlsRecord) null);
     }
 
     /** Creates a record of a forwarded connection; see the accessors. */
@@ -92,7 +93,7 @@ public final class ConnectionRecord {
             Fault fault,
             Delivery delivery,
             UpstreamRecord upstream,
-            Void made) {
+            TlsRecord tls) {
         if (index < 0) {
             throw new IllegalArgumentException("index must be 0 or more, was " + index);
         }
@@ -108,6 +109,7 @@ public final class ConnectionRecord {
         this.fault = fault;
         this.delivery = Objects.requireNonNull(delivery, "delivery");
         this.upstream = upstream;
+        this.tls = tls;
     }
 
     /**
@@ -144,7 +146,7 @@ public final class ConnectionRecord {
             Delivery delivery,
             UpstreamRecord upstream) {
         this(index, acceptedAt, client, received, receivedCount, sent, sentCount, firedTrigger, ending, fault,
-                delivery, upstream, null);
+                delivery, upstream, (TlsRecord) null);
     }
 
     private static long checkCount(String name, long count, byte[] captured) {
@@ -268,6 +270,18 @@ public final class ConnectionRecord {
     }
 
     /**
+     * What the TLS handshake settled, for a connection a peer that terminates TLS ({@link
+     * Script#withTls(Tls)}) accepted: protocol, cipher suite, SNI, ALPN, or why it failed. Its
+     * {@link #received()} and {@link #sent()} are then plaintext. Present from the end of the
+     * handshake (or from the connection's end, if the handshake never ended).
+     *
+     * @return the TLS facts; empty for plain TCP, or before the handshake ended
+     */
+    public Optional<TlsRecord> tls() {
+        return Optional.ofNullable(tls);
+    }
+
+    /**
      * One readable line: index, client, byte counts with a short hex and ASCII preview, the trigger
      * that fired and the ending.
      */
@@ -281,6 +295,7 @@ public final class ConnectionRecord {
                 + ", trigger " + (firedTrigger == null ? "none" : "'" + firedTrigger + "'")
                 + (delivery == Delivery.NOT_CHECKED ? "" : ", delivery " + delivery)
                 + ", " + ending
+                + (tls == null ? "" : "; " + tls)
                 + (upstream == null ? "" : "; " + upstream);
     }
 
@@ -323,7 +338,8 @@ public final class ConnectionRecord {
                 && ending == that.ending
                 && Objects.equals(fault, that.fault)
                 && delivery == that.delivery
-                && Objects.equals(upstream, that.upstream);
+                && Objects.equals(upstream, that.upstream)
+                && Objects.equals(tls, that.tls);
     }
 
     @Override

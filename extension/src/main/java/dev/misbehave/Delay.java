@@ -106,6 +106,15 @@ public @interface Delay {
     int exchanges() default Integer.MIN_VALUE;
 
     /**
+     * Trigger: at this stage of the TLS handshake, for a peer that terminates TLS ({@code
+     * @PeerScript(tls = true)}). {@link HandshakeStage#NONE} (the default) for none; see <a
+     * href="package-summary.html#trigger">the trigger</a>.
+     *
+     * @return the stage
+     */
+    HandshakeStage handshake() default HandshakeStage.NONE;
+
+    /**
      * Milliseconds before the first chunk after the trigger, 0 (the default) or more. At least one
      * of this and {@link #perChunkMillis()} must be more than 0.
      *

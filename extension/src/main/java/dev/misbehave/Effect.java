@@ -13,7 +13,7 @@ import java.util.Random;
  *
  * <ul>
  *   <li>{@link Terminal}: ends normal service on the connection ({@link Reset}, {@link Close},
- *       {@link HalfClose}, {@link Stall}, {@link Garbage});
+ *       {@link Truncate}, {@link HalfClose}, {@link Stall}, {@link Garbage}, {@link Alert});
  *   <li>{@link Shaping}: keeps serving the {@link Script}, slower or in pieces, in one {@link
  *       Direction} from the trigger on ({@link Delay}, {@link Throttle}, {@link Slice});
  *   <li>{@link OnPort}: acts on the peer's port rather than on a connection, and applies from the
@@ -29,7 +29,7 @@ public sealed interface Effect permits Effect.Terminal, Effect.Shaping, Effect.O
      * An effect that ends normal service on the connection: the peer stops serving its {@link
      * Script} when the trigger fires.
      */
-    sealed interface Terminal extends Effect permits Reset, Close, HalfClose, Stall, Garbage {}
+    sealed interface Terminal extends Effect permits Reset, Close, Truncate, HalfClose, Stall, Garbage, Alert {}
 
     /**
      * An effect that keeps serving the {@link Script} but paces the bytes of one direction from the
@@ -67,6 +67,25 @@ public sealed interface Effect permits Effect.Terminal, Effect.Shaping, Effect.O
      */
     static Close close() {
         return new Close();
+    }
+
+    /**
+     * A TLS connection's end without {@code close_notify}; see {@link Truncate}.
+     *
+     * @return the effect
+     */
+    static Truncate truncate() {
+        return new Truncate();
+    }
+
+    /**
+     * A fatal TLS alert in answer to the ClientHello; see {@link Alert}.
+     *
+     * @param alert which alert
+     * @return the effect
+     */
+    static Alert alert(TlsAlert alert) {
+        return new Alert(alert);
     }
 
     /**
@@ -177,6 +196,52 @@ public sealed interface Effect permits Effect.Terminal, Effect.Shaping, Effect.O
         @Override
         public String toString() {
             return "close";
+        }
+    }
+
+    /**
+     * End a TLS connection as a crashed server or a middlebox does: a FIN with no {@code
+     * close_notify} before it, so the client's TLS layer sees its stream truncated. Only for a peer
+     * that terminates TLS ({@link Script#withTls(Tls)}); over TLS, {@link Close} sends {@code
+     * close_notify} first. Most clients read it as an ordinary end of stream: the JDK's, and
+     * Python's {@code ssl} with its default {@code suppress_ragged_eofs=True}; Python with {@code
+     * suppress_ragged_eofs=False} raises {@code SSLEOFError}.
+     */
+    record Truncate() implements Terminal {
+        @Override
+        public String toString() {
+            return "truncate (no close_notify)";
+        }
+    }
+
+    /**
+     * Answer the client's ClientHello with a fatal TLS alert record instead of a ServerHello, then
+     * close (a FIN), as a server that refuses the handshake does. Only with the trigger {@link
+     * Trigger.OnHandshake} at {@link HandshakeStage#CLIENT_HELLO}, on a peer that terminates TLS.
+     * The JDK's clients then throw {@code SSLHandshakeException: Received fatal alert: } and the
+     * alert's name.
+     *
+     * @param alert which alert
+     */
+    record Alert(TlsAlert alert) implements Terminal {
+        /**
+         * Checks the alert.
+         *
+         * @param alert which alert
+         * @throws NullPointerException if {@code alert} is null
+         * @throws IllegalArgumentException if {@code alert} is {@link TlsAlert#NONE}
+         */
+        public Alert {
+            Objects.requireNonNull(alert, "alert");
+            if (alert == TlsAlert.NONE) {
+                throw new IllegalArgumentException("TlsAlert.NONE is not an alert: give one, for example"
+                        + " TlsAlert.HANDSHAKE_FAILURE, or close with Effect.close()");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "alert " + alert;
         }
     }
 

@@ -143,6 +143,15 @@ public record Fault(Effect effect, Trigger trigger, Schedule schedule) {
      * command line and the engine apply; each words the reason in its own terms.
      */
     public enum Unrunnable {
+        /**
+         * A fault of TLS only ({@link Effect.Truncate}, {@link Effect.Alert}, {@link
+         * Trigger.OnHandshake}) with a script that is plain TCP.
+         */
+        NEEDS_TLS,
+        /** {@link Trigger.OnHandshake} with an effect that cannot act on the handshake. */
+        EFFECT_NOT_AT_HANDSHAKE,
+        /** {@link Effect.Alert} with a trigger other than {@link HandshakeStage#CLIENT_HELLO}. */
+        ALERT_NOT_ON_CLIENT_HELLO,
         /** {@link Trigger.AfterExchanges} with a forwarding script that does not know where a request ends. */
         EXCHANGES_WITHOUT_REQUEST_END,
         /** {@link Trigger.AfterExchanges} with a script that does not respond. */
@@ -161,6 +170,18 @@ public record Fault(Effect effect, Trigger trigger, Schedule schedule) {
      */
     public Optional<Unrunnable> unrunnableBy(Script script) {
         Objects.requireNonNull(script, "script");
+        boolean tlsOnly = effect instanceof Effect.Truncate || effect instanceof Effect.Alert
+                || trigger instanceof Trigger.OnHandshake;
+        if (tlsOnly && script.tls().isEmpty()) {
+            return Optional.of(Unrunnable.NEEDS_TLS);
+        }
+        if (effect instanceof Effect.Alert
+                && !(trigger instanceof Trigger.OnHandshake h && h.stage() == HandshakeStage.CLIENT_HELLO)) {
+            return Optional.of(Unrunnable.ALERT_NOT_ON_CLIENT_HELLO);
+        }
+        if (trigger instanceof Trigger.OnHandshake && !actsAtHandshake(effect)) {
+            return Optional.of(Unrunnable.EFFECT_NOT_AT_HANDSHAKE);
+        }
         if (trigger instanceof Trigger.AfterExchanges && script.requestEnd().isEmpty()) {
             return Optional.of(script.forwards()
                     ? Unrunnable.EXCHANGES_WITHOUT_REQUEST_END
@@ -191,6 +212,20 @@ public record Fault(Effect effect, Trigger trigger, Schedule schedule) {
             return;
         }
         switch (reason.get()) {
+            case NEEDS_TLS:
+                throw new IllegalArgumentException(effect instanceof Effect.Truncate
+                        ? "'" + this + "' ends a TLS connection without close_notify, but the script (" + script
+                                + ") is plain TCP. Give the peer TLS, for example"
+                                + " Script.silent().withTls(Tls.generated()), or close with Effect.close()."
+                        : "'" + this + "' acts on the TLS handshake, but the script (" + script + ") is plain TCP."
+                                + " Give the peer TLS, for example Script.silent().withTls(Tls.generated()).");
+            case ALERT_NOT_ON_CLIENT_HELLO:
+                throw new IllegalArgumentException("'" + this + "': a TLS alert is sent in answer to the ClientHello."
+                        + " Use the trigger Trigger.onHandshake(HandshakeStage.CLIENT_HELLO).");
+            case EFFECT_NOT_AT_HANDSHAKE:
+                throw new IllegalArgumentException("'" + this + "': at a stage of the handshake the peer can reset,"
+                        + " close, stall, send garbage or an alert, not " + effect + ". Use one of those, or a"
+                        + " trigger on the plaintext (bytes, pattern, ...).");
             case EXCHANGES_WITHOUT_REQUEST_END:
                 throw new IllegalArgumentException(
                         "'" + trigger + "' counts request/response exchanges, but the script (" + script
@@ -211,6 +246,12 @@ public record Fault(Effect effect, Trigger trigger, Schedule schedule) {
                         "'" + effect + "' shapes the bytes the peer sends, but the script (" + script
                                 + ") sends nothing. Give the peer a script that responds, echoes or greets.");
         }
+    }
+
+    /** Whether {@code effect} can act at a stage of the TLS handshake, on the TLS bytes. */
+    private static boolean actsAtHandshake(Effect effect) {
+        return effect instanceof Effect.Reset || effect instanceof Effect.Close || effect instanceof Effect.Stall
+                || effect instanceof Effect.Garbage || effect instanceof Effect.Alert;
     }
 
     /** Whether {@code trigger} waits for bytes the peer sends (0 bytes fires on accept). */

@@ -109,6 +109,15 @@ public @interface ForceCloseAfter {
     int exchanges() default Integer.MIN_VALUE;
 
     /**
+     * Trigger: at this stage of the TLS handshake, for a peer that terminates TLS ({@code
+     * @PeerScript(tls = true)}). {@link HandshakeStage#NONE} (the default) for none; see <a
+     * href="package-summary.html#trigger">the trigger</a>.
+     *
+     * @return the stage
+     */
+    HandshakeStage handshake() default HandshakeStage.NONE;
+
+    /**
      * Which connections get the fault; the others are served normally. The default, {@code
      * @Connections} with nothing set, is every connection. See <a
      * href="package-summary.html#connections">which connections</a>.
@@ -116,6 +125,25 @@ public @interface ForceCloseAfter {
      * @return the schedule
      */
     Connections connections() default @Connections;
+
+    /**
+     * Over TLS ({@code @PeerScript(tls = true)}): whether the close sends {@code close_notify} before
+     * its FIN, a clean end of the TLS stream (true, the default), or only the FIN, a truncation, as
+     * a crashed server or a middlebox leaves it (false; see {@link Effect.Truncate}). False needs a
+     * peer that terminates TLS.
+     *
+     * @return false for a truncation
+     */
+    boolean closeNotify() default true;
+
+    /**
+     * With {@code handshake = HandshakeStage.CLIENT_HELLO}: a fatal TLS alert the peer sends in
+     * answer to the ClientHello, before its FIN, as a server that refuses the handshake does (see
+     * {@link Effect.Alert}). {@link TlsAlert#NONE} (the default) for a close without one.
+     *
+     * @return the alert
+     */
+    TlsAlert alert() default TlsAlert.NONE;
 
     /**
      * Holds several {@code @ForceCloseAfter} annotations on one element, one per {@link ForceCloseAfter#peer() peer}

@@ -104,6 +104,15 @@ public @interface ForceHalfCloseAfter {
     int exchanges() default Integer.MIN_VALUE;
 
     /**
+     * Trigger: at this stage of the TLS handshake, for a peer that terminates TLS ({@code
+     * @PeerScript(tls = true)}). {@link HandshakeStage#NONE} (the default) for none; see <a
+     * href="package-summary.html#trigger">the trigger</a>.
+     *
+     * @return the stage
+     */
+    HandshakeStage handshake() default HandshakeStage.NONE;
+
+    /**
      * Which connections get the fault; the others are served normally. The default, {@code
      * @Connections} with nothing set, is every connection. See <a
      * href="package-summary.html#connections">which connections</a>.

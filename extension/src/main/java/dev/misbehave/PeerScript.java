@@ -114,6 +114,38 @@ public @interface PeerScript {
     String responseResource() default "";
 
     /**
+     * Whether the peer terminates TLS, with the certificate of {@link Tls#generated()}: a leaf for
+     * {@code localhost}, {@code 127.0.0.1} and {@code ::1} signed by a test authority, which the
+     * client trusts through {@code Tls.generated().clientContext()} (or its trust manager, trust
+     * store or PEM file). The script and every fault then work on the plaintext: byte counts are
+     * application bytes. A reset sends no {@code close_notify}; a close sends it before its FIN.
+     * See {@link Script#withTls(Tls)}.
+     *
+     * @return true for TLS; false (the default) for plain TCP
+     */
+    boolean tls() default false;
+
+    /**
+     * With {@link #tls()}: the certificate the peer presents, {@link Tls.Certificate#VALID} (the
+     * default) or one that goes wrong on cue: expired, not yet valid, for another host, from an
+     * untrusted authority, self-signed. The client's trust stays {@code Tls.generated()}'s, so its
+     * handshake fails as it would against a server with that certificate. See {@link
+     * Tls#generated(Tls.Certificate)}.
+     *
+     * @return the certificate
+     */
+    Tls.Certificate certificate() default Tls.Certificate.VALID;
+
+    /**
+     * With {@link #tls()}: whether the peer requires a client certificate signed by the test
+     * authority, so that a client without one fails its handshake. See {@link
+     * Tls#requiringClientCertificate()}.
+     *
+     * @return true to require one; false (the default) to ask for none
+     */
+    boolean clientCertificateRequired() default false;
+
+    /**
      * Holds several {@code @PeerScript} annotations on one element, one per {@link PeerScript#peer() peer}
      * name. Java creates it when {@code @PeerScript} is repeated; you do not write it yourself.
      */

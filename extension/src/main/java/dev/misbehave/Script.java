@@ -39,9 +39,12 @@ public abstract sealed class Script permits Script.Silent, Script.Echo, Script.R
     private static final byte[] NONE = new byte[0];
 
     private final byte[] greeting;
+    /** The TLS the peer terminates; null for plain TCP. */
+    private final Tls tls;
 
-    private Script(byte[] greeting) {
+    private Script(byte[] greeting, Tls tls) {
         this.greeting = greeting;
+        this.tls = tls;
     }
 
     /**
@@ -50,7 +53,7 @@ public abstract sealed class Script permits Script.Silent, Script.Echo, Script.R
      * @return the script
      */
     public static Silent silent() {
-        return new Silent(NONE);
+        return new Silent(NONE, null);
     }
 
     /**
@@ -59,7 +62,7 @@ public abstract sealed class Script permits Script.Silent, Script.Echo, Script.R
      * @return the script
      */
     public static Echo echo() {
-        return new Echo(NONE);
+        return new Echo(NONE, null);
     }
 
     /**
@@ -76,7 +79,7 @@ public abstract sealed class Script permits Script.Silent, Script.Echo, Script.R
         if (response.length == 0) {
             throw new IllegalArgumentException("response must not be empty; use Script.silent() to send nothing");
         }
-        return new Respond(NONE, requestEnd, response.clone());
+        return new Respond(NONE, null, requestEnd, response.clone());
     }
 
     /**
@@ -212,11 +215,36 @@ public abstract sealed class Script permits Script.Silent, Script.Echo, Script.R
      * @throws IllegalStateException if this script forwards: its server greets, not the peer
      */
     public Script withGreeting(byte[] greeting) {
-        return greeted(greeting.clone());
+        return copy(greeting.clone(), tls);
     }
 
-    /** This kind of script with {@code greeting} (already copied). */
-    abstract Script greeted(byte[] greeting);
+    /**
+     * This script over TLS: the peer terminates TLS with {@code tls}'s certificate, then runs the
+     * script on the plaintext. Every effect, trigger and schedule counts plaintext bytes: {@code
+     * Fault.resetAfter(UPSTREAM, 10)} resets after exactly 10 bytes of the client's application data,
+     * whatever the TLS records around them. A reset is an RST with no {@code close_notify} before it;
+     * a close sends {@code close_notify}, then the FIN. See {@link Tls}.
+     *
+     * @param tls the certificate and key the peer presents, for example {@link Tls#generated()}
+     * @return a new script
+     * @throws IllegalStateException if this script forwards: a proxy passes the client's TLS through
+     *     to its server as ciphertext
+     */
+    public Script withTls(Tls tls) {
+        return copy(greeting, Objects.requireNonNull(tls, "tls"));
+    }
+
+    /**
+     * The TLS the peer terminates.
+     *
+     * @return the TLS settings, empty for plain TCP (the default)
+     */
+    public Optional<Tls> tls() {
+        return Optional.ofNullable(tls);
+    }
+
+    /** This kind of script with {@code greeting} (already copied) and {@code tls}. */
+    abstract Script copy(byte[] greeting, Tls tls);
 
     /**
      * This script with a text greeting, encoded as UTF-8.
@@ -300,18 +328,23 @@ public abstract sealed class Script permits Script.Silent, Script.Echo, Script.R
 
     /** The greeting's words for {@code toString}: {@code body}, after the greeting if there is one. */
     String afterGreeting(String body) {
-        return greeting.length == 0 ? body : "greet " + greeting.length + " B, " + body;
+        return (greeting.length == 0 ? body : "greet " + greeting.length + " B, " + body) + (tls == null ? "" : ", over TLS");
     }
 
     /** Reads and records everything, sends nothing but its greeting, if any: {@link #silent()}. */
     public static final class Silent extends Script {
-        private Silent(byte[] greeting) {
-            super(greeting);
+        private Silent(byte[] greeting, Tls tls) {
+            super(greeting, tls);
         }
 
         @Override
-        Silent greeted(byte[] greeting) {
-            return new Silent(greeting);
+        Silent copy(byte[] greeting, Tls tls) {
+            return new Silent(greeting, tls);
+        }
+
+        @Override
+        public Silent withTls(Tls tls) {
+            return (Silent) super.withTls(tls);
         }
 
         @Override
@@ -332,13 +365,18 @@ public abstract sealed class Script permits Script.Silent, Script.Echo, Script.R
 
     /** Sends back every byte it reads: {@link #echo()}. */
     public static final class Echo extends Script {
-        private Echo(byte[] greeting) {
-            super(greeting);
+        private Echo(byte[] greeting, Tls tls) {
+            super(greeting, tls);
         }
 
         @Override
-        Echo greeted(byte[] greeting) {
-            return new Echo(greeting);
+        Echo copy(byte[] greeting, Tls tls) {
+            return new Echo(greeting, tls);
+        }
+
+        @Override
+        public Echo withTls(Tls tls) {
+            return (Echo) super.withTls(tls);
         }
 
         @Override
@@ -372,15 +410,20 @@ public abstract sealed class Script permits Script.Silent, Script.Echo, Script.R
         private final RequestEnd requestEnd;
         private final byte[] response;
 
-        private Respond(byte[] greeting, RequestEnd requestEnd, byte[] response) {
-            super(greeting);
+        private Respond(byte[] greeting, Tls tls, RequestEnd requestEnd, byte[] response) {
+            super(greeting, tls);
             this.requestEnd = requestEnd;
             this.response = response;
         }
 
         @Override
-        Respond greeted(byte[] greeting) {
-            return new Respond(greeting, requestEnd, response);
+        Respond copy(byte[] greeting, Tls tls) {
+            return new Respond(greeting, tls, requestEnd, response);
+        }
+
+        @Override
+        public Respond withTls(Tls tls) {
+            return (Respond) super.withTls(tls);
         }
 
         @Override
@@ -426,7 +469,7 @@ public abstract sealed class Script permits Script.Silent, Script.Echo, Script.R
 
         private Forward(Supplier<? extends InetSocketAddress> address, String description, RequestEnd requestEnd,
                 Unreachable unreachable) {
-            super(NONE);
+            super(NONE, null);
             this.address = address;
             this.description = description;
             this.requestEnd = requestEnd;
@@ -460,7 +503,12 @@ public abstract sealed class Script permits Script.Silent, Script.Echo, Script.R
         }
 
         @Override
-        Script greeted(byte[] greeting) {
+        Script copy(byte[] greeting, Tls tls) {
+            if (tls != null) {
+                throw new IllegalStateException("A forwarding script (" + this + ") passes the client's TLS"
+                        + " through to its server as ciphertext; it does not terminate TLS. Fault byte counts"
+                        + " are then ciphertext bytes. Drop withTls, or use a script that does not forward.");
+            }
             throw new IllegalStateException("A forwarding script (" + this + ") sends what its server sends;"
                     + " it cannot greet. Let the server greet, or use a script that does not forward.");
         }

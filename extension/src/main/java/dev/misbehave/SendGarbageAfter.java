@@ -112,6 +112,15 @@ public @interface SendGarbageAfter {
     int exchanges() default Integer.MIN_VALUE;
 
     /**
+     * Trigger: at this stage of the TLS handshake, for a peer that terminates TLS ({@code
+     * @PeerScript(tls = true)}). {@link HandshakeStage#NONE} (the default) for none; see <a
+     * href="package-summary.html#trigger">the trigger</a>.
+     *
+     * @return the stage
+     */
+    HandshakeStage handshake() default HandshakeStage.NONE;
+
+    /**
      * The garbage as text, sent as UTF-8. Set exactly one of this and {@link #randomBytes()}.
      *
      * @return the text, or empty

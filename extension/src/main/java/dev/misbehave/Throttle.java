@@ -105,6 +105,15 @@ public @interface Throttle {
     int exchanges() default Integer.MIN_VALUE;
 
     /**
+     * Trigger: at this stage of the TLS handshake, for a peer that terminates TLS ({@code
+     * @PeerScript(tls = true)}). {@link HandshakeStage#NONE} (the default) for none; see <a
+     * href="package-summary.html#trigger">the trigger</a>.
+     *
+     * @return the stage
+     */
+    HandshakeStage handshake() default HandshakeStage.NONE;
+
+    /**
      * The rate, 1 or more bytes per second.
      *
      * @return the rate

@@ -96,11 +96,53 @@ public sealed interface Trigger {
         return new AfterExchanges(exchanges);
     }
 
+    /**
+     * Fires at a stage of the TLS handshake; see {@link OnHandshake}.
+     *
+     * @param stage the stage
+     * @return the trigger
+     * @throws IllegalArgumentException if {@code stage} is {@link HandshakeStage#NONE}
+     */
+    static OnHandshake onHandshake(HandshakeStage stage) {
+        return new OnHandshake(stage);
+    }
+
     /** Fires as soon as the peer accepts the connection, before it reads or sends anything. */
     record OnAccept() implements Trigger {
         @Override
         public String toString() {
             return "on accept";
+        }
+    }
+
+    /**
+     * Fires at a stage of the TLS handshake, for a peer that terminates TLS ({@link
+     * Script#withTls(Tls)}); see {@link HandshakeStage}. The fault's effect then acts on the TLS
+     * bytes, below the handshake: a reset is an RST, a close a bare FIN, a stall stops the
+     * handshake, garbage is written as it is, and {@link Effect.Alert} (at {@link
+     * HandshakeStage#CLIENT_HELLO} only) sends a TLS alert record. Only terminal effects act at a
+     * stage, and not {@link Effect.HalfClose} or {@link Effect.Truncate}.
+     *
+     * @param stage the stage, not {@link HandshakeStage#NONE}
+     */
+    record OnHandshake(HandshakeStage stage) implements Trigger {
+        /**
+         * Checks the stage.
+         *
+         * @param stage the stage
+         * @throws IllegalArgumentException if {@code stage} is {@link HandshakeStage#NONE}
+         */
+        public OnHandshake {
+            Objects.requireNonNull(stage, "stage");
+            if (stage == HandshakeStage.NONE) {
+                throw new IllegalArgumentException("HandshakeStage.NONE is not a stage: give CLIENT_HELLO, SERVER_FLIGHT"
+                        + " or COMPLETED");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return stage.toString();
         }
     }
 

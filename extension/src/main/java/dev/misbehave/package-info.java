@@ -39,6 +39,10 @@
  *       connection, after the peer has answered this many, 1 or more: a stale pooled connection.
  *       It needs a {@link dev.misbehave.PeerScript} that responds, or a {@link dev.misbehave.ProxyTo}
  *       with {@code requestEndsWith}.
+ *   <li>{@code handshake}: at a stage of the TLS handshake ({@link dev.misbehave.HandshakeStage}),
+ *       for a peer that terminates TLS: on the ClientHello, after the peer's first flight, or once
+ *       the handshake completed. Only {@code @ForceResetAfter}, {@code @ForceCloseAfter}, {@code
+ *       @StallAfter} and {@code @SendGarbageAfter} act there, on the TLS bytes.
  * </ul>
  *
  * <p>A trigger attribute you do not write is unset: its default is a value that stands for "not

@@ -294,7 +294,7 @@ final class PerTestCases {
             return switch (failure.get()) {
                 case RESET -> Outcome.RESET;
                 case CLOSED -> Outcome.END_OF_STREAM;
-                case REFUSED -> Outcome.OTHER;
+                case REFUSED, TLS_HANDSHAKE -> Outcome.OTHER;
             };
         }
         for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {

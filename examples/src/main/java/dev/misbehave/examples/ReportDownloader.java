@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
 
 /**
  * Application code: downloads a report over HTTP/1.1 with the JDK {@link HttpClient}, counting the
@@ -28,9 +29,24 @@ public final class ReportDownloader {
      * @param timeout the request timeout (until the response headers arrive)
      */
     public ReportDownloader(URI endpoint, Duration timeout) {
+        this(endpoint, timeout, HttpClient.newBuilder());
+    }
+
+    /**
+     * A downloader for an HTTPS {@code endpoint}, trusting the certificates {@code tls} trusts.
+     *
+     * @param endpoint the report's URI
+     * @param timeout the request timeout (until the response headers arrive)
+     * @param tls the TLS settings, with the trust store the server's certificate is checked against
+     */
+    public ReportDownloader(URI endpoint, Duration timeout, SSLContext tls) {
+        this(endpoint, timeout, HttpClient.newBuilder().sslContext(tls));
+    }
+
+    private ReportDownloader(URI endpoint, Duration timeout, HttpClient.Builder builder) {
         this.endpoint = endpoint;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder()
+        this.http = builder
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(timeout)
                 .build();

@@ -66,6 +66,20 @@ public final class ConnectionConditions {
                 "a refused connection (the throwable or a cause in its chain)");
     }
 
+    /**
+     * The throwable or any cause in its chain reports a failed TLS handshake, with no reset or
+     * refusal in the chain: an {@link javax.net.ssl.SSLHandshakeException}, whether for the
+     * server's alert, a certificate the client did not accept, or a close during the handshake.
+     *
+     * @return a condition satisfied by throwables that {@link ConnectionFailure#TLS_HANDSHAKE}
+     *     matches
+     * @see ConnectionFailure#TLS_HANDSHAKE
+     */
+    public static Condition<Throwable> tlsHandshakeFailed() {
+        return conditionFor(ConnectionFailure.TLS_HANDSHAKE,
+                "a failed TLS handshake (the throwable or a cause in its chain)");
+    }
+
     /** A null actual value fails the condition instead of blowing up inside AssertJ. */
     private static Condition<Throwable> conditionFor(ConnectionFailure kind, String description) {
         return new Condition<>(t -> t != null && kind.matches(t), description);

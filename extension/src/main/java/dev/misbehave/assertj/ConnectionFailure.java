@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The kind of connection failure a {@link Throwable} reports, as seen from the client side of a
@@ -24,12 +25,12 @@ import java.util.regex.Pattern;
  * <p>The JDK, its HTTP clients and popular third-party clients report the same event in many
  * different ways: different exception types, different wrapping, and operating-system text that
  * varies between Linux, macOS and Windows. {@link #classify(Throwable)} looks at a throwable and
- * its whole {@linkplain Throwable#getCause() cause chain} and maps all of these onto three kinds.
+ * its whole {@linkplain Throwable#getCause() cause chain} and maps all of these onto four kinds.
  * It matches exception types and case-insensitive message fragments, never exact OS text, and it
  * copes with {@code null} messages and with cause chains that loop.
  *
  * <p>When a chain carries more than one signal, the strongest wins: {@link #RESET} over
- * {@link #REFUSED} over {@link #CLOSED}. For example, a JDK HttpClient
+ * {@link #REFUSED} over {@link #TLS_HANDSHAKE} over {@link #CLOSED}. For example, a JDK HttpClient
  * {@code IOException: HTTP/1.1 header parser received no bytes} whose cause is
  * {@code SocketException: Connection reset} is a reset, and a
  * {@code ConnectException: Connection reset by peer} is a reset, not a refusal.
@@ -80,10 +81,20 @@ public enum ConnectionFailure {
      * the Windows text for {@code WSAECONNREFUSED} (10061), and a {@link ConnectException} without
      * a message (as the JDK HttpClient throws) when nothing in the chain says it timed out.
      */
-    REFUSED;
+    REFUSED,
+
+    /**
+     * The TLS handshake failed without a reset: the server answered with an alert, the client did
+     * not accept the server's certificate, or the server closed the connection during the
+     * handshake. Covers an {@link javax.net.ssl.SSLHandshakeException} anywhere in the chain, for
+     * example {@code Received fatal alert: handshake_failure}, {@code PKIX path building failed}
+     * and {@code Remote host terminated the handshake} (whose cause, an {@link EOFException}, is no
+     * longer a {@link #CLOSED} then). A reset during the handshake is a {@link #RESET}.
+     */
+    TLS_HANDSHAKE;
 
     /** Kinds from strongest to weakest; the first one signalled anywhere in a chain wins. */
-    private static final List<ConnectionFailure> PRECEDENCE = List.of(RESET, REFUSED, CLOSED);
+    private static final List<ConnectionFailure> PRECEDENCE = List.of(RESET, REFUSED, TLS_HANDSHAKE, CLOSED);
 
     private static final List<String> RESET_PHRASES = List.of(
             "connection reset",
@@ -181,6 +192,9 @@ public enum ConnectionFailure {
         }
         if (saysRefused(message)) {
             return Optional.of(REFUSED);
+        }
+        if (t instanceof SSLHandshakeException) {
+            return Optional.of(TLS_HANDSHAKE);
         }
         if (t instanceof EOFException || saysPrematureEnd(message)) {
             return Optional.of(CLOSED);

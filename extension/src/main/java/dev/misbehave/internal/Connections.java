@@ -37,9 +37,17 @@ final class Connections {
 
     /**
      * Aborts the connection with a TCP RST: {@code SO_LINGER} 0, set just before the close, makes
-     * the kernel discard the send queue and send RST instead of FIN.
+     * the kernel discard the send queue and send RST instead of FIN. Over TLS, the TLS handler is
+     * taken out first, so that no {@code close_notify} goes before the RST.
      */
     static ChannelFuture abort(Channel channel) {
+        if (channel.pipeline().get(TlsEngines.HANDLER) != null) {
+            try {
+                channel.pipeline().remove(TlsEngines.HANDLER); // its close would send close_notify first
+            } catch (java.util.NoSuchElementException removedMeanwhile) {
+                // another abort took it out
+            }
+        }
         if (channel.isOpen()) {
             try {
                 channel.config().setOption(ChannelOption.SO_LINGER, 0);

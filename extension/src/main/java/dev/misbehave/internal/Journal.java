@@ -4,6 +4,7 @@ import dev.misbehave.ConnectionRecord;
 import dev.misbehave.Delivery;
 import dev.misbehave.Fault;
 import dev.misbehave.Ending;
+import dev.misbehave.TlsRecord;
 import dev.misbehave.Trigger;
 import dev.misbehave.UpstreamEnding;
 import dev.misbehave.UpstreamRecord;
@@ -192,6 +193,7 @@ final class Journal {
         private UpstreamEnding upstreamEnding = UpstreamEnding.NOT_CONNECTED;
         private String upstreamFailure;
         private long pendingPeak;
+        private TlsRecord tls;
 
         private Entry(int index, Instant acceptedAt, InetSocketAddress client, Fault fault, boolean forwards) {
             this.index = index;
@@ -314,6 +316,14 @@ final class Journal {
             }
         }
 
+        /** Records what the TLS handshake settled (or how it failed). */
+        void tls(TlsRecord facts) {
+            synchronized (Journal.this) {
+                tls = facts;
+                changed();
+            }
+        }
+
         void delivery(Delivery result) {
             synchronized (Journal.this) {
                 delivery = result;
@@ -366,7 +376,8 @@ final class Journal {
                     fault,
                     delivery,
                     forwards ? Records.upstream(upstream, upstreamSent, upstreamReceived, upstreamEnding,
-                            upstreamFailure) : null);
+                            upstreamFailure) : null,
+                    tls);
         }
     }
 

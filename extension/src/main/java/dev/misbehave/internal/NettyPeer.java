@@ -379,6 +379,10 @@ public final class NettyPeer implements MisbehavingPeer {
         // a forwarded connection knows the peers it came through, so that it is never forwarded round
         Loops.Route route = script.forwards() ? Loops.arrived(this, channel.remoteAddress()) : null;
         PlanHandler handler = new PlanHandler(script, greeting, response, planned, entry, settings, route);
+        if (script.tls().isPresent()) {
+            TlsEngines.install((PeerSocketChannel) channel, script.tls().get(), handler, entry, planned);
+            return;
+        }
         channel.config().setRecvByteBufAllocator(new ExactReadAllocator(handler::wanted));
         channel.pipeline().addLast(handler);
     }

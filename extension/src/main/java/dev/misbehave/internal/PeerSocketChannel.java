@@ -8,12 +8,14 @@ import java.io.InputStream;
 import java.nio.channels.SocketChannel;
 
 /**
- * An accepted connection that can tell how many bytes wait unread in its kernel receive queue, for
- * the peer's "has the client stopped sending?" check.
+ * An accepted connection that can tell how many bytes wait unread in its kernel receive queue (and,
+ * over TLS, in the TLS layer), for the peer's "has the client stopped sending?" check.
  */
 final class PeerSocketChannel extends NioSocketChannel {
 
     private InputStream unreadBytes;
+    /** The TLS connection's plaintext gate; null for plain TCP. */
+    private PlaintextGate tls;
 
     PeerSocketChannel(Channel parent, SocketChannel socket) {
         super(parent, socket);
@@ -30,14 +32,21 @@ final class PeerSocketChannel extends NioSocketChannel {
      * microsecond, no data is read), or -1 if the socket cannot say.
      */
     int bytesQueued() {
+        int kernel;
         try {
             if (unreadBytes == null) {
                 unreadBytes = javaChannel().socket().getInputStream();
             }
-            return unreadBytes.available();
+            kernel = unreadBytes.available();
         } catch (IOException | RuntimeException closedOrUnsupported) {
             return -1;
         }
+        return tls == null ? kernel : kernel + tls.pendingBytes(); // over TLS, also what was read and not consumed
+    }
+
+    /** Makes this a TLS connection whose plan reads through {@code gate}. */
+    void tls(PlaintextGate gate) {
+        this.tls = gate;
     }
 
     /**
@@ -46,5 +55,8 @@ final class PeerSocketChannel extends NioSocketChannel {
      */
     void stopReading() {
         clearReadPending();
+        if (tls != null) {
+            tls.stopReading();
+        }
     }
 }

@@ -352,7 +352,15 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         if (effect instanceof Effect.Close) {
             queue.whenWritten(() -> {
                 if (entry.end(Ending.PEER_CLOSED)) {
-                    ctx.close();
+                    ctx.close(); // over TLS, close_notify goes first
+                }
+            });
+            return;
+        }
+        if (effect instanceof Effect.Truncate) {
+            queue.whenWritten(() -> {
+                if (entry.end(Ending.PEER_CLOSED)) {
+                    TlsEngines.closeWithoutCloseNotify(ctx.channel());
                 }
             });
             return;
@@ -396,6 +404,13 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (script.tls().isPresent() && TlsEngines.isTlsFailure(cause)) {
+            // the journal has the TLS layer's words for it; the TLS layer sends its alert as it closes
+            if (entry.end(TlsEngines.alertReceived(cause) ? Ending.CLIENT_CLOSED : Ending.PEER_CLOSED)) {
+                ctx.close();
+            }
+            return;
+        }
         failed(cause);
     }
 

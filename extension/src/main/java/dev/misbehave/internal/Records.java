@@ -4,6 +4,8 @@ import dev.misbehave.ConnectionRecord;
 import dev.misbehave.Delivery;
 import dev.misbehave.Ending;
 import dev.misbehave.Fault;
+import dev.misbehave.HandshakeStage;
+import dev.misbehave.TlsRecord;
 import dev.misbehave.Trigger;
 import dev.misbehave.UpstreamEnding;
 import dev.misbehave.UpstreamRecord;
@@ -19,6 +21,7 @@ public final class Records {
 
     private static volatile ConnectionMaker connections;
     private static volatile UpstreamMaker upstreams;
+    private static volatile TlsMaker tlses;
 
     private Records() {}
 
@@ -40,11 +43,31 @@ public final class Records {
          * @param fault the fault planned for the connection, or null
          * @param delivery whether the client's kernel held every sent byte before a reset
          * @param upstream the leg to the server, or null
+         * @param tls what the TLS handshake settled, or null for plain TCP
          * @return the record
          */
         ConnectionRecord make(int index, Instant acceptedAt, InetSocketAddress client, byte[] received,
                 long receivedCount, byte[] sent, long sentCount, Trigger firedTrigger, Ending ending, Fault fault,
-                Delivery delivery, UpstreamRecord upstream);
+                Delivery delivery, UpstreamRecord upstream, TlsRecord tls);
+    }
+
+    /** Makes a {@link TlsRecord}; the arguments are its accessors'. */
+    @FunctionalInterface
+    public interface TlsMaker {
+        /**
+         * Makes a record.
+         *
+         * @param reached the last stage the handshake reached
+         * @param protocol the protocol version, or null
+         * @param cipherSuite the cipher suite, or null
+         * @param serverName the SNI host name, or null
+         * @param offered the ALPN protocols the client offered
+         * @param chosen the ALPN protocol chosen, or null
+         * @param failure why the handshake failed, or null
+         * @return the record
+         */
+        TlsRecord make(HandshakeStage reached, String protocol, String cipherSuite, String serverName,
+                java.util.List<String> offered, String chosen, String failure);
     }
 
     /** Makes an {@link UpstreamRecord}; the arguments are its accessors'. */
@@ -77,6 +100,18 @@ public final class Records {
     }
 
     /**
+     * Called once, by {@link TlsRecord} as it initialises.
+     *
+     * @param maker its maker
+     */
+    public static void register(TlsMaker maker) {
+        if (tlses != null) {
+            throw new IllegalStateException("TlsRecord's maker is registered already");
+        }
+        tlses = maker;
+    }
+
+    /**
      * Called once, by {@link UpstreamRecord} as it initialises.
      *
      * @param maker its maker
@@ -90,12 +125,20 @@ public final class Records {
 
     static ConnectionRecord connection(int index, Instant acceptedAt, InetSocketAddress client, byte[] received,
             long receivedCount, byte[] sent, long sentCount, Trigger firedTrigger, Ending ending, Fault fault,
-            Delivery delivery, UpstreamRecord upstream) {
+            Delivery delivery, UpstreamRecord upstream, TlsRecord tls) {
         if (connections == null) {
             initialise(ConnectionRecord.class);
         }
         return connections.make(index, acceptedAt, client, received, receivedCount, sent, sentCount, firedTrigger,
-                ending, fault, delivery, upstream);
+                ending, fault, delivery, upstream, tls);
+    }
+
+    static TlsRecord tls(HandshakeStage reached, String protocol, String cipherSuite, String serverName,
+            java.util.List<String> offered, String chosen, String failure) {
+        if (tlses == null) {
+            initialise(TlsRecord.class);
+        }
+        return tlses.make(reached, protocol, cipherSuite, serverName, offered, chosen, failure);
     }
 
     static UpstreamRecord upstream(InetSocketAddress address, long sentCount, long receivedCount,

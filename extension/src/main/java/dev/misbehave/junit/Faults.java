@@ -6,6 +6,7 @@ import dev.misbehave.Direction;
 import dev.misbehave.Effect;
 import dev.misbehave.Fault;
 import dev.misbehave.ForceCloseAfter;
+import dev.misbehave.HandshakeStage;
 import dev.misbehave.ForceHalfCloseAfter;
 import dev.misbehave.ForceResetAfter;
 import dev.misbehave.NeverAccept;
@@ -15,6 +16,7 @@ import dev.misbehave.SendGarbageAfter;
 import dev.misbehave.Slice;
 import dev.misbehave.StallAfter;
 import dev.misbehave.Throttle;
+import dev.misbehave.TlsAlert;
 import dev.misbehave.Trigger;
 import java.lang.annotation.Annotation;
 import java.nio.charset.StandardCharsets;
@@ -72,7 +74,7 @@ final class Faults {
     private static Map<Class<? extends Annotation>, Kind> kinds() {
         Map<Class<? extends Annotation>, Kind> kinds = new LinkedHashMap<>();
         kinds.put(ForceResetAfter.class, new Kind(Role.TERMINAL, "reset", d -> Effect.reset()));
-        kinds.put(ForceCloseAfter.class, new Kind(Role.TERMINAL, "close", d -> Effect.close()));
+        kinds.put(ForceCloseAfter.class, new Kind(Role.TERMINAL, "close", Faults::close));
         kinds.put(ForceHalfCloseAfter.class, new Kind(Role.TERMINAL, "half-close", d -> Effect.halfClose()));
         kinds.put(StallAfter.class, new Kind(Role.TERMINAL, "stall", d -> Effect.stall()));
         kinds.put(SendGarbageAfter.class, new Kind(Role.TERMINAL, "send the garbage", Faults::garbage));
@@ -85,6 +87,20 @@ final class Faults {
     }
 
     private Faults() {}
+
+    /** {@code @ForceCloseAfter}'s effect: a close, a truncation (closeNotify = false) or an alert. */
+    private static Effect close(Declaration declaration) {
+        ForceCloseAfter close = (ForceCloseAfter) declaration.annotation();
+        if (close.alert() != TlsAlert.NONE && !close.closeNotify()) {
+            throw declaration.invalid("`alert` = " + close.alert().name() + " and `closeNotify` = false are both set."
+                    + " Keep one: an alert answers the ClientHello, closeNotify = false ends a TLS connection"
+                    + " after its handshake without close_notify.");
+        }
+        if (close.alert() != TlsAlert.NONE) {
+            return Effect.alert(close.alert());
+        }
+        return close.closeNotify() ? Effect.close() : Effect.truncate();
+    }
 
     static Fault from(Declaration declaration) {
         Kind kind = KINDS.get(declaration.annotation().annotationType());
@@ -119,14 +135,14 @@ final class Faults {
      * such annotation declares them (the same names, types and defaults), so one reader serves all.
      */
     record Shared(long bytes, Direction direction, String pattern, int occurrence, long idleMillis, long millis,
-            int exchanges, Connections connections) {
+            int exchanges, HandshakeStage handshake, Connections connections) {
 
         /** The trigger attributes, in the order messages list them; at most one may be set. */
-        static final List<String> TRIGGERS = List.of("bytes", "pattern", "idleMillis", "millis", "exchanges");
+        static final List<String> TRIGGERS = List.of("bytes", "pattern", "idleMillis", "millis", "exchanges", "handshake");
 
         /** Every shared attribute, in declaration order. */
-        static final List<String> NAMES = List.of(
-                "bytes", "direction", "pattern", "occurrence", "idleMillis", "millis", "exchanges", "connections");
+        static final List<String> NAMES = List.of("bytes", "direction", "pattern", "occurrence", "idleMillis", "millis",
+                "exchanges", "handshake", "connections");
 
         static Shared of(Annotation annotation) {
             return new Shared(
@@ -137,6 +153,7 @@ final class Faults {
                     (Long) Declaration.attribute(annotation, "idleMillis"),
                     (Long) Declaration.attribute(annotation, "millis"),
                     (Integer) Declaration.attribute(annotation, "exchanges"),
+                    (HandshakeStage) Declaration.attribute(annotation, "handshake"),
                     (Connections) Declaration.attribute(annotation, "connections"));
         }
 
@@ -157,6 +174,9 @@ final class Faults {
             if (exchanges != UNSET_INT) {
                 set.add("exchanges");
             }
+            if (handshake != HandshakeStage.NONE) {
+                set.add("handshake");
+            }
             return set;
         }
     }
@@ -176,7 +196,7 @@ final class Faults {
                 return new Trigger.OnAccept();
             }
             throw declaration.invalid("no trigger is set. Set exactly one of `bytes`, `pattern`, `idleMillis`,"
-                    + " `millis` or `exchanges`, for example bytes = 0 to " + verb + " as soon as the"
+                    + " `millis`, `exchanges` or `handshake`, for example bytes = 0 to " + verb + " as soon as the"
                     + " connection is accepted.");
         }
         if (set.size() > 1) {
@@ -194,6 +214,9 @@ final class Faults {
                 ? " Remove " + which + " to " + verb + " from the accept on."
                 : " Use bytes = 0 to " + verb + " as soon as the connection is accepted.";
         switch (which) {
+            case "handshake" -> {
+                return new Trigger.OnHandshake(t.handshake());
+            }
             case "bytes" -> {
                 if (t.bytes() < 0) {
                     String received = t.direction() == Direction.UPSTREAM ? " has sent" : " has received";

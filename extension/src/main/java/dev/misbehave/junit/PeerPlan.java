@@ -127,6 +127,13 @@ record PeerPlan(String name, Script script, Fault fault, Declaration faultFrom, 
         Script script = scriptFrom == null ? Script.silent() : Scripts.from(scriptFrom, testClass, instances);
         Fault fault = faultFrom == null ? null : Faults.from(faultFrom);
         if (fault != null) {
+            if (fault.unrunnableBy(script).orElse(null) == Fault.Unrunnable.NEEDS_TLS) {
+                throw faultFrom.invalid(fault.effect() instanceof dev.misbehave.Effect.Truncate
+                        ? "`closeNotify` = false ends a TLS connection without close_notify, but the peer is plain"
+                                + " TCP. Add @PeerScript(tls = true) for the peer, or remove closeNotify."
+                        : "it acts on the TLS handshake, but the peer is plain TCP. Add @PeerScript(tls = true) for"
+                                + " the peer.");
+            }
             try {
                 fault.requireRunnableBy(script);
             } catch (IllegalArgumentException rejected) {

@@ -4,6 +4,7 @@ import dev.misbehave.PeerScript;
 import dev.misbehave.ProxyTo;
 import dev.misbehave.RequestEnd;
 import dev.misbehave.Script;
+import dev.misbehave.Tls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -77,8 +78,21 @@ final class Scripts {
             throw declaration.invalid(end + " says where a request ends, but no response is set. Set"
                     + " `response` or `responseResource`, or remove " + (delimiter ? "requestEndsWith." : "requestLength."));
         }
+        if (!script.tls() && script.certificate() != Tls.Certificate.VALID) {
+            throw declaration.invalid("`certificate` = " + script.certificate() + " is set, but not `tls` = true, so"
+                    + " the peer presents no certificate. Add tls = true, or remove certificate.");
+        }
+        if (!script.tls() && script.clientCertificateRequired()) {
+            throw declaration.invalid("`clientCertificateRequired` = true is set, but not `tls` = true, so the peer"
+                    + " has no handshake to ask for one in. Add tls = true, or remove clientCertificateRequired.");
+        }
         Script built = body(declaration, script, delimiter, text, resource, testClass);
-        return script.greeting().isEmpty() ? built : built.withGreeting(script.greeting());
+        Script greeted = script.greeting().isEmpty() ? built : built.withGreeting(script.greeting());
+        if (!script.tls()) {
+            return greeted;
+        }
+        Tls tls = Tls.generated(script.certificate());
+        return greeted.withTls(script.clientCertificateRequired() ? tls.requiringClientCertificate() : tls);
     }
 
     private static Script body(

@@ -189,6 +189,45 @@ class ConnectionFailureTests {
     }
 
     @Nested
+    @DisplayName("classifies as TLS_HANDSHAKE")
+    class TlsHandshake {
+
+        static Stream<Throwable> handshakeForms() {
+            return Stream.of(
+                    new javax.net.ssl.SSLHandshakeException("Received fatal alert: handshake_failure"),
+                    new javax.net.ssl.SSLHandshakeException("PKIX path building failed: unable to find valid"
+                            + " certification path to requested target"),
+                    // SSLSocket when the server closes (FIN) during the handshake
+                    withCause(new javax.net.ssl.SSLHandshakeException("Remote host terminated the handshake"),
+                            new java.io.EOFException("SSL peer shut down incorrectly")),
+                    // the JDK HttpClient rethrows the handshake failure of its asynchronous send
+                    withCause(new java.io.IOException("Received fatal alert: protocol_version"),
+                            new javax.net.ssl.SSLHandshakeException("Received fatal alert: protocol_version")));
+        }
+
+        @ParameterizedTest
+        @MethodSource("handshakeForms")
+        @DisplayName("a handshake the server failed, and no reset in the chain")
+        void handshakeForm(Throwable thrown) {
+            assertThat(ConnectionFailure.classify(thrown)).contains(ConnectionFailure.TLS_HANDSHAKE);
+            assertThat(thrown).is(ConnectionConditions.tlsHandshakeFailed()).isNot(ConnectionConditions.connectionClosed());
+        }
+
+        @Test
+        @DisplayName("a reset during the handshake stays a reset")
+        void resetDuringHandshake() {
+            Throwable thrown = withCause(new javax.net.ssl.SSLHandshakeException("Connection reset"),
+                    new java.net.SocketException("Connection reset"));
+            assertThat(ConnectionFailure.classify(thrown)).contains(ConnectionFailure.RESET);
+        }
+
+        private static Throwable withCause(Throwable thrown, Throwable cause) {
+            thrown.initCause(cause);
+            return thrown;
+        }
+    }
+
+    @Nested
     @DisplayName("classifies as empty")
     class NotAConnectionFailure {
 
@@ -603,6 +642,7 @@ class ConnectionFailureTests {
             case RESET -> new SocketException("Connection reset");
             case CLOSED -> new EOFException("EOF reached while reading");
             case REFUSED -> new ConnectException("Connection refused");
+            case TLS_HANDSHAKE -> new javax.net.ssl.SSLHandshakeException("Received fatal alert: handshake_failure");
         };
     }
 
@@ -611,6 +651,7 @@ class ConnectionFailureTests {
             case RESET -> connectionReset();
             case CLOSED -> connectionClosed();
             case REFUSED -> connectionRefused();
+            case TLS_HANDSHAKE -> ConnectionConditions.tlsHandshakeFailed();
         };
     }
 }

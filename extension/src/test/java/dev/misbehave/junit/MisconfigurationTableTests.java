@@ -157,6 +157,19 @@ class MisconfigurationTableTests {
             row(MisconfigurationTests.EmptyResourceTestCases.class, "`@PeerScript`", "`responseResource`",
                     "an empty file"),
             row(DirectoryResourceTestCases.class, "`@PeerScript`", "`responseResource`", "a directory"),
+            row(CertificateWithoutTlsTestCases.class, "`@PeerScript`", "`certificate`", "set without `tls = true`"),
+            row(ClientCertificateWithoutTlsTestCases.class, "`@PeerScript`", "`clientCertificateRequired`",
+                    "`true` without `tls = true`"),
+            row(TruncationWithoutTlsTestCases.class, "`@ForceCloseAfter`", "`closeNotify`",
+                    "`false`, on a peer without `tls = true`"),
+            row(HandshakeWithoutTlsTestCases.class, WITH_TRIGGER, "`handshake`", "any stage, on a peer without"
+                    + " `tls = true`"),
+            row(AlertWithoutHelloTestCases.class, "`@ForceCloseAfter`", "`alert`", "with a trigger other than"
+                    + " `handshake = CLIENT_HELLO`"),
+            row(AlertAndTruncationTestCases.class, "`@ForceCloseAfter`", "`alert`, `closeNotify`",
+                    "an alert with `closeNotify = false`"),
+            row(ShapingAtHandshakeTestCases.class, "`@ForceHalfCloseAfter`, `@Delay`, `@Throttle`, `@Slice`",
+                    "`handshake`", "any stage"),
             // @ProxyTo
             row(ProxyToTests.BothTestCases.class, "`@ProxyTo`", "`value`, `port`", "both set"),
             row(ProxyToTests.NeitherTestCases.class, "`@ProxyTo`", "`value`, `port`", "neither set"),
@@ -306,6 +319,41 @@ class MisconfigurationTableTests {
 
     static class ZeroScheduleTestCases {
         @Test @ForceResetAfter(bytes = 0, connections = @Connections(first = 0)) void test() { mustNotRun(); }
+    }
+
+    static class CertificateWithoutTlsTestCases {
+        @Test @PeerScript(certificate = dev.misbehave.Tls.Certificate.EXPIRED) void test() { mustNotRun(); }
+    }
+
+    static class ClientCertificateWithoutTlsTestCases {
+        @Test @PeerScript(clientCertificateRequired = true) void test() { mustNotRun(); }
+    }
+
+    static class TruncationWithoutTlsTestCases {
+        @Test @dev.misbehave.ForceCloseAfter(bytes = 10, closeNotify = false) void test() { mustNotRun(); }
+    }
+
+    static class HandshakeWithoutTlsTestCases {
+        @Test @ForceResetAfter(handshake = dev.misbehave.HandshakeStage.CLIENT_HELLO) void test() { mustNotRun(); }
+    }
+
+    static class AlertWithoutHelloTestCases {
+        @Test @PeerScript(tls = true)
+        @dev.misbehave.ForceCloseAfter(bytes = 0, alert = dev.misbehave.TlsAlert.HANDSHAKE_FAILURE)
+        void test() { mustNotRun(); }
+    }
+
+    static class AlertAndTruncationTestCases {
+        @Test @PeerScript(tls = true)
+        @dev.misbehave.ForceCloseAfter(handshake = dev.misbehave.HandshakeStage.CLIENT_HELLO,
+                alert = dev.misbehave.TlsAlert.HANDSHAKE_FAILURE, closeNotify = false)
+        void test() { mustNotRun(); }
+    }
+
+    static class ShapingAtHandshakeTestCases {
+        @Test @PeerScript(tls = true, echo = true)
+        @dev.misbehave.Delay(handshake = dev.misbehave.HandshakeStage.COMPLETED, firstMillis = 100)
+        void test() { mustNotRun(); }
     }
 
     static class ZeroRandomTestCases {

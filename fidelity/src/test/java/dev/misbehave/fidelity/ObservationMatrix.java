@@ -1254,7 +1254,7 @@ class ObservationMatrix {
                     .append("Each cell: the outcome (the exception as `Type: message <- Cause: message`, or `no exception`; ")
                     .append("the raw socket, `HttpURLConnection`, OkHttp and Apache HttpClient also say at which step), then **bytes** ")
                     .append("(raw socket: every byte read, head included; HTTP clients: body bytes the application got), ")
-                    .append("**classify** (`ConnectionFailure.classify`: RESET, CLOSED, REFUSED, or none) and ")
+                    .append("**classify** (`ConnectionFailure.classify`: RESET, CLOSED, REFUSED, TLS_HANDSHAKE, or none) and ")
                     .append("**agree** (trials with this outcome, bytes, classification and journal). ")
                     .append("A cell whose trials differ lists each distinct outcome with its count.\n\n");
 

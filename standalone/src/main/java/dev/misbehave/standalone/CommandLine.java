@@ -6,6 +6,7 @@ import dev.misbehave.Fault;
 import dev.misbehave.RequestEnd;
 import dev.misbehave.Schedule;
 import dev.misbehave.Script;
+import dev.misbehave.Tls;
 import dev.misbehave.Trigger;
 import dev.misbehave.Unreachable;
 import dev.misbehave.internal.Loops;
@@ -94,9 +95,13 @@ final class CommandLine {
                     "with --script respond or --upstream: HTTP/1.x requests (head to \\r\\n\\r\\n, Content-Length body)"),
             new Flag("--greeting", "TEXT", "What the peer says when it behaves",
                     "bytes sent as soon as a connection is accepted (SMTP's banner, for example)"),
+            new Flag("--tls", null, "What the peer says when it behaves",
+                    "terminate TLS with a certificate for localhost, 127.0.0.1 and ::1 (byte counts are then"
+                            + " plaintext); standard error names the PEM file of the authority to trust"),
 
             new Flag("--effect", "NAME", "The fault: what the peer does (none: it behaves)",
-                    "reset, close, half-close, stall, refuse, never-accept, garbage, delay, throttle or slice"),
+                    "reset, close, truncate (with --tls: a FIN with no close_notify), half-close, stall, refuse,"
+                            + " never-accept, garbage, delay, throttle or slice"),
             new Flag("--garbage", "TEXT", "The fault: what the peer does (none: it behaves)",
                     "with --effect garbage: the bytes sent instead of the script's"),
             new Flag("--garbage-random", "LENGTH", "The fault: what the peer does (none: it behaves)",
@@ -155,7 +160,8 @@ final class CommandLine {
             "--on-accept", "--after-bytes", "--on-pattern", "--after-idle-ms", "--after-ms", "--after-exchanges");
     private static final List<String> SCHEDULES = List.of("--first", "--only", "--every", "--all-but-first");
     private static final List<String> EFFECTS = List.of(
-            "reset", "close", "half-close", "stall", "refuse", "never-accept", "garbage", "delay", "throttle", "slice");
+            "reset", "close", "truncate", "half-close", "stall", "refuse", "never-accept", "garbage", "delay", "throttle",
+            "slice");
     private static final List<String> REQUEST_ENDS =
             List.of("--request-delimiter", "--request-length", "--request-http");
 
@@ -356,11 +362,16 @@ final class CommandLine {
         } else {
             script = name.equals("echo") ? Script.echo() : Script.silent();
         }
-        return given.containsKey("--greeting") ? script.withGreeting(text(given, "--greeting")) : script;
+        Script greeted = given.containsKey("--greeting") ? script.withGreeting(text(given, "--greeting")) : script;
+        return given.containsKey("--tls") ? greeted.withTls(Tls.generated()) : greeted;
     }
 
     /** Proxy mode: {@code --upstream HOST:PORT}, with an optional request end. */
     private static Script forwarding(Map<String, String> given, List<String> ends) throws UsageException {
+        if (given.containsKey("--tls")) {
+            throw new UsageException("--tls cannot go with " + named(given, "--upstream") + ": a proxy passes the"
+                    + " client's TLS through to the server, and its byte counts are then ciphertext. Drop --tls.");
+        }
         for (String option : List.of("--script", "--response", "--greeting")) {
             if (given.containsKey(option)) {
                 throw new UsageException(named(given, option) + " cannot go with " + named(given, "--upstream")
@@ -501,6 +512,8 @@ final class CommandLine {
                 return new Effect.Reset();
             case "close":
                 return new Effect.Close();
+            case "truncate":
+                return Effect.truncate();
             case "half-close":
                 return new Effect.HalfClose();
             case "stall":
@@ -613,6 +626,13 @@ final class CommandLine {
             return;
         }
         switch (reason.get()) {
+            case NEEDS_TLS:
+                throw new UsageException("--effect " + given.get("--effect") + " ends a TLS connection without"
+                        + " close_notify, but the peer is plain TCP. Add --tls, or use --effect close.");
+            case EFFECT_NOT_AT_HANDSHAKE:
+            case ALERT_NOT_ON_CLIENT_HELLO:
+                throw new UsageException("--effect " + given.get("--effect") + " cannot act at a stage of the TLS"
+                        + " handshake, which the command line does not offer as a trigger.");
             case EXCHANGES_WITHOUT_REQUEST_END:
                 throw new UsageException(named(given, option) + " counts requests, but " + named(given,
                         "--upstream") + " alone does not say where a request ends. Add --request-delimiter TEXT,"

@@ -22,7 +22,7 @@ import java.util.Set;
  * <p>Standard output carries one line {@code misbehave listening on HOST:PORT} as soon as the peer
  * listens, then one journal line per connection ({@link ConnectionRecord#toString()}) when it ends
  * (in proxy mode: when its leg to the server has ended too). Standard error carries what the peer
- * serves and any error. The peer stops after {@code --connections N} connections have ended, when
+ * serves (with {@code --tls}, also the PEM file of the authority that clients trust) and any error. The peer stops after {@code --connections N} connections have ended, when
  * standard input ends ({@code --until-stdin-closes}), or on SIGTERM or Ctrl-C; it then resets the
  * connections still open, prints their journal lines and exits (0, or the JVM's 143 and 130 on a
  * signal). A wrong argument exits with status 2 and one line that names it; a port that cannot be
@@ -81,6 +81,12 @@ public final class Main {
         }
         Session session = new Session(peer, out, Thread.currentThread());
         Runtime.getRuntime().addShutdownHook(new Thread(session::stop, "misbehave-shutdown"));
+        // before the port line, so that whoever reads that line can read this one
+        peer.script().tls().ifPresent(tls -> {
+            err.println("misbehave: TLS: clients verify the peer with the authority in " + tls.authorityPem()
+                    + " (for example curl --cacert FILE, or Python's ssl.create_default_context(cafile=FILE))");
+            err.flush();
+        });
         out.println("misbehave listening on " + Addresses.of(peer.address()));
         out.flush();
         InetSocketAddress listening = new InetSocketAddress(options.listenHost(), peer.port());

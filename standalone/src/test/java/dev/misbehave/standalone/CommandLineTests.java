@@ -346,7 +346,7 @@ class CommandLineTests {
                             "--on-accept is part of a fault, but no --effect is given. Add the effect, for example"
                                     + " --effect reset --on-accept."),
                     arguments(List.of("--effect", "rst"),
-                            "--effect 'rst': unknown effect. Use one of reset, close, half-close, stall, refuse,"
+                            "--effect 'rst': unknown effect. Use one of reset, close, truncate, half-close, stall, refuse,"
                                     + " never-accept, garbage, delay, throttle, slice."),
                     arguments(List.of("--effect", "reset", "--rate", "100"),
                             "--rate 100 is for --effect throttle, but the effect is reset (--effect reset). Drop"
@@ -459,8 +459,8 @@ class CommandLineTests {
             assertThat(status).isEqualTo(2);
             assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
             assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("misbehave: --effect 'rst': unknown effect."
-                    + " Use one of reset, close, half-close, stall, refuse, never-accept, garbage, delay, throttle,"
-                    + " slice." + System.lineSeparator());
+                    + " Use one of reset, close, truncate, half-close, stall, refuse, never-accept, garbage, delay,"
+                    + " throttle, slice." + System.lineSeparator());
         }
 
         @Test

@@ -85,6 +85,11 @@ final class StandaloneJar implements AutoCloseable {
         return host;
     }
 
+    /** What the process has printed on standard error so far. */
+    String stderr() throws IOException {
+        return Files.readString(stderr, StandardCharsets.UTF_8);
+    }
+
     int port() {
         return port;
     }

@@ -1,0 +1,139 @@
+package dev.misbehave.internal;
+
+import dev.misbehave.Fault;
+import dev.misbehave.HandshakeStage;
+import dev.misbehave.Tls;
+import dev.misbehave.TlsRecord;
+import dev.misbehave.Trigger;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.DecoderException;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
+
+/** The peer's TLS engines, from a script's {@link Tls}. */
+final class TlsEngines {
+
+    /**
+     * How many bytes of ciphertext one read of a TLS connection takes: a whole record of the
+     * largest size (16 KiB of plaintext and its header, padding and tag).
+     */
+    static final int RECORD_READ = 16 * 1024 + 256 + 5;
+
+    private TlsEngines() {}
+
+    /** The name of the TLS handler in a connection's pipeline. */
+    static final String HANDLER = "tls";
+
+    /**
+     * Puts TLS under the plan of an accepted connection: the TLS handler, then the {@link
+     * PlaintextGate} that keeps the plan's reads exact. (Here, not in {@link NettyPeer}, so that a
+     * JVM whose peers never use TLS never loads the TLS classes.)
+     */
+    static void install(PeerSocketChannel channel, Tls tls, PlanHandler plan, Journal.Entry entry, Fault fault) {
+        SSLEngine engine = server(tls);
+        List<List<String>> offered = new ArrayList<>(1); // what the client offered with ALPN, once it has
+        engine.setHandshakeApplicationProtocolSelector((e, protocols) -> {
+            offered.add(List.copyOf(protocols));
+            return ""; // none: the script is bytes, so a client that offers h2 and http/1.1 speaks HTTP/1.1
+        });
+        PeerSslHandler ssl = new PeerSslHandler(engine);
+        PlaintextGate gate = new PlaintextGate(plan::wanted, ssl);
+        HandshakeWatch watch = new HandshakeWatch(
+                fault != null && fault.trigger() instanceof Trigger.OnHandshake ? fault : null, entry, ssl, gate);
+        ssl.handshakeFuture().addListener(handshake -> entry.tls(facts(engine,
+                offered.isEmpty() ? List.of() : offered.get(0), watch.reached(), handshake.cause(), entry.ended())));
+        channel.tls(gate);
+        // ciphertext a record at a time; the gate keeps the plaintext exact
+        channel.config().setRecvByteBufAllocator(new ExactReadAllocator(() -> RECORD_READ));
+        channel.pipeline().addLast(watch).addLast(HANDLER, ssl).addLast(gate, plan);
+    }
+
+    /**
+     * What the handshake settled; {@code failure} is null if it completed. A handshake cut short by
+     * the connection's own end (a fault, the client's close) is "not completed", with no failure.
+     */
+    private static TlsRecord facts(SSLEngine engine, List<String> offered, HandshakeStage reached, Throwable failure,
+            boolean ended) {
+        SSLSession session = engine.getHandshakeSession() != null ? engine.getHandshakeSession() : engine.getSession();
+        String sni = null;
+        if (session instanceof ExtendedSSLSession extended) {
+            for (SNIServerName name : extended.getRequestedServerNames()) {
+                if (name instanceof SNIHostName host) {
+                    sni = host.getAsciiName();
+                }
+            }
+        }
+        if (failure == null) {
+            String chosen = engine.getApplicationProtocol();
+            return Records.tls(HandshakeStage.COMPLETED, session.getProtocol(), session.getCipherSuite(), sni, offered,
+                    chosen == null || chosen.isEmpty() ? null : chosen, null);
+        }
+        return Records.tls(reached == HandshakeStage.COMPLETED ? HandshakeStage.SERVER_FLIGHT : reached, null, null,
+                sni, offered, null, ended ? null : tlsReason(failure));
+    }
+
+    /**
+     * The TLS implementation's words for a failure of TLS itself; null when the connection simply
+     * closed during the handshake (the JDK {@code HttpClient} closes without an alert when it does
+     * not trust the certificate).
+     */
+    private static String tlsReason(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SSLException) {
+                return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            }
+        }
+        return null;
+    }
+
+    /** The TLS implementation's words for a failure: the first SSLException's message in the chain. */
+    private static String reason(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SSLException && t.getMessage() != null) {
+                return t.getMessage();
+            }
+        }
+        return failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+    }
+
+    /** Whether {@code cause}, caught on a TLS connection, is a failure of TLS (a handshake or a record). */
+    static boolean isTlsFailure(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof SSLException) {
+                return true;
+            }
+        }
+        return cause instanceof DecoderException; // for one, bytes that are no TLS record at all
+    }
+
+    /** Whether the client ended the handshake with a fatal alert (it rejected the peer's certificate, say). */
+    static boolean alertReceived(Throwable cause) {
+        String reason = reason(cause);
+        return reason != null && reason.startsWith("Received fatal alert");
+    }
+
+    /**
+     * Closes a TLS connection with a FIN and no {@code close_notify}: the TLS handler, whose close
+     * would send it, is taken out first. Every record written before stays written.
+     */
+    static void closeWithoutCloseNotify(Channel channel) {
+        if (channel.pipeline().get(HANDLER) != null) {
+            channel.pipeline().remove(HANDLER);
+        }
+        channel.close();
+    }
+
+    /** A server-side engine with {@code tls}'s certificate. */
+    static SSLEngine server(Tls tls) {
+        SSLEngine engine = tls.serverContext().createSSLEngine();
+        engine.setUseClientMode(false);
+        engine.setNeedClientAuth(tls.clientCertificateRequired());
+        return engine;
+    }
+}
