@@ -115,7 +115,7 @@ final class TlsEngines {
     /** Whether the client ended the handshake with a fatal alert (it rejected the peer's certificate, say). */
     static boolean alertReceived(Throwable cause) {
         String reason = reason(cause);
-        return reason != null && reason.startsWith("Received fatal alert");
+        return reason != null && reason.contains("Received fatal alert"); // JDK 25 puts "(name) " first
     }
 
     /**
