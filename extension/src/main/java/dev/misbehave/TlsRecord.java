@@ -110,7 +110,7 @@ public final class TlsRecord {
      * fatal alert: certificate_unknown} when the client did not trust the peer's certificate.
      *
      * @return the reason; empty if the handshake completed, or if the connection ended before it
-     *     could without a TLS error (the JDK {@code HttpClient}, for one, closes the connection
+     *     could without a TLS error (the JDK 17 {@code HttpClient}, for one, closes the connection
      *     without an alert when it does not trust the certificate)
      */
     public Optional<String> failure() {

@@ -80,7 +80,7 @@ final class TlsEngines {
 
     /**
      * The TLS implementation's words for a failure of TLS itself; null when the connection simply
-     * closed during the handshake (the JDK {@code HttpClient} closes without an alert when it does
+     * closed during the handshake (the JDK 17 {@code HttpClient} closes without an alert when it does
      * not trust the certificate).
      */
     private static String tlsReason(Throwable failure) {
