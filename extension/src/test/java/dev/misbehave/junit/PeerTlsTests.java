@@ -83,12 +83,15 @@ class PeerTlsTests {
                 .isEqualTo(dev.misbehave.Effect.alert(dev.misbehave.TlsAlert.UNRECOGNIZED_NAME));
     }
 
+    /** One client for every fixture: each HttpClient keeps a selector thread until it is collected. */
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .sslContext(Tls.generated().clientContext())
+            .connectTimeout(WAIT)
+            .build();
+
     static HttpClient client() {
-        return HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .sslContext(Tls.generated().clientContext())
-                .connectTimeout(WAIT)
-                .build();
+        return CLIENT;
     }
 
     static HttpRequest get(MisbehavingPeer peer) {
