@@ -3,12 +3,14 @@ package dev.misbehave.examples;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
@@ -30,9 +32,23 @@ public final class ApacheArtifactStore implements ArtifactStore {
      * @param base for example {@code http://artifacts:8080}
      */
     public ApacheArtifactStore(URI base) {
+        this(base, PoolingHttpClientConnectionManagerBuilder.create());
+    }
+
+    /**
+     * A client of the store at an HTTPS {@code base}, trusting what {@code tls} trusts.
+     *
+     * @param base for example {@code https://artifacts:8443}
+     * @param tls the TLS context, with the trust store the server's certificate is checked against
+     */
+    public ApacheArtifactStore(URI base, SSLContext tls) {
+        this(base, PoolingHttpClientConnectionManagerBuilder.create().setTlsSocketStrategy(new DefaultClientTlsStrategy(tls)));
+    }
+
+    private ApacheArtifactStore(URI base, PoolingHttpClientConnectionManagerBuilder connections) {
         this.base = base;
         this.http = HttpClients.custom()
-                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                .setConnectionManager(connections
                         .setDefaultConnectionConfig(ConnectionConfig.custom()
                                 .setConnectTimeout(Timeout.ofSeconds(2))
                                 .setSocketTimeout(Timeout.ofSeconds(5))

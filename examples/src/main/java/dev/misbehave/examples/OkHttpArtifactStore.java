@@ -3,6 +3,8 @@ package dev.misbehave.examples;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.X509TrustManager;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -23,8 +25,23 @@ public final class OkHttpArtifactStore implements ArtifactStore {
      * @param base for example {@code http://artifacts:8080}
      */
     public OkHttpArtifactStore(URI base) {
+        this(base, new OkHttpClient.Builder());
+    }
+
+    /**
+     * A client of the store at an HTTPS {@code base}, trusting what {@code trust} trusts.
+     *
+     * @param base for example {@code https://artifacts:8443}
+     * @param tls the TLS context whose socket factory the client uses
+     * @param trust the trust manager the server's certificate is checked with (OkHttp asks for both)
+     */
+    public OkHttpArtifactStore(URI base, SSLContext tls, X509TrustManager trust) {
+        this(base, new OkHttpClient.Builder().sslSocketFactory(tls.getSocketFactory(), trust));
+    }
+
+    private OkHttpArtifactStore(URI base, OkHttpClient.Builder builder) {
         this.base = base;
-        this.http = new OkHttpClient.Builder()
+        this.http = builder
                 .connectTimeout(Duration.ofSeconds(2))
                 .readTimeout(Duration.ofSeconds(5))
                 .writeTimeout(Duration.ofSeconds(5))

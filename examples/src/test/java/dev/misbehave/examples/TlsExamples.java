@@ -189,6 +189,45 @@ class TlsExamples {
     }
     // end::tls-download-reset[]
 
+    @DisplayName("OkHttp over HTTPS: a download reset after 256 KiB of body fails with a reset")
+    // tag::tls-okhttp-reset[]
+    @Test
+    @PeerScript(tls = true, requestEndsWith = "\r\n\r\n", responseResource = "/responses/report.http")
+    @ForceResetAfter(bytes = HEAD + 262_144, direction = Direction.DOWNSTREAM)
+    void okHttpResetMidDownload(MisbehavingPeer peer) {
+        Tls tls = Tls.generated();
+        try (var store = new OkHttpArtifactStore(URI.create("https://localhost:" + peer.port()),
+                tls.clientContext(), tls.trustManager())) {
+            var failed = catchThrowableOfType(DownloadFailedException.class, () -> store.download("/report.csv"));
+
+            assertThat(failed).is(connectionReset());
+        }
+        assertThat(peer.awaitConnections(1, WAIT)).singleElement().satisfies(connection -> {
+            assertThat(connection.sentCount()).isEqualTo(HEAD + 262_144);
+            assertThat(connection.delivery()).isEqualTo(Delivery.CONFIRMED);
+        });
+    }
+    // end::tls-okhttp-reset[]
+
+    @DisplayName("Apache HttpClient 5 over HTTPS: a download reset after 256 KiB of body fails with a reset")
+    // tag::tls-apache-reset[]
+    @Test
+    @PeerScript(tls = true, requestEndsWith = "\r\n\r\n", responseResource = "/responses/report.http")
+    @ForceResetAfter(bytes = HEAD + 262_144, direction = Direction.DOWNSTREAM)
+    void apacheResetMidDownload(MisbehavingPeer peer) {
+        try (var store = new ApacheArtifactStore(URI.create("https://localhost:" + peer.port()),
+                Tls.generated().clientContext())) {
+            var failed = catchThrowableOfType(DownloadFailedException.class, () -> store.download("/report.csv"));
+
+            assertThat(failed).is(connectionReset());
+        }
+        assertThat(peer.awaitConnections(1, WAIT)).singleElement().satisfies(connection -> {
+            assertThat(connection.sentCount()).isEqualTo(HEAD + 262_144);
+            assertThat(connection.delivery()).isEqualTo(Delivery.CONFIRMED);
+        });
+    }
+    // end::tls-apache-reset[]
+
     @DisplayName("with the JVM's default trust store fails the handshake, and the journal says why")
     // tag::tls-untrusted[]
     @Test
