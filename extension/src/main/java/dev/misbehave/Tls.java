@@ -297,7 +297,6 @@ public final class Tls {
 
     /** The generated certificates, made when first asked for, all under one test authority. */
     private static final class Generated {
-        private static final char[] PASSWORD = GENERATED_PASSWORD;
         private static final List<String> LOOPBACK = List.of("localhost", "127.0.0.1", "::1");
         private static final Instant NOW = Instant.now();
         private static final Instant FROM = NOW.minus(Duration.ofDays(1));
@@ -335,10 +334,10 @@ public final class Tls {
                 KeyStore identity = KeyStore.getInstance("PKCS12");
                 identity.load(null, null);
                 PrivateKey key = leaf.privateKey();
-                identity.setKeyEntry("misbehave-peer", key, PASSWORD, signer == null
+                identity.setKeyEntry("misbehave-peer", key, GENERATED_PASSWORD, signer == null
                         ? new java.security.cert.Certificate[] {leaf.certificate()}
                         : new java.security.cert.Certificate[] {leaf.certificate(), signer.certificate()});
-                return new Tls(identity, PASSWORD, CA.certificate(), kind.description, false);
+                return new Tls(identity, GENERATED_PASSWORD, CA.certificate(), kind.description, false);
             } catch (GeneralSecurityException | IOException e) {
                 throw new IllegalStateException("the JDK could not hold the generated certificate in a key store", e);
             }

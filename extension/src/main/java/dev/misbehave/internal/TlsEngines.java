@@ -79,12 +79,12 @@ final class TlsEngines {
     }
 
     /**
-     * The TLS implementation's words for a failure of TLS itself; null when the connection simply
-     * closed during the handshake (the JDK 17 {@code HttpClient} closes without an alert when it does
-     * not trust the certificate).
+     * The TLS implementation's words for a failure of TLS itself (the first {@link SSLException} of
+     * the cause chain); null when the connection simply closed during the handshake (the JDK 17
+     * {@code HttpClient} closes without an alert when it does not trust the certificate).
      */
     private static String tlsReason(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SSLException) {
                 return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
             }
@@ -92,29 +92,14 @@ final class TlsEngines {
         return null;
     }
 
-    /** The TLS implementation's words for a failure: the first SSLException's message in the chain. */
-    private static String reason(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SSLException && t.getMessage() != null) {
-                return t.getMessage();
-            }
-        }
-        return failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
-    }
-
     /** Whether {@code cause}, caught on a TLS connection, is a failure of TLS (a handshake or a record). */
     static boolean isTlsFailure(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof SSLException) {
-                return true;
-            }
-        }
-        return cause instanceof DecoderException; // for one, bytes that are no TLS record at all
+        return tlsReason(cause) != null || cause instanceof DecoderException; // for one, bytes that are no TLS record
     }
 
     /** Whether the client ended the handshake with a fatal alert (it rejected the peer's certificate, say). */
     static boolean alertReceived(Throwable cause) {
-        String reason = reason(cause);
+        String reason = tlsReason(cause);
         return reason != null && reason.contains("Received fatal alert"); // JDK 25 puts "(name) " first
     }
 
