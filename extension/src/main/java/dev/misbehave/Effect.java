@@ -13,7 +13,8 @@ import java.util.Random;
  *
  * <ul>
  *   <li>{@link Terminal}: ends normal service on the connection ({@link Reset}, {@link Close},
- *       {@link Truncate}, {@link HalfClose}, {@link Stall}, {@link Garbage}, {@link Alert});
+ *       {@link Truncate}, {@link HalfClose}, {@link Stall}, {@link Garbage}, {@link Alert}, {@link
+ *       CorruptRecord});
  *   <li>{@link Shaping}: keeps serving the {@link Script}, slower or in pieces, in one {@link
  *       Direction} from the trigger on ({@link Delay}, {@link Throttle}, {@link Slice});
  *   <li>{@link OnPort}: acts on the peer's port rather than on a connection, and applies from the
@@ -29,7 +30,7 @@ public sealed interface Effect permits Effect.Terminal, Effect.Shaping, Effect.O
      * An effect that ends normal service on the connection: the peer stops serving its {@link
      * Script} when the trigger fires.
      */
-    sealed interface Terminal extends Effect permits Reset, Close, Truncate, HalfClose, Stall, Garbage, Alert {}
+    sealed interface Terminal extends Effect permits Reset, Close, Truncate, HalfClose, Stall, Garbage, Alert, CorruptRecord {}
 
     /**
      * An effect that keeps serving the {@link Script} but paces the bytes of one direction from the
@@ -86,6 +87,15 @@ public sealed interface Effect permits Effect.Terminal, Effect.Shaping, Effect.O
      */
     static Alert alert(TlsAlert alert) {
         return new Alert(alert);
+    }
+
+    /**
+     * One TLS record whose authentication tag fails, then a close; see {@link CorruptRecord}.
+     *
+     * @return the effect
+     */
+    static CorruptRecord corruptRecord() {
+        return new CorruptRecord();
     }
 
     /**
@@ -211,6 +221,23 @@ public sealed interface Effect permits Effect.Terminal, Effect.Shaping, Effect.O
         @Override
         public String toString() {
             return "truncate (no close_notify)";
+        }
+    }
+
+    /**
+     * Send one TLS record whose ciphertext is corrupted (the last byte of its authentication tag
+     * flipped), then close with a FIN and no {@code close_notify}, as a faulty middlebox or a bad
+     * NIC offload does to a stream. Every record before it arrives intact: the client's application
+     * reads every byte the peer sent before the trigger, then its TLS layer rejects the record with
+     * a {@code bad_record_mac} alert. The JDK's clients throw {@code SSLException} ({@code "Tag
+     * mismatch"} with TLS 1.3's ciphers). Only for a peer that terminates TLS ({@link
+     * Script#withTls(Tls)}), after the handshake: the trigger counts plaintext, not a stage of the
+     * handshake. The record's plaintext is the peer's own, never counted as sent.
+     */
+    record CorruptRecord() implements Terminal {
+        @Override
+        public String toString() {
+            return "corrupt a TLS record";
         }
     }
 

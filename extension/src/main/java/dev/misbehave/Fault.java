@@ -145,6 +145,7 @@ public record Fault(Effect effect, Trigger trigger, Schedule schedule) {
     public enum Unrunnable {
         /**
          * A fault of TLS only ({@link Effect.Truncate}, {@link Effect.Alert}, {@link
+         * Effect.CorruptRecord}, {@link
          * Trigger.OnHandshake}) with a script that is plain TCP.
          */
         NEEDS_TLS,
@@ -171,7 +172,7 @@ public record Fault(Effect effect, Trigger trigger, Schedule schedule) {
     public Optional<Unrunnable> unrunnableBy(Script script) {
         Objects.requireNonNull(script, "script");
         boolean tlsOnly = effect instanceof Effect.Truncate || effect instanceof Effect.Alert
-                || trigger instanceof Trigger.OnHandshake;
+                || effect instanceof Effect.CorruptRecord || trigger instanceof Trigger.OnHandshake;
         if (tlsOnly && script.tls().isEmpty()) {
             return Optional.of(Unrunnable.NEEDS_TLS);
         }
@@ -213,12 +214,15 @@ public record Fault(Effect effect, Trigger trigger, Schedule schedule) {
         }
         switch (reason.get()) {
             case NEEDS_TLS:
-                throw new IllegalArgumentException(effect instanceof Effect.Truncate
-                        ? "'" + this + "' ends a TLS connection without close_notify, but the script (" + script
-                                + ") is plain TCP. Give the peer TLS, for example"
-                                + " Script.silent().withTls(Tls.generated()), or close with Effect.close()."
-                        : "'" + this + "' acts on the TLS handshake, but the script (" + script + ") is plain TCP."
-                                + " Give the peer TLS, for example Script.silent().withTls(Tls.generated()).");
+                if (effect instanceof Effect.Truncate) {
+                    throw new IllegalArgumentException("'" + this + "' ends a TLS connection without close_notify,"
+                            + " but the script (" + script + ") is plain TCP. Give the peer TLS, for example"
+                            + " Script.silent().withTls(Tls.generated()), or close with Effect.close().");
+                }
+                throw new IllegalArgumentException("'" + this + "' acts on "
+                        + (effect instanceof Effect.CorruptRecord ? "a TLS record" : "the TLS handshake")
+                        + ", but the script (" + script + ") is plain TCP."
+                        + " Give the peer TLS, for example Script.silent().withTls(Tls.generated()).");
             case ALERT_NOT_ON_CLIENT_HELLO:
                 throw new IllegalArgumentException("'" + this + "': a TLS alert is sent in answer to the ClientHello."
                         + " Use the trigger Trigger.onHandshake(HandshakeStage.CLIENT_HELLO).");

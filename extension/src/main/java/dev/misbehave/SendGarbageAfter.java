@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>The garbage is either {@link #text()} or {@link #randomBytes()} pseudo-random bytes from a
  * fixed {@link #seed()}, the same in every run. It tests a client's parser: a corrupt status line, a
- * truncated frame, a protocol it does not speak.
+ * truncated frame, a protocol it does not speak. On a TLS peer, {@link #corruptRecord()} corrupts
+ * a record instead, for the client's TLS layer.
  *
  * <pre>{@code
  * @Test
@@ -150,6 +151,17 @@ public @interface SendGarbageAfter {
      * @return whether to close rather than reset
      */
     boolean thenClose() default false;
+
+    /**
+     * TLS only: instead of garbage bytes, one TLS record whose authentication tag fails, then a
+     * close with no {@code close_notify}; the client's TLS layer rejects the record after reading
+     * every byte before it (see {@link Effect.CorruptRecord}). Needs {@code @PeerScript(tls =
+     * true)} and a trigger on the plaintext; {@link #text()}, {@link #randomBytes()}, {@link
+     * #seed()} and {@link #thenClose()} stay unset.
+     *
+     * @return whether to corrupt a TLS record rather than send garbage
+     */
+    boolean corruptRecord() default false;
 
     /**
      * Which connections get the fault; the others are served normally. The default, {@code

@@ -357,6 +357,14 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
             });
             return;
         }
+        if (effect instanceof Effect.CorruptRecord) {
+            queue.whenWritten(() -> TlsEngines.writeCorruptRecord(ctx, () -> {
+                if (entry.end(Ending.PEER_CLOSED)) {
+                    TlsEngines.closeWithoutCloseNotify(ctx.channel());
+                }
+            }));
+            return;
+        }
         if (effect instanceof Effect.Truncate) {
             queue.whenWritten(() -> {
                 if (entry.end(Ending.PEER_CLOSED)) {

@@ -1,11 +1,19 @@
 package dev.misbehave.internal;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
+
 import dev.misbehave.Fault;
 import dev.misbehave.HandshakeStage;
 import dev.misbehave.Tls;
 import dev.misbehave.TlsRecord;
 import dev.misbehave.Trigger;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderException;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,6 +120,34 @@ final class TlsEngines {
             channel.pipeline().remove(HANDLER);
         }
         channel.close();
+    }
+
+    /** The plaintext of the record {@link #writeCorruptRecord} corrupts: the client never reads it. */
+    private static final byte[] CORRUPTED_PLAINTEXT = "misbehave: this record is corrupted".getBytes(US_ASCII);
+
+    /**
+     * Writes one record through the TLS handler of {@code plan}'s connection with the last byte of
+     * its ciphertext (of the authentication tag) flipped, then runs {@code then} once the kernel has
+     * it. The record's plaintext is the peer's own, so the journal counts none of it as sent.
+     */
+    static void writeCorruptRecord(ChannelHandlerContext plan, Runnable then) {
+        ChannelPipeline pipeline = plan.pipeline();
+        if (pipeline.get(HANDLER) == null || !plan.channel().isActive()) {
+            then.run();
+            return;
+        }
+        pipeline.addBefore(HANDLER, "corrupt", new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                if (msg instanceof ByteBuf record && record.isReadable()) {
+                    int last = record.writerIndex() - 1;
+                    record.setByte(last, record.getByte(last) ^ 0x01);
+                    ctx.pipeline().remove(this); // one record only
+                }
+                ctx.write(msg, promise);
+            }
+        });
+        plan.writeAndFlush(Unpooled.wrappedBuffer(CORRUPTED_PLAINTEXT)).addListener(written -> then.run());
     }
 
     /** A server-side engine with {@code tls}'s certificate. */

@@ -307,6 +307,16 @@ final class Faults {
         SendGarbageAfter garbage = (SendGarbageAfter) declaration.annotation();
         boolean text = !garbage.text().isEmpty();
         boolean random = garbage.randomBytes() != UNSET_INT;
+        if (garbage.corruptRecord()) {
+            String also = text ? "text" : random ? "randomBytes" : garbage.seed() != 0 ? "seed"
+                    : garbage.thenClose() ? "thenClose" : null;
+            if (also != null) {
+                throw declaration.invalid("`corruptRecord` = true and `" + also + "` are both set. A corrupted"
+                        + " record carries the peer's own bytes and always ends with a close. Remove " + also
+                        + ", or corruptRecord to send garbage.");
+            }
+            return Effect.corruptRecord();
+        }
         if (text && random) {
             throw declaration.invalid("`text` and `randomBytes` are both set. Keep one: text for fixed"
                     + " garbage, randomBytes for pseudo-random bytes.");

@@ -131,6 +131,9 @@ record PeerPlan(String name, Script script, Fault fault, Declaration faultFrom, 
                 throw faultFrom.invalid(fault.effect() instanceof dev.misbehave.Effect.Truncate
                         ? "`closeNotify` = false ends a TLS connection without close_notify, but the peer is plain"
                                 + " TCP. Add @PeerScript(tls = true) for the peer, or remove closeNotify."
+                        : fault.effect() instanceof dev.misbehave.Effect.CorruptRecord
+                        ? "`corruptRecord` = true corrupts a TLS record, but the peer is plain TCP. Add"
+                                + " @PeerScript(tls = true) for the peer, or remove corruptRecord."
                         : "it acts on the TLS handshake, but the peer is plain TCP. Add @PeerScript(tls = true) for"
                                 + " the peer.");
             }

@@ -248,8 +248,10 @@ class TlsTests {
         private Throwable handshake(Tls tls, java.util.List<ConnectionRecord> records) throws IOException {
             try (MisbehavingPeer peer = MisbehavingPeer.start(Script.respond(RequestEnd.delimiter("\n"), "PONG\n")
                     .withTls(tls)); SSLSocket socket = connect(peer)) {
+                // read, not write: with TLS 1.3 the client's handshake is done before the peer rejects
+                // a missing client certificate, and a write could meet the closed connection first
                 Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> {
-                    socket.getOutputStream().write("PING\n".getBytes(UTF_8));
+                    socket.startHandshake();
                     readExactly(socket, 5);
                 });
                 records.addAll(peer.awaitConnections(1, WAIT));
@@ -430,6 +432,14 @@ class TlsTests {
                     .hasMessage("'half-close after the TLS server flight': at a stage of the handshake the peer can"
                             + " reset, close, stall, send garbage or an alert, not half-close. Use one of those, or a"
                             + " trigger on the plaintext (bytes, pattern, ...).");
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> MisbehavingPeer.start(plain,
+                            new Fault(Effect.corruptRecord(), Trigger.afterBytes(Direction.UPSTREAM, 3)))))
+                    .hasMessage("'corrupt a TLS record after 3 UPSTREAM bytes' acts on a TLS record, but the script"
+                            + " (respond 5 B per request (ends with \"\\n\")) is plain TCP. Give the peer TLS, for"
+                            + " example Script.silent().withTls(Tls.generated()).");
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> MisbehavingPeer.start(LINES,
+                            at(dev.misbehave.HandshakeStage.COMPLETED, Effect.corruptRecord()))))
+                    .hasMessageContaining("not corrupt a TLS record");
         }
     }
 
@@ -517,6 +527,41 @@ class TlsTests {
                 assertThat(record.sentCount()).isEqualTo(1_000);
                 assertThat(record.ending()).isEqualTo(Ending.PEER_CLOSED);
                 assertThat(record.fault().orElseThrow().effect()).isEqualTo(Effect.truncate());
+            }
+        }
+
+        @Test
+        @DisplayName("a corrupted record after 1,000 bytes: the client reads 1,000 bytes, then its TLS layer rejects the record")
+        void corruptRecord() throws IOException {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(bigAnswer, new Fault(Effect.corruptRecord(),
+                            Trigger.afterBytes(Direction.DOWNSTREAM, 1_000)));
+                    SSLSocket socket = connect(peer)) {
+                socket.getOutputStream().write("GET\n".getBytes(UTF_8));
+                Read read = readAll(socket);
+                assertThat(read.bytes()).isEqualTo(Arrays.copyOf(PlanTests.body(256 * 1024), 1_000));
+                assertThat(read.failure()).isInstanceOf(javax.net.ssl.SSLException.class)
+                        .hasMessageContaining("Tag mismatch");
+                ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
+                assertThat(record.sentCount()).isEqualTo(1_000); // the corrupted record's plaintext is not counted
+                assertThat(record.ending()).isEqualTo(Ending.PEER_CLOSED);
+                assertThat(record.fault().orElseThrow().effect()).isEqualTo(Effect.corruptRecord());
+            }
+        }
+
+        @Test
+        @DisplayName("a corrupted record after the client's 3 bytes: the client's next read fails, with nothing read")
+        void corruptRecordUpstream() throws IOException {
+            try (MisbehavingPeer peer = MisbehavingPeer.start(LINES, new Fault(Effect.corruptRecord(),
+                            Trigger.afterBytes(Direction.UPSTREAM, 3)));
+                    SSLSocket socket = connect(peer)) {
+                socket.getOutputStream().write("GET\n".getBytes(UTF_8));
+                Read read = readAll(socket);
+                assertThat(read.bytes()).isEmpty();
+                assertThat(read.failure()).isInstanceOf(javax.net.ssl.SSLException.class)
+                        .hasMessageContaining("Tag mismatch");
+                ConnectionRecord record = peer.awaitConnections(1, WAIT).get(0);
+                assertThat(record.receivedCount()).isEqualTo(3);
+                assertThat(record.sentCount()).isZero();
             }
         }
 
