@@ -168,6 +168,12 @@ class MisconfigurationTableTests {
                     + " `handshake = CLIENT_HELLO`"),
             row(AlertAndTruncationTestCases.class, "`@ForceCloseAfter`", "`alert`, `closeNotify`",
                     "an alert with `closeNotify = false`"),
+            row(CorruptRecordWithoutTlsTestCases.class, "`@SendGarbageAfter`", "`corruptRecord`",
+                    "`true`, on a peer without `tls = true`"),
+            row(CorruptRecordWithTextTestCases.class, "`@SendGarbageAfter`", "`corruptRecord`, `text`",
+                    "both set (or with `randomBytes`, `seed`, `thenClose`)"),
+            row(CorruptRecordAtHandshakeTestCases.class, "`@SendGarbageAfter`", "`corruptRecord`, `handshake`",
+                    "any stage"),
             row(ShapingAtHandshakeTestCases.class, "`@ForceHalfCloseAfter`, `@Delay`, `@Throttle`, `@Slice`",
                     "`handshake`", "any stage"),
             // @ProxyTo
@@ -347,6 +353,24 @@ class MisconfigurationTableTests {
         @Test @PeerScript(tls = true)
         @dev.misbehave.ForceCloseAfter(handshake = dev.misbehave.HandshakeStage.CLIENT_HELLO,
                 alert = dev.misbehave.TlsAlert.HANDSHAKE_FAILURE, closeNotify = false)
+        void test() { mustNotRun(); }
+    }
+
+    static class CorruptRecordWithoutTlsTestCases {
+        @Test @PeerScript(requestEndsWith = "\n", response = "ok")
+        @SendGarbageAfter(bytes = 2, direction = dev.misbehave.Direction.DOWNSTREAM, corruptRecord = true)
+        void test() { mustNotRun(); }
+    }
+
+    static class CorruptRecordWithTextTestCases {
+        @Test @PeerScript(tls = true, requestEndsWith = "\n", response = "ok")
+        @SendGarbageAfter(bytes = 2, direction = dev.misbehave.Direction.DOWNSTREAM, corruptRecord = true, text = "x")
+        void test() { mustNotRun(); }
+    }
+
+    static class CorruptRecordAtHandshakeTestCases {
+        @Test @PeerScript(tls = true, echo = true)
+        @SendGarbageAfter(handshake = dev.misbehave.HandshakeStage.COMPLETED, corruptRecord = true)
         void test() { mustNotRun(); }
     }
 

@@ -98,6 +98,34 @@ class PeerTlsTests {
         return HttpRequest.newBuilder(URI.create("https://localhost:" + peer.port() + "/hello")).timeout(WAIT).build();
     }
 
+    @Test
+    @DisplayName("corruptRecord = true: the client reads the bytes before it, then its TLS layer fails with 'Tag mismatch'")
+    void corruptRecord() {
+        EngineRunner.run(CorruptRecordTestCases.class).testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+        assertThat(SEEN.get("corrupted").sentCount()).isEqualTo(20);
+        assertThat(SEEN.get("corrupted").ending()).isEqualTo(Ending.PEER_CLOSED);
+        assertThat(SEEN.get("corrupted").fault().orElseThrow().effect()).isEqualTo(dev.misbehave.Effect.corruptRecord());
+    }
+
+    @PeerScript(tls = true, requestEndsWith = "\r\n\r\n", response = OK)
+    static class CorruptRecordTestCases {
+
+        @Test
+        @dev.misbehave.SendGarbageAfter(bytes = 20, direction = dev.misbehave.Direction.DOWNSTREAM, corruptRecord = true)
+        void corrupted(MisbehavingPeer peer) throws Exception {
+            try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) Tls.generated().clientContext()
+                    .getSocketFactory().createSocket("localhost", peer.port())) {
+                socket.setSoTimeout((int) WAIT.toMillis());
+                socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(UTF_8));
+                byte[] head = socket.getInputStream().readNBytes(20);
+                assertThat(new String(head, UTF_8)).isEqualTo(OK.substring(0, 20));
+                assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> socket.getInputStream().read()))
+                        .isInstanceOf(javax.net.ssl.SSLException.class).hasMessageContaining("Tag mismatch");
+            }
+            SEEN.put("corrupted", peer.awaitConnections(1, WAIT).get(0));
+        }
+    }
+
     @PeerScript(tls = true, requestEndsWith = "\r\n\r\n", response = OK)
     static class TruncationTestCases {
 

@@ -100,8 +100,9 @@ final class CommandLine {
                             + " plaintext); standard error names the PEM file of the authority to trust"),
 
             new Flag("--effect", "NAME", "The fault: what the peer does (none: it behaves)",
-                    "reset, close, truncate (with --tls: a FIN with no close_notify), half-close, stall, refuse,"
-                            + " never-accept, garbage, delay, throttle or slice"),
+                    "reset, close, truncate (with --tls: a FIN with no close_notify), corrupt-record (with --tls: one"
+                            + " record whose authentication fails, then a FIN), half-close, stall, refuse, never-accept,"
+                            + " garbage, delay, throttle or slice"),
             new Flag("--garbage", "TEXT", "The fault: what the peer does (none: it behaves)",
                     "with --effect garbage: the bytes sent instead of the script's"),
             new Flag("--garbage-random", "LENGTH", "The fault: what the peer does (none: it behaves)",
@@ -160,8 +161,8 @@ final class CommandLine {
             "--on-accept", "--after-bytes", "--on-pattern", "--after-idle-ms", "--after-ms", "--after-exchanges");
     private static final List<String> SCHEDULES = List.of("--first", "--only", "--every", "--all-but-first");
     private static final List<String> EFFECTS = List.of(
-            "reset", "close", "truncate", "half-close", "stall", "refuse", "never-accept", "garbage", "delay", "throttle",
-            "slice");
+            "reset", "close", "truncate", "corrupt-record", "half-close", "stall", "refuse", "never-accept", "garbage",
+            "delay", "throttle", "slice");
     private static final List<String> REQUEST_ENDS =
             List.of("--request-delimiter", "--request-length", "--request-http");
 
@@ -514,6 +515,8 @@ final class CommandLine {
                 return new Effect.Close();
             case "truncate":
                 return Effect.truncate();
+            case "corrupt-record":
+                return Effect.corruptRecord();
             case "half-close":
                 return new Effect.HalfClose();
             case "stall":
@@ -627,8 +630,11 @@ final class CommandLine {
         }
         switch (reason.get()) {
             case NEEDS_TLS:
-                throw new UsageException("--effect " + given.get("--effect") + " ends a TLS connection without"
-                        + " close_notify, but the peer is plain TCP. Add --tls, or use --effect close.");
+                throw new UsageException(fault.effect() instanceof Effect.CorruptRecord
+                        ? "--effect corrupt-record corrupts a TLS record, but the peer is plain TCP. Add --tls, or use"
+                                + " --effect garbage."
+                        : "--effect " + given.get("--effect") + " ends a TLS connection without close_notify, but the"
+                                + " peer is plain TCP. Add --tls, or use --effect close.");
             case EFFECT_NOT_AT_HANDSHAKE:
             case ALERT_NOT_ON_CLIENT_HELLO:
                 throw new UsageException("--effect " + given.get("--effect") + " cannot act at a stage of the TLS"

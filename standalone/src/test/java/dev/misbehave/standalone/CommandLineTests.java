@@ -345,9 +345,15 @@ class CommandLineTests {
                     arguments(List.of("--on-accept"),
                             "--on-accept is part of a fault, but no --effect is given. Add the effect, for example"
                                     + " --effect reset --on-accept."),
+                    arguments(List.of("--script", "echo", "--effect", "truncate", "--after-bytes", "4"),
+                            "--effect truncate ends a TLS connection without close_notify, but the peer is plain TCP."
+                                    + " Add --tls, or use --effect close."),
+                    arguments(List.of("--script", "echo", "--effect", "corrupt-record", "--after-bytes", "4"),
+                            "--effect corrupt-record corrupts a TLS record, but the peer is plain TCP. Add --tls, or use"
+                                    + " --effect garbage."),
                     arguments(List.of("--effect", "rst"),
-                            "--effect 'rst': unknown effect. Use one of reset, close, truncate, half-close, stall, refuse,"
-                                    + " never-accept, garbage, delay, throttle, slice."),
+                            "--effect 'rst': unknown effect. Use one of reset, close, truncate, corrupt-record, half-close,"
+                                    + " stall, refuse, never-accept, garbage, delay, throttle, slice."),
                     arguments(List.of("--effect", "reset", "--rate", "100"),
                             "--rate 100 is for --effect throttle, but the effect is reset (--effect reset). Drop"
                                     + " --rate 100, or use --effect throttle."),
@@ -459,8 +465,8 @@ class CommandLineTests {
             assertThat(status).isEqualTo(2);
             assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
             assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("misbehave: --effect 'rst': unknown effect."
-                    + " Use one of reset, close, truncate, half-close, stall, refuse, never-accept, garbage, delay,"
-                    + " throttle, slice." + System.lineSeparator());
+                    + " Use one of reset, close, truncate, corrupt-record, half-close, stall, refuse, never-accept,"
+                    + " garbage, delay, throttle, slice." + System.lineSeparator());
         }
 
         @Test
