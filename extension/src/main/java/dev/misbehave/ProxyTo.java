@@ -103,6 +103,37 @@ public @interface ProxyTo {
     Unreachable whenUnreachable() default Unreachable.RESET;
 
     /**
+     * Whether the peer terminates the client's TLS with the generated certificate ({@link
+     * Tls#generated()}): a terminating proxy, whose faults count plaintext. False (the default)
+     * passes TLS through as ciphertext. See {@link Script#withTls(Tls)}.
+     *
+     * @return whether the client's TLS ends at the peer
+     */
+    boolean tls() default false;
+
+    /**
+     * Whether the peer speaks TLS to the server, and which certificates it then trusts: {@link
+     * UpstreamTrust#NONE} (the default) speaks plain TCP. See {@link
+     * Script.Forward#withUpstreamTls(UpstreamTls)}.
+     *
+     * @return the upstream TLS
+     */
+    UpstreamTrust upstreamTls() default UpstreamTrust.NONE;
+
+    /** Whether a proxy speaks TLS to its server, and whom it trusts there; see {@link ProxyTo#upstreamTls()}. */
+    enum UpstreamTrust {
+        /** Plain TCP to the server (or the client's own TLS passed through, without {@link ProxyTo#tls()}). */
+        NONE,
+        /**
+         * TLS, trusting the generated authority ({@link Tls#generated()}'s {@link Tls#trustStore()}),
+         * host name checked: for a server the test runs with {@code Tls.generated().serverContext()}.
+         */
+        TRUSTING_GENERATED,
+        /** TLS, trusting any certificate ({@link UpstreamTls#trustingAll()}). */
+        TRUSTING_ALL
+    }
+
+    /**
      * The name of the peer this applies to; empty (the default) for the test's unnamed peer. See <a
      * href="package-summary.html#peer">which peer</a>.
      *

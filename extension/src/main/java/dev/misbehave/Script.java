@@ -225,10 +225,13 @@ public abstract sealed class Script permits Script.Silent, Script.Echo, Script.R
      * whatever the TLS records around them. A reset is an RST with no {@code close_notify} before it;
      * a close sends {@code close_notify}, then the FIN. See {@link Tls}.
      *
+     * <p>On a forwarding script it makes a terminating proxy: the client's TLS ends at the peer,
+     * faults count the plaintext, and the peer forwards the plaintext to its server, over plain TCP
+     * unless {@link Forward#withUpstreamTls(UpstreamTls)} says to speak TLS to it too. Without
+     * {@code withTls} a proxy passes TLS through as ciphertext, and its byte counts are ciphertext.
+     *
      * @param tls the certificate and key the peer presents, for example {@link Tls#generated()}
      * @return a new script
-     * @throws IllegalStateException if this script forwards: a proxy passes the client's TLS through
-     *     to its server as ciphertext
      */
     public Script withTls(Tls tls) {
         return copy(greeting, Objects.requireNonNull(tls, "tls"));
@@ -313,6 +316,15 @@ public abstract sealed class Script permits Script.Silent, Script.Echo, Script.R
      * @return the upstream's address supplier; empty if this script does not forward
      */
     public Optional<Supplier<? extends InetSocketAddress>> upstream() {
+        return Optional.empty();
+    }
+
+    /**
+     * The TLS a forwarding script speaks to its server; see {@link Forward#withUpstreamTls(UpstreamTls)}.
+     *
+     * @return the upstream TLS; empty for plain TCP to the server, and for a script that does not forward
+     */
+    public Optional<UpstreamTls> upstreamTls() {
         return Optional.empty();
     }
 
@@ -466,14 +478,21 @@ public abstract sealed class Script permits Script.Silent, Script.Echo, Script.R
         private final String description;
         private final RequestEnd requestEnd;
         private final Unreachable unreachable;
+        private final UpstreamTls upstreamTls;
 
         private Forward(Supplier<? extends InetSocketAddress> address, String description, RequestEnd requestEnd,
                 Unreachable unreachable) {
-            super(NONE, null);
+            this(address, description, requestEnd, unreachable, null, null);
+        }
+
+        private Forward(Supplier<? extends InetSocketAddress> address, String description, RequestEnd requestEnd,
+                Unreachable unreachable, Tls tls, UpstreamTls upstreamTls) {
+            super(NONE, tls);
             this.address = address;
             this.description = description;
             this.requestEnd = requestEnd;
             this.unreachable = unreachable;
+            this.upstreamTls = upstreamTls;
         }
 
         /**
@@ -486,12 +505,13 @@ public abstract sealed class Script permits Script.Silent, Script.Echo, Script.R
         @Override
         public Forward withRequestEnd(RequestEnd requestEnd) {
             Objects.requireNonNull(requestEnd, "requestEnd");
-            return new Forward(address, description, requestEnd, unreachable);
+            return new Forward(address, description, requestEnd, unreachable, tls().orElse(null), upstreamTls);
         }
 
         /**
          * This forwarding script, ending the client's connection as {@code how} says when its server
          * cannot be reached: {@link Unreachable#RESET} (the default) or {@link Unreachable#CLOSE}.
+         * A server whose TLS handshake fails counts as unreachable.
          *
          * @param how what the client gets
          * @return a copy of this script
@@ -499,18 +519,51 @@ public abstract sealed class Script permits Script.Silent, Script.Echo, Script.R
         @Override
         public Forward whenUnreachable(Unreachable how) {
             Objects.requireNonNull(how, "how");
-            return new Forward(address, description, requestEnd, how);
+            return new Forward(address, description, requestEnd, how, tls().orElse(null), upstreamTls);
+        }
+
+        /**
+         * This forwarding script as a terminating proxy: the client's TLS ends at the peer, which
+         * presents {@code tls}'s certificate; see {@link Script#withTls(Tls)}.
+         *
+         * @param tls the certificate and key the peer presents to the client
+         * @return a copy of this script
+         */
+        @Override
+        public Forward withTls(Tls tls) {
+            return (Forward) super.withTls(tls);
+        }
+
+        /**
+         * This forwarding script, speaking TLS to its server: the peer opens its own TLS connection
+         * to the server, trusting what {@code upstreamTls} says, and offering the ALPN protocols of
+         * its own {@link Tls#withApplicationProtocols(String...)}, if any. Byte counts and the
+         * journal's upstream bytes are then plaintext. How the server ends its TLS is passed on to
+         * the client: its {@code close_notify} as a {@code close_notify} (with {@link
+         * #withTls(Tls)}), a FIN without one as a FIN without one, a reset as a reset. A server whose
+         * handshake fails (its certificate is not trusted, say) counts as unreachable ({@link
+         * #whenUnreachable(Unreachable)}), and the journal's upstream record says why.
+         *
+         * @param upstreamTls which server certificates the peer trusts
+         * @return a copy of this script
+         */
+        public Forward withUpstreamTls(UpstreamTls upstreamTls) {
+            Objects.requireNonNull(upstreamTls, "upstreamTls");
+            return new Forward(address, description, requestEnd, unreachable, tls().orElse(null), upstreamTls);
+        }
+
+        @Override
+        public Optional<UpstreamTls> upstreamTls() {
+            return Optional.ofNullable(upstreamTls);
         }
 
         @Override
         Script copy(byte[] greeting, Tls tls) {
-            if (tls != null) {
-                throw new IllegalStateException("A forwarding script (" + this + ") passes the client's TLS"
-                        + " through to its server as ciphertext; it does not terminate TLS. Fault byte counts"
-                        + " are then ciphertext bytes. Drop withTls, or use a script that does not forward.");
+            if (greeting != NONE) { // withGreeting: withTls passes the script's own, NONE
+                throw new IllegalStateException("A forwarding script (" + this + ") sends what its server sends;"
+                        + " it cannot greet. Let the server greet, or use a script that does not forward.");
             }
-            throw new IllegalStateException("A forwarding script (" + this + ") sends what its server sends;"
-                    + " it cannot greet. Let the server greet, or use a script that does not forward.");
+            return new Forward(address, description, requestEnd, unreachable, tls, upstreamTls);
         }
 
         @Override
@@ -542,7 +595,9 @@ public abstract sealed class Script permits Script.Silent, Script.Echo, Script.R
         public String toString() {
             return "forward to " + description
                     + (requestEnd == null ? "" : " (requests: " + requestEnd + ")")
-                    + (unreachable == Unreachable.RESET ? "" : ", close when unreachable");
+                    + (unreachable == Unreachable.RESET ? "" : ", close when unreachable")
+                    + tls().map(t -> ", terminating TLS").orElse("")
+                    + (upstreamTls == null ? "" : ", " + upstreamTls);
         }
     }
 

@@ -49,12 +49,19 @@ public final class Tls {
     private final X509Certificate authority;
     private final String description;
     private final boolean clientCertificateRequired;
+    private final List<String> applicationProtocols;
     private volatile SSLContext server;
     private volatile SSLContext client;
     private volatile Path pem;
 
     private Tls(KeyStore identity, char[] password, X509Certificate authority, String description,
             boolean clientCertificateRequired) {
+        this(identity, password, authority, description, clientCertificateRequired, List.of());
+    }
+
+    private Tls(KeyStore identity, char[] password, X509Certificate authority, String description,
+            boolean clientCertificateRequired, List<String> applicationProtocols) {
+        this.applicationProtocols = applicationProtocols;
         this.identity = identity;
         this.password = password;
         this.authority = authority;
@@ -119,7 +126,47 @@ public final class Tls {
      * @return a new TLS that requires a client certificate
      */
     public Tls requiringClientCertificate() {
-        return new Tls(identity, password, authority, description + ", client certificate required", true);
+        return new Tls(identity, password, authority, description, true, applicationProtocols);
+    }
+
+    /**
+     * This TLS, with the peer choosing an application protocol by ALPN: the first of {@code
+     * protocols} that the client offers. A client that offers ALPN but none of them gets a fatal
+     * {@code no_application_protocol} alert, as from a real server; a client that offers no ALPN is
+     * served without. Without this (the default) the peer chooses none, so a client that offers
+     * {@code h2} and {@code http/1.1} speaks HTTP/1.1. The peer runs its script on the plaintext
+     * whatever the protocol: choose {@code "h2"} to see how a client starts HTTP/2 and meets a
+     * fault there; choose {@code "postgresql"} for PostgreSQL's direct TLS ({@code
+     * sslnegotiation=direct}). A terminating proxy ({@link Script.Forward#withUpstreamTls}) offers
+     * the same protocols to its server.
+     *
+     * @param protocols the protocols' ALPN names, in the peer's order of preference, for example {@code
+     *     "h2"}; none to choose none
+     * @return a new TLS
+     * @throws IllegalArgumentException if a name is blank or repeated
+     */
+    public Tls withApplicationProtocols(String... protocols) {
+        List<String> names = List.of(protocols); // rejects a null name
+        for (String name : names) {
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("an ALPN protocol name is blank: give names such as \"h2\" or"
+                        + " \"http/1.1\"");
+            }
+        }
+        if (new java.util.HashSet<>(names).size() != names.size()) {
+            throw new IllegalArgumentException("ALPN protocol names " + names + " repeat one: give each once");
+        }
+        return new Tls(identity, password, authority, description, clientCertificateRequired, names);
+    }
+
+    /**
+     * The application protocols the peer chooses from by ALPN; see {@link
+     * #withApplicationProtocols(String...)}.
+     *
+     * @return the protocols' names in order of preference, empty if the peer chooses none
+     */
+    public List<String> applicationProtocols() {
+        return applicationProtocols;
     }
 
     /**
@@ -288,11 +335,13 @@ public final class Tls {
 
     /**
      * {@code TLS (generated for localhost, 127.0.0.1, ::1)}, {@code TLS (generated, expired)}, {@code
-     * TLS (key store entry 'name')}, with {@code , client certificate required} when it is.
+     * TLS (key store entry 'name')}, with {@code , client certificate required} and {@code , ALPN h2
+     * http/1.1} when they apply.
      */
     @Override
     public String toString() {
-        return "TLS (" + description + ")";
+        return "TLS (" + description + (clientCertificateRequired ? ", client certificate required" : "")
+                + (applicationProtocols.isEmpty() ? "" : ", ALPN " + String.join(" ", applicationProtocols)) + ")";
     }
 
     /** The generated certificates, made when first asked for, all under one test authority. */

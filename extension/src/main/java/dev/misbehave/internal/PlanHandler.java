@@ -77,6 +77,8 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
     private final Loops.Route route;
     private boolean legConnected;
     private boolean clientInputShut;
+    /** The client sent {@code close_notify} (a terminating proxy passes it on). */
+    private boolean clientCloseNotify;
     /** Who closed first when both sides close in order: true if the server did. */
     private boolean serverClosedFirst;
 
@@ -94,7 +96,7 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         this.response = response;
         this.trigger = new FaultTrigger(fault, entry, settings, framer, script.requestEnd().orElse(null), this::apply);
         this.queue = new WriteQueue(entry, trigger, this);
-        this.leg = script.forwards() ? new UpstreamLeg(entry, this) : null;
+        this.leg = script.forwards() ? new UpstreamLeg(entry, this, script) : null;
         this.route = route;
     }
 
@@ -391,6 +393,18 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
         });
     }
 
+    /**
+     * Passes the server's FIN on to the client. Over TLS, as a clean end ({@code close_notify}, then
+     * the FIN) if the server ended cleanly, else as a truncation (the FIN alone).
+     */
+    private void passServerEnd() {
+        if (script.tls().isPresent() && leg.serverEndedCleanly() && ctx.channel().isActive()) {
+            TlsEngines.closeNotify(ctx.channel()).addListener(sent -> shutdownOutput());
+        } else {
+            shutdownOutput();
+        }
+    }
+
     private void shutdownOutput() {
         SocketChannel channel = (SocketChannel) ctx.channel();
         if (channel.isActive()) {
@@ -439,6 +453,10 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (leg != null && script.tls().isPresent() && TlsEngines.isCloseNotify(event)) {
+            clientCloseNotify = true; // passed on to the server with the client's FIN
+            return;
+        }
         // Only a forwarded connection, or one whose client is watched for the end of its request,
         // allows half-closure, so only they see the client's FIN here.
         if (!(event instanceof ChannelInputShutdownEvent) || entry.ended()) {
@@ -455,7 +473,7 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
             ctx.close();
             return;
         }
-        leg.shutdownOutputAfterWrites();
+        leg.shutdownOutputAfterWrites(script.tls().isEmpty() || clientCloseNotify);
         closeIfBothShut();
     }
 
@@ -561,7 +579,7 @@ final class PlanHandler extends ChannelInboundHandlerAdapter implements Upstream
             return;
         }
         flow = Flow.HALF_CLOSED; // the client may still send; the server may still read
-        queue.whenWritten(this::shutdownOutput);
+        queue.whenWritten(this::passServerEnd);
     }
 
     @Override

@@ -7,14 +7,20 @@ import dev.misbehave.HandshakeStage;
 import dev.misbehave.Tls;
 import dev.misbehave.TlsRecord;
 import dev.misbehave.Trigger;
+import dev.misbehave.UpstreamTls;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.ExtendedSSLSession;
@@ -22,6 +28,7 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 
 /** The peer's TLS engines, from a script's {@link Tls}. */
@@ -48,7 +55,7 @@ final class TlsEngines {
         List<List<String>> offered = new ArrayList<>(1); // what the client offered with ALPN, once it has
         engine.setHandshakeApplicationProtocolSelector((e, protocols) -> {
             offered.add(List.copyOf(protocols));
-            return ""; // none: the script is bytes, so a client that offers h2 and http/1.1 speaks HTTP/1.1
+            return choose(tls.applicationProtocols(), protocols);
         });
         PeerSslHandler ssl = new PeerSslHandler(engine);
         PlaintextGate gate = new PlaintextGate(plan::wanted, ssl);
@@ -60,6 +67,19 @@ final class TlsEngines {
         // ciphertext a record at a time; the gate keeps the plaintext exact
         channel.config().setRecvByteBufAllocator(new ExactReadAllocator(() -> RECORD_READ));
         channel.pipeline().addLast(watch).addLast(HANDLER, ssl).addLast(gate, plan);
+    }
+
+    /**
+     * The peer's ALPN choice: the first of its own protocols that the client offers; "" (none) if it
+     * has none, or the client offered none; null (a {@code no_application_protocol} alert) if the
+     * client offered only others. With none of its own, a client that offers h2 and http/1.1 speaks
+     * HTTP/1.1.
+     */
+    private static String choose(List<String> own, List<String> offered) {
+        if (own.isEmpty() || offered.isEmpty()) {
+            return "";
+        }
+        return own.stream().filter(offered::contains).findFirst().orElse(null);
     }
 
     /**
@@ -148,6 +168,55 @@ final class TlsEngines {
             }
         });
         plan.writeAndFlush(Unpooled.wrappedBuffer(CORRUPTED_PLAINTEXT)).addListener(written -> then.run());
+    }
+
+    /**
+     * Puts TLS under a terminating proxy's connection to its server (before the connect): a
+     * client-side engine trusting what {@code tls} says, checking the host name of {@code server}
+     * if it says so, and offering {@code applicationProtocols} by ALPN.
+     */
+    static void installUpstream(Channel leg, UpstreamTls tls, List<String> applicationProtocols,
+            InetSocketAddress server) {
+        SSLEngine engine = tls.clientContext().createSSLEngine(server.getHostString(), server.getPort());
+        engine.setUseClientMode(true);
+        SSLParameters parameters = engine.getSSLParameters();
+        if (tls.verifiesHostName()) {
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        if (!applicationProtocols.isEmpty()) {
+            parameters.setApplicationProtocols(applicationProtocols.toArray(String[]::new));
+        }
+        engine.setSSLParameters(parameters);
+        leg.config().setRecvByteBufAllocator(new ExactReadAllocator(() -> RECORD_READ));
+        leg.pipeline().addLast(HANDLER, new SslHandler(engine));
+    }
+
+    /** The handshake of {@code channel}'s TLS handler. */
+    static Future<Channel> handshake(Channel channel) {
+        return ((SslHandler) channel.pipeline().get(HANDLER)).handshakeFuture();
+    }
+
+    /** Why a handshake failed, in TLS's words, else the failure's own. */
+    static String handshakeFailure(Throwable failure) {
+        String reason = tlsReason(failure);
+        if (reason != null) {
+            return reason;
+        }
+        return failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+    }
+
+    /** Whether {@code event} says the other side sent {@code close_notify}. */
+    static boolean isCloseNotify(Object event) {
+        return event instanceof SslCloseCompletionEvent close && close.isSuccess();
+    }
+
+    /**
+     * Sends {@code close_notify} on {@code channel}, which stays open: the FIN is the caller's. The
+     * future is done once it is written (at once, if the channel has no TLS handler).
+     */
+    static Future<?> closeNotify(Channel channel) {
+        ChannelHandler ssl = channel.pipeline().get(HANDLER);
+        return ssl == null ? channel.newSucceededFuture() : ((SslHandler) ssl).closeOutbound();
     }
 
     /** A server-side engine with {@code tls}'s certificate. */

@@ -1,11 +1,15 @@
 package dev.misbehave.internal;
 
+import dev.misbehave.Script;
+import dev.misbehave.Tls;
 import dev.misbehave.UpstreamEnding;
+import dev.misbehave.UpstreamTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
@@ -14,6 +18,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetSocketAddress;
+import java.util.List;
 
 /**
  * The second leg of a forwarded connection: the peer's connection to the real server. Runs on the
@@ -55,6 +60,10 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
 
     private final Journal.Entry entry;
     private final Proxied proxied;
+    /** The TLS to speak to the server; null for plain TCP. */
+    private final UpstreamTls tls;
+    /** The ALPN protocols to offer the server over {@link #tls}. */
+    private final List<String> applicationProtocols;
 
     private SocketChannel channel;
     /** Whether {@link Proxied} asked for more since the last piece it was handed. */
@@ -62,12 +71,19 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
     private boolean reading = true;
     private boolean writeInFlight;
     private boolean shutdownAfterWrite;
+    private boolean sendCloseNotify;
     private boolean reset;
     private boolean closedByPeer;
+    /** The TLS handshake with the server is under way: its outcome, not the channel's events, decides. */
+    private boolean handshaking;
+    /** The server sent {@code close_notify}. */
+    private boolean serverCloseNotify;
 
-    UpstreamLeg(Journal.Entry entry, Proxied proxied) {
+    UpstreamLeg(Journal.Entry entry, Proxied proxied, Script script) {
         this.entry = entry;
         this.proxied = proxied;
+        this.tls = script.upstreamTls().orElse(null);
+        this.applicationProtocols = script.tls().map(Tls::applicationProtocols).orElse(List.of());
     }
 
     /**
@@ -86,7 +102,13 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new ExactReadAllocator(proxied::room, ProxyBuffers.SIZE, 16))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
-                .handler(this);
+                .handler(tls == null ? this : new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel leg) {
+                        TlsEngines.installUpstream(leg, tls, applicationProtocols, address);
+                        leg.pipeline().addLast(UpstreamLeg.this);
+                    }
+                });
         if (Loops.forwardingPeerAt(address)) {
             // registered and bound at once: this runs on the loop the leg registers with
             ChannelFuture registered = bootstrap.register();
@@ -134,6 +156,9 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
             closedByPeer = true;
             Connections.abort(channel);
             proxied.upstreamUnreachable();
+        } else if (f.isSuccess() && tls != null) {
+            handshaking = true;
+            TlsEngines.handshake(channel).addListener(handshake -> handshaken(address, handshake.cause()));
         } else if (f.isSuccess()) {
             entry.upstreamConnected();
             proxied.upstreamConnected();
@@ -148,6 +173,24 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
             entry.upstreamFailed("connect to " + Addresses.of(address) + " failed: " + describe(f.cause()));
             proxied.upstreamUnreachable();
         }
+    }
+
+    /** The TLS handshake's outcome: connected, or unreachable with TLS's reason ({@code failure}). */
+    private void handshaken(InetSocketAddress address, Throwable failure) {
+        handshaking = false;
+        if (closedByPeer) {
+            return; // the client's side ended meanwhile
+        }
+        if (failure == null) {
+            entry.upstreamConnected();
+            proxied.upstreamConnected();
+            return;
+        }
+        entry.upstreamFailed("the TLS handshake with " + Addresses.of(address) + " failed: "
+                + TlsEngines.handshakeFailure(failure));
+        closedByPeer = true;
+        Connections.abort(channel);
+        proxied.upstreamUnreachable();
     }
 
     private static boolean resetWhileConnecting(Throwable cause) {
@@ -225,8 +268,13 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
         });
     }
 
-    /** Passes the client's FIN on: shuts down the output to the server once the last write is done. */
-    void shutdownOutputAfterWrites() {
+    /**
+     * Passes the client's FIN on: shuts down the output to the server once the last write is done.
+     * Over TLS, {@code close_notify} goes first if {@code closeNotify}: the client sent one, or spoke
+     * plain TCP.
+     */
+    void shutdownOutputAfterWrites(boolean closeNotify) {
+        sendCloseNotify = closeNotify && tls != null;
         if (writeInFlight) {
             shutdownAfterWrite = true;
         } else {
@@ -236,9 +284,26 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
 
     private void shutdownOutput() {
         shutdownAfterWrite = false;
-        if (channel.isActive() && !channel.isOutputShutdown()) {
+        if (!channel.isActive() || channel.isOutputShutdown()) {
+            return;
+        }
+        if (sendCloseNotify) {
+            TlsEngines.closeNotify(channel).addListener(sent -> {
+                if (channel.isActive() && !channel.isOutputShutdown()) {
+                    channel.shutdownOutput();
+                }
+            });
+        } else {
             channel.shutdownOutput();
         }
+    }
+
+    /**
+     * Whether the client should see the server's end as a clean end of TLS ({@code close_notify}):
+     * the server sent one, or spoke plain TCP, whose FIN is a clean end.
+     */
+    boolean serverEndedCleanly() {
+        return tls == null || serverCloseNotify;
     }
 
     /** Whether the peer has passed the client's FIN on to the server. */
@@ -282,6 +347,14 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (tls != null && TlsEngines.isCloseNotify(event)) {
+            serverCloseNotify = true;
+            return;
+        }
+        if (event instanceof ChannelInputShutdownEvent && handshaking) {
+            channel.close(); // the server hung up mid-handshake: the handshake fails, and says so
+            return;
+        }
         if (event instanceof ChannelInputShutdownEvent && !reset) {
             entry.upstreamEnd(UpstreamEnding.SERVER_CLOSED);
             proxied.serverClosed();
@@ -290,13 +363,16 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (handshaking) {
+            return; // the handshake's outcome says what happened
+        }
         serverGone();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         // Closed by the peer (recorded already), or by an error reported through exceptionCaught.
-        if (entry.upstreamEnding() == UpstreamEnding.OPEN) {
+        if (!handshaking && entry.upstreamEnding() == UpstreamEnding.OPEN) {
             serverGone();
         }
     }

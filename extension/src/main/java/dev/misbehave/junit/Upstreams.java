@@ -98,6 +98,15 @@ final class Upstreams {
                 throw declaration.invalid("the script model rejects it: " + rejected.getMessage());
             }
         }
+        if (proxy.tls()) {
+            script = script.withTls(dev.misbehave.Tls.generated());
+        }
+        switch (proxy.upstreamTls()) {
+            case TRUSTING_GENERATED -> script = script.withUpstreamTls(
+                    dev.misbehave.UpstreamTls.trusting(dev.misbehave.Tls.generated().trustStore()));
+            case TRUSTING_ALL -> script = script.withUpstreamTls(dev.misbehave.UpstreamTls.trustingAll());
+            case NONE -> { }
+        }
         return proxy.whenUnreachable() == Unreachable.RESET ? script : script.whenUnreachable(proxy.whenUnreachable());
     }
 

@@ -107,6 +107,65 @@ class PeerTlsTests {
         assertThat(SEEN.get("corrupted").fault().orElseThrow().effect()).isEqualTo(dev.misbehave.Effect.corruptRecord());
     }
 
+    @Test
+    @DisplayName("@ProxyTo(tls = true, upstreamTls = TRUSTING_GENERATED) in front of a JDK HttpsServer: a reset"
+            + " after 1,000 plaintext bytes of its answer")
+    void terminatingProxy() {
+        EngineRunner.run(TerminatingProxyTestCases.class).testEvents()
+                .assertStatistics(stats -> stats.started(2).succeeded(2));
+        assertThat(SEEN.get("terminated").sentCount()).isEqualTo(1_000);
+        assertThat(SEEN.get("terminated").ending()).isEqualTo(Ending.PEER_RESET);
+        assertThat(SEEN.get("terminated").tls().orElseThrow().handshakeCompleted()).isTrue();
+        assertThat(SEEN.get("terminated").upstream().orElseThrow().receivedCount()).isGreaterThanOrEqualTo(1_000);
+        assertThat(SEEN.get("served").upstream().orElseThrow().failure()).isEmpty();
+    }
+
+    static class TerminatingProxyTestCases {
+        static com.sun.net.httpserver.HttpsServer server;
+
+        @org.junit.jupiter.api.BeforeAll
+        static void startServer() throws IOException {
+            server = com.sun.net.httpserver.HttpsServer.create(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+            server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(Tls.generated().serverContext()));
+            server.createContext("/", exchange -> {
+                byte[] body = new byte[100_000];
+                exchange.sendResponseHeaders(200, body.length);
+                try (var out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            });
+            server.start();
+        }
+
+        @org.junit.jupiter.api.AfterAll
+        static void stopServer() {
+            server.stop(0);
+        }
+
+        static java.net.InetSocketAddress server() {
+            return new java.net.InetSocketAddress("localhost", server.getAddress().getPort());
+        }
+
+        @Test
+        @dev.misbehave.ProxyTo(value = "server", tls = true, upstreamTls = dev.misbehave.ProxyTo.UpstreamTrust.TRUSTING_GENERATED)
+        @ForceResetAfter(bytes = 1_000, direction = dev.misbehave.Direction.DOWNSTREAM)
+        void terminated(MisbehavingPeer peer) throws Exception {
+            HttpClient client = HttpClient.newBuilder().sslContext(Tls.generated().clientContext()).build();
+            assertThatThrownBy(() -> client.send(get(peer), HttpResponse.BodyHandlers.ofByteArray()))
+                    .is(connectionReset());
+            SEEN.put("terminated", peer.awaitConnections(1, WAIT).get(0));
+        }
+
+        @Test
+        @dev.misbehave.ProxyTo(value = "server", tls = true, upstreamTls = dev.misbehave.ProxyTo.UpstreamTrust.TRUSTING_GENERATED)
+        void served(MisbehavingPeer peer) throws Exception {
+            HttpClient client = HttpClient.newBuilder().sslContext(Tls.generated().clientContext()).build();
+            assertThat(client.send(get(peer), HttpResponse.BodyHandlers.ofByteArray()).body()).hasSize(100_000);
+            SEEN.put("served", peer.connections().get(0)); // still open: the client pools it
+        }
+    }
+
     @PeerScript(tls = true, requestEndsWith = "\r\n\r\n", response = OK)
     static class CorruptRecordTestCases {
 
