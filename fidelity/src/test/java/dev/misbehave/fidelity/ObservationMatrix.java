@@ -112,6 +112,21 @@ import org.junit.jupiter.params.provider.MethodSource;
  * mvn -B -pl fidelity -am verify -Dtest=ObservationMatrix -Dsurefire.failIfNoSpecifiedTests=false -DskipITs -Dmisbehave.observations.trials=20
  * </pre>
  *
+ * <p>The {@link #TLS_ROWS} run the same clients over TLS against a peer that terminates it, and
+ * go to a table of their own, one per JDK: what the JDK's TLS does differs between versions, so
+ * a run on JDK 17 and one on JDK 25 each stage their table ({@code
+ * target/generated-docs/client-observations-tls-jdk17.md}, {@code ...-jdk25.md}), each a generated
+ * region of docs/client-observations.md, published by the same docs step. {@code
+ * -Dmisbehave.observations.rows=tls} runs only the TLS rows (and publishes only the TLS table:
+ * the TCP page stays from its JDK 17 run), {@code tcp} only the others; the default runs both.
+ * With a JDK 25 at {@code /usr/lib/jvm/temurin-25-jdk-amd64}:
+ *
+ * <pre>
+ * mvn -B -pl fidelity -am verify -Dtest=ObservationMatrix -Dsurefire.failIfNoSpecifiedTests=false -DskipITs -Dmisbehave.observations.trials=20 -Dmisbehave.observations.rows=tls -Dmisbehave.observations.publish=true
+ * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow" mvn -B -pl fidelity -am verify -Dtest=ObservationMatrix -Dsurefire.failIfNoSpecifiedTests=false -DskipITs -Dmisbehave.observations.trials=20 -Dmisbehave.observations.rows=tls -Dmisbehave.observations.publish=true
+ * mvn -B -pl docs test -Ddocs.update=true
+ * </pre>
+ *
  * <p>How the clients are driven:
  *
  * <ul>
@@ -609,7 +624,9 @@ class ObservationMatrix {
             tlsRow("reset after the server's flight", "new Fault(Effect.reset(), Trigger.onHandshake(SERVER_FLIGHT))",
                     new Fault(Effect.reset(), Trigger.onHandshake(FLIGHT)), Method.GET)
                     .expect(RESET, RESET, RESET).also(RESET, RESET, RESET)
-                    .variesForAll(FLIGHT_RACE),
+                    .variesForAll(FLIGHT_RACE)
+                    .varies(Client.URL_CONNECTION, FLIGHT_RACE + "; its silent retry can meet end-of-stream"
+                            + " (\"Unexpected end of file from server\")", CLOSED),
             tlsRow("close (FIN) after the server's flight", "new Fault(Effect.close(), Trigger.onHandshake(SERVER_FLIGHT))",
                     new Fault(Effect.close(), Trigger.onHandshake(FLIGHT)), Method.GET)
                     .expect(RESET, RESET, RESET).also(RESET, CLOSED, RESET)
@@ -674,13 +691,19 @@ class ObservationMatrix {
     /** What a client call saw. */
     record Seen(String outcome, Throwable thrown, long bytes, int reads) {}
 
-    /** One trial of a cell. The key is what must agree across trials. */
+    /**
+     * One trial of a cell. The key is what must agree across trials: the journal without the TLS
+     * stage, which the report shows but which may be missing (see {@link Report#journal}).
+     */
     record Trial(String outcome, Kind kind, long bytes, int reads, int connections, String journal,
             List<String> records) {
         String key() {
-            return outcome + "\u0000" + kind + "\u0000" + bytes + "\u0000" + journal;
+            return outcome + "\u0000" + kind + "\u0000" + bytes + "\u0000" + TLS_STAGE.matcher(journal).replaceAll("");
         }
     }
+
+    /** The TLS part of a journal line, as {@link Report#journal} writes it. */
+    static final Pattern TLS_STAGE = Pattern.compile(" / (TLS [A-Z_]+|no TLS record)");
 
     /** All trials of a cell; {@code pending} is set when the engine does not run the fault yet. */
     record Cell(List<Trial> trials, String pending) {
@@ -712,7 +735,7 @@ class ObservationMatrix {
             Row warmUp = tls ? tlsRow("warm-up", "", null, Method.GET) : row("warm-up", "", null, Method.GET);
             try (MisbehavingPeer peer = MisbehavingPeer.start(warmUp.script(), Fault.closeAfter(DOWN, RESPONSE_BYTES))) {
                 for (Client client : Client.values()) {
-                    for (Method method : Method.values()) {
+                    for (Method method : tls ? EnumSet.of(Method.GET, Method.POST) : EnumSet.allOf(Method.class)) {
                         Row row = tls ? tlsRow("warm-up", "", null, method) : row("warm-up", "", null, method);
                         Seen seen = call(client, row, peer);
                         assertThat(seen.thrown()).as("warm-up %s %s%s", client, method, tls ? " over TLS" : "").isNull();
@@ -745,7 +768,7 @@ class ObservationMatrix {
                 Files.writeString(staged.resolve("client-observations.md"), report);
             }
             String region = TLS_REGIONS.get(Runtime.version().feature());
-            if (tls.size() == TLS_ROWS.size() && region != null) {
+            if (tls.size() == TLS_ROWS.size() && RESULTS.keySet().containsAll(tls) && region != null) {
                 Files.writeString(staged.resolve(region + ".md"), tlsReport);
             } else if (!tls.isEmpty()) {
                 System.out.println("No TLS region of docs/client-observations.md for JDK " + Runtime.version().feature()
@@ -910,7 +933,7 @@ class ObservationMatrix {
                         + after.outcome(), after.thrown(), after.bytes(), after.reads());
             }
             return new Trial(normalize(seen.outcome()), hung ? Kind.HUNG : Kind.of(seen.thrown()), seen.bytes(),
-                    seen.reads(), journal.size(), Report.journal(journal),
+                    seen.reads(), journal.size(), Report.journal(journal, row.overTls()),
                     journal.stream().map(c -> normalize(c.toString())).collect(Collectors.toList()));
         }
     }
@@ -1354,7 +1377,13 @@ class ObservationMatrix {
 
         private Report() {}
 
-        static String journal(List<ConnectionRecord> journal) {
+        /**
+         * The journal in one line; over TLS each connection's ends with the last stage of the
+         * handshake it reached, or "no TLS record" where the record has its ending but not yet its
+         * TLS facts (seen once in 20 trials on JDK 25, for an alert: the engine publishes the
+         * ending first).
+         */
+        static String journal(List<ConnectionRecord> journal, boolean tls) {
             if (journal.isEmpty()) {
                 return "0 connections";
             }
@@ -1362,7 +1391,8 @@ class ObservationMatrix {
                     + journal.stream()
                             .map(c -> "#" + c.index() + " recv " + c.receivedCount() + " / sent " + c.sentCount()
                                     + " / " + c.ending() + " / " + c.delivery()
-                                    + c.tls().map(t -> " / TLS " + t.stageReached().name()).orElse(""))
+                                    + (tls ? c.tls().map(t -> " / TLS " + t.stageReached().name()).orElse(" / no TLS record")
+                                            : ""))
                             .collect(Collectors.joining("; "));
         }
 
@@ -1527,7 +1557,9 @@ class ObservationMatrix {
                     .append("a downstream reset waits until the client's kernel holds every record of the bytes ")
                     .append("sent. Cells and journal lines read as in the TCP tables at the top of this page, ")
                     .append("with plaintext bytes; a TLS connection's journal line ends with the last stage of the ")
-                    .append("handshake it reached (`TLS COMPLETED`, ...).\n\n");
+                    .append("handshake it reached (`TLS COMPLETED`, ...), or `no TLS record` where the journal had ")
+                    .append("the connection's ending but not yet its TLS facts; trials that differ only there ")
+                    .append("count as agreeing.\n\n");
             return md.append(tables(rows, results, "###", true)).toString();
         }
 
