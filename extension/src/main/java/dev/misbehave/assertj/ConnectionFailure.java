@@ -89,7 +89,9 @@ public enum ConnectionFailure {
      * handshake. Covers an {@link javax.net.ssl.SSLHandshakeException} anywhere in the chain, for
      * example {@code Received fatal alert: handshake_failure}, {@code PKIX path building failed}
      * and {@code Remote host terminated the handshake} (whose cause, an {@link EOFException}, is no
-     * longer a {@link #CLOSED} then). A reset during the handshake is a {@link #RESET}.
+     * longer a {@link #CLOSED} then), and an {@link javax.net.ssl.SSLPeerUnverifiedException}, which
+     * clients that check the host name after the handshake (OkHttp) throw for a certificate of
+     * another host. A reset during the handshake is a {@link #RESET}.
      */
     TLS_HANDSHAKE;
 
@@ -193,7 +195,7 @@ public enum ConnectionFailure {
         if (saysRefused(message)) {
             return Optional.of(REFUSED);
         }
-        if (t instanceof SSLHandshakeException) {
+        if (t instanceof SSLHandshakeException || t instanceof javax.net.ssl.SSLPeerUnverifiedException) {
             return Optional.of(TLS_HANDSHAKE);
         }
         if (t instanceof EOFException || saysPrematureEnd(message)) {

@@ -194,6 +194,8 @@ final class Journal {
         private String upstreamFailure;
         private long pendingPeak;
         private TlsRecord tls;
+        /** What the TLS handshake has settled so far, for an end that comes before its outcome. */
+        private java.util.function.Supplier<TlsRecord> tlsSoFar;
 
         private Entry(int index, Instant acceptedAt, InetSocketAddress client, Fault fault, boolean forwards) {
             this.index = index;
@@ -316,6 +318,17 @@ final class Journal {
             }
         }
 
+        /**
+         * Gives the handshake's facts so far, recorded if the connection ends before the handshake's
+         * outcome is (a fault at a stage of the handshake ends it first): an ended TLS connection
+         * always has its TLS record.
+         */
+        void tlsSoFar(java.util.function.Supplier<TlsRecord> facts) {
+            synchronized (Journal.this) {
+                tlsSoFar = facts;
+            }
+        }
+
         /** Records what the TLS handshake settled (or how it failed). */
         void tls(TlsRecord facts) {
             synchronized (Journal.this) {
@@ -340,9 +353,20 @@ final class Journal {
 
         /** Records the ending unless one is recorded already; returns whether this call did. */
         boolean end(Ending how) {
+            java.util.function.Supplier<TlsRecord> pending;
             synchronized (Journal.this) {
                 if (ending.ended()) {
                     return false;
+                }
+                pending = tls == null ? tlsSoFar : null;
+            }
+            TlsRecord facts = pending == null ? null : pending.get(); // asks the engine: not under the lock
+            synchronized (Journal.this) {
+                if (ending.ended()) {
+                    return false;
+                }
+                if (tls == null && facts != null) {
+                    tls = facts;
                 }
                 ending = how;
                 changed();

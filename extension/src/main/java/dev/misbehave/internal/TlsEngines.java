@@ -42,6 +42,9 @@ final class TlsEngines {
 
     private TlsEngines() {}
 
+    /** Stands for a handshake cut short by the connection's end, with no failure of its own. */
+    private static final Throwable NOT_COMPLETED = new IllegalStateException("the connection ended first");
+
     /** The name of the TLS handler in a connection's pipeline. */
     static final String HANDLER = "tls";
 
@@ -63,6 +66,11 @@ final class TlsEngines {
                 fault != null && fault.trigger() instanceof Trigger.OnHandshake ? fault : null, entry, ssl, gate);
         ssl.handshakeFuture().addListener(handshake -> entry.tls(facts(engine,
                 offered.isEmpty() ? List.of() : offered.get(0), watch.reached(), handshake.cause(), entry.ended())));
+        entry.tlsSoFar(() -> { // the connection ends before the handshake's outcome is known
+            boolean completed = ssl.handshakeFuture().isSuccess();
+            return facts(engine, offered.isEmpty() ? List.of() : offered.get(0), watch.reached(),
+                    completed ? null : NOT_COMPLETED, true);
+        });
         channel.tls(gate);
         // ciphertext a record at a time; the gate keeps the plaintext exact
         channel.config().setRecvByteBufAllocator(new ExactReadAllocator(() -> RECORD_READ));

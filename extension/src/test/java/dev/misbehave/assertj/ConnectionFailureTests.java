@@ -200,6 +200,9 @@ class ConnectionFailureTests {
                     // SSLSocket when the server closes (FIN) during the handshake
                     withCause(new javax.net.ssl.SSLHandshakeException("Remote host terminated the handshake"),
                             new java.io.EOFException("SSL peer shut down incorrectly")),
+                    // OkHttp checks the host name after the handshake
+                    new javax.net.ssl.SSLPeerUnverifiedException("Hostname localhost not verified:\n"
+                            + "    certificate: sha256/...\n    DN: CN=wrong.host.invalid"),
                     // the JDK HttpClient rethrows the handshake failure of its asynchronous send
                     withCause(new java.io.IOException("Received fatal alert: protocol_version"),
                             new javax.net.ssl.SSLHandshakeException("Received fatal alert: protocol_version")));

@@ -663,14 +663,18 @@ class ObservationMatrix {
                     // every client reads it as it reads a close_notify: nothing tells a truncation apart
                     .expect(NONE, CLOSED, NONE).also(CLOSED, CLOSED, CLOSED)
                     .afterJdk17(Client.URL_CONNECTION, CLOSED, PREMATURE_EOF),
+            tlsRow("corrupted record after 65536 downstream plaintext B",
+                    "new Fault(Effect.corruptRecord(), Trigger.afterBytes(DOWNSTREAM, 65536))",
+                    new Fault(Effect.corruptRecord(), Trigger.afterBytes(DOWN, 65536)), Method.GET)
+                    // the client's TLS layer rejects the record (bad_record_mac): no reset, no end of stream
+                    .expect(NONE, NONE, NONE).also(NONE, NONE, NONE),
             row("certificate expired", "Tls.generated(Certificate.EXPIRED), no fault", null, Method.GET)
                     .presenting(Tls.Certificate.EXPIRED)
                     .expect(TLS_HANDSHAKE, TLS_HANDSHAKE, TLS_HANDSHAKE).also(TLS_HANDSHAKE, TLS_HANDSHAKE, TLS_HANDSHAKE),
             row("certificate for another host", "Tls.generated(Certificate.WRONG_HOST), no fault", null, Method.GET)
                     .presenting(Tls.Certificate.WRONG_HOST)
-                    // OkHttp checks the host name after the handshake: SSLPeerUnverifiedException, which
-                    // ConnectionFailure does not classify
-                    .expect(TLS_HANDSHAKE, TLS_HANDSHAKE, TLS_HANDSHAKE).also(TLS_HANDSHAKE, NONE, TLS_HANDSHAKE),
+                    // OkHttp checks the host name after the handshake: SSLPeerUnverifiedException
+                    .expect(TLS_HANDSHAKE, TLS_HANDSHAKE, TLS_HANDSHAKE).also(TLS_HANDSHAKE, TLS_HANDSHAKE, TLS_HANDSHAKE),
             row("certificate from an untrusted issuer", "Tls.generated(Certificate.UNTRUSTED_ISSUER), no fault", null,
                     Method.GET)
                     .presenting(Tls.Certificate.UNTRUSTED_ISSUER)
