@@ -538,7 +538,27 @@ class DeterminismRun {
                     "IOException", "1 connection, trigger on the stage, 0 B received, PEER_CLOSED"),
             new Scenario("HTTPS: close after the handshake",
                     "TlsExamples", "cutAtEachStage", 6,
-                    "IOException", "1 connection, trigger on the stage, 0 B received, PEER_CLOSED"));
+                    "IOException", "1 connection, trigger on the stage, 0 B received, PEER_CLOSED"),
+            new Scenario("HTTPS: HttpsURLConnection download, reset after 256 KiB of plaintext body (downstream)",
+                    "TlsClientExamples", "urlConnectionResetMidDownload",
+                    "DownloadFailedException, chain is a reset",
+                    "1 connection, sent exactly 67 + 262,144 B, delivery CONFIRMED"),
+            new Scenario("HTTPS: HttpClient download, a corrupted record after 100,000 B of body",
+                    "TlsClientExamples", "corruptedRecord",
+                    "DownloadFailedException, not a reset, \"Tag mismatch\" in the chain",
+                    "1 connection, the corrupt-record fault, sent exactly 67 + 100,000 B, PEER_CLOSED"),
+            new Scenario("HTTPS: HTTP/2 chosen by ALPN, reset after the 24-byte preface",
+                    "TlsClientExamples", "http2ResetAfterPreface",
+                    "IOException, chain is a reset",
+                    "1 connection, ALPN h2, received exactly the preface, PEER_RESET"),
+            new Scenario("HTTPS: terminating proxy in front of a JDK HttpsServer, reset after 100,000 plaintext B",
+                    "TlsProxyExamples", "resetInFrontOfARealHttpsServer",
+                    "DownloadFailedException, chain is a reset",
+                    "1 connection, sent exactly 100,000 B, delivery CONFIRMED, upstream PEER_RESET"),
+            new Scenario("HTTPS: PostgreSQL verify-full through a terminating proxy, reset after 100,000 B",
+                    "TlsProxyExamples", "postgresVerifyFull",
+                    "InventoryUnavailableException, SQLState 08006, chain is a reset; then all rows",
+                    "2 connections, ALPN postgresql, each sent exactly 100,000 B, PEER_RESET"));
 
     private static final Pattern PORT = Pattern.compile("127\\.0\\.0\\.1:\\d+");
 
