@@ -97,6 +97,27 @@ class TlsTroubleshootingExamples {
     }
     // end::tls-hang-up-retried[]
 
+    @DisplayName("a pooled TLS connection closed as the next GET goes out: HttpClient repeats the GET by itself")
+    // tag::tls-stale-get-repeated[]
+    @Test
+    @PeerScript(tls = true, requestEndsWith = "\r\n\r\n", responseResource = "/responses/report.http")
+    @ForceCloseAfter(exchanges = 1, connections = @Connections(first = 1)) // close_notify, FIN: the idle timer
+    void stalePooledConnectionGetIsRepeated(MisbehavingPeer peer) throws Exception {
+        var downloader = new ReportDownloader(service(peer).resolve("/report.csv"), Duration.ofSeconds(5),
+                Tls.generated().clientContext()); // one HttpClient, one pool
+
+        assertThat(downloader.download()).hasSize(300_000); // connection 1
+        assertThat(downloader.download()).hasSize(300_000); // closed as the GET went out, repeated on connection 2
+
+        assertThat(peer.awaitConnections(1, WAIT)).satisfiesExactly(
+                stale -> {
+                    assertThat(stale.firedTrigger()).hasValue(Trigger.afterExchanges(1));
+                    assertThat(stale.ending()).isEqualTo(Ending.PEER_CLOSED);
+                },
+                fresh -> assertThat(text(fresh)).startsWith("GET /report.csv "));
+    }
+    // end::tls-stale-get-repeated[]
+
     @DisplayName("a pooled TLS connection closed as the next POST goes out: the POST fails, and is not retried")
     // tag::tls-stale-post-fails[]
     @Test
