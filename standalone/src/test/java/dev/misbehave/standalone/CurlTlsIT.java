@@ -102,12 +102,17 @@ class CurlTlsIT {
     }
 
     @Test
-    @DisplayName("a truncation of a response without a length: curl exits with 0 and the short body")
+    @DisplayName("a truncation of a response without a length: curl exits with 0 and the short body, as for a close_notify")
     void truncationUnframed() throws Exception {
-        List<String> journal = new ArrayList<>();
+        List<String> truncated = new ArrayList<>();
         Curl.Result curl = run(respond(UNFRAMED, "--effect", "truncate", "--after-bytes", "42", "--direction",
-                "downstream"), journal);
+                "downstream"), truncated);
         assertThat(curl).as(Curl.version()).isEqualTo(new Curl.Result(0, "0123", ""));
-        assertThat(journal).singleElement().asString().contains("truncate (no close_notify)", "sent 42 B");
+        assertThat(truncated).singleElement().asString().contains("truncate (no close_notify)", "sent 42 B");
+
+        List<String> closed = new ArrayList<>();
+        assertThat(run(respond(UNFRAMED, "--effect", "close", "--after-bytes", "42", "--direction", "downstream"),
+                closed)).isEqualTo(curl);
+        assertThat(closed).singleElement().asString().contains("close after 42 DOWNSTREAM bytes", "PEER_CLOSED");
     }
 }
