@@ -11,6 +11,7 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 
 /**
  * Application code: keeps stock in an inventory service over the JDK {@link HttpClient}, with
@@ -41,8 +42,24 @@ public final class InventoryClient {
      * @param maxAttempts attempts per call, 1 or more
      */
     public InventoryClient(URI base, int maxAttempts) {
+        this(base, maxAttempts, HttpClient.newBuilder());
+    }
+
+    /**
+     * A client of the inventory service at an HTTPS {@code base}, trusting the certificates {@code
+     * tls} trusts.
+     *
+     * @param base the service's base URI, for example {@code https://inventory:8443}
+     * @param maxAttempts attempts per call, 1 or more
+     * @param tls the TLS settings, with the trust store the service's certificate is checked against
+     */
+    public InventoryClient(URI base, int maxAttempts, SSLContext tls) {
+        this(base, maxAttempts, HttpClient.newBuilder().sslContext(tls));
+    }
+
+    private InventoryClient(URI base, int maxAttempts, HttpClient.Builder builder) {
         this.base = base;
-        this.http = HttpClient.newBuilder()
+        this.http = builder
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2))
                 .build();

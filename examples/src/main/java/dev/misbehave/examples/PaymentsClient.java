@@ -8,6 +8,7 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.UUID;
+import javax.net.ssl.SSLContext;
 
 /**
  * Application code: charges a card through a payments gateway with the JDK {@link HttpClient}.
@@ -36,9 +37,25 @@ public final class PaymentsClient {
      * @param maxAttempts 1 or more
      */
     public PaymentsClient(URI endpoint, int maxAttempts) {
+        this(endpoint, maxAttempts, HttpClient.newBuilder());
+    }
+
+    /**
+     * A client of the gateway at an HTTPS {@code endpoint}, trusting the certificates {@code tls}
+     * trusts.
+     *
+     * @param endpoint the charge URI
+     * @param maxAttempts 1 or more
+     * @param tls the TLS settings, with the trust store the gateway's certificate is checked against
+     */
+    public PaymentsClient(URI endpoint, int maxAttempts, SSLContext tls) {
+        this(endpoint, maxAttempts, HttpClient.newBuilder().sslContext(tls));
+    }
+
+    private PaymentsClient(URI endpoint, int maxAttempts, HttpClient.Builder builder) {
         this.endpoint = endpoint;
         this.maxAttempts = maxAttempts;
-        this.http = HttpClient.newBuilder()
+        this.http = builder
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2))
                 .build();
