@@ -558,7 +558,32 @@ class DeterminismRun {
             new Scenario("HTTPS: PostgreSQL verify-full through a terminating proxy, reset after 100,000 B",
                     "TlsProxyExamples", "postgresVerifyFull",
                     "InventoryUnavailableException, SQLState 08006, chain is a reset; then all rows",
-                    "2 connections, ALPN postgresql, each sent exactly 100,000 B, PEER_RESET"));
+                    "2 connections, ALPN postgresql, each sent exactly 100,000 B, PEER_RESET"),
+            new Scenario("HTTPS troubleshooting: a reset on the ClientHello, reported as nothing sent",
+                    "TlsTroubleshootingExamples", "handshakeHangUpIsReported", 1,
+                    "SSLHandshakeException, root cause a reset", "1 connection, 0 B received, PEER_RESET"),
+            new Scenario("HTTPS troubleshooting: a FIN on the ClientHello, reported as nothing sent",
+                    "TlsTroubleshootingExamples", "handshakeHangUpIsReported", 2,
+                    "SSLHandshakeException \"Remote host terminated the handshake\"",
+                    "1 connection, 0 B received, PEER_CLOSED"),
+            new Scenario("HTTPS troubleshooting: a POST retried after a hang-up mid-handshake",
+                    "TlsTroubleshootingExamples", "postRetriedAfterHandshakeHangUp",
+                    "the POST succeeds on its second attempt", "2 connections: #0 0 B received; #1 served"),
+            new Scenario("HTTPS troubleshooting: a pooled TLS connection closed as the next GET goes out",
+                    "TlsTroubleshootingExamples", "stalePooledConnectionGetIsRepeated",
+                    "HttpClient repeats the GET by itself", "2 connections: #0 closed after 1 exchange; #1 served"),
+            new Scenario("HTTPS troubleshooting: a pooled TLS connection closed as the next POST goes out",
+                    "TlsTroubleshootingExamples", "stalePooledConnectionFailsAPost",
+                    "the POST fails with a close, not retried", "1 connection, closed after 1 exchange"),
+            new Scenario("HTTPS troubleshooting: an idempotent charge retried on a closed pooled TLS connection",
+                    "TlsTroubleshootingExamples", "stalePooledConnectionRetriedWithIdempotencyKey",
+                    "the second charge takes 2 attempts", "2 connections, the first closed after 1 exchange"),
+            new Scenario("HTTPS troubleshooting: a middlebox reset after the handshake",
+                    "TlsTroubleshootingExamples", "resetAfterHandshake",
+                    "the POST is not retried (1 attempt), the PUT is (2)", "every connection PEER_RESET, 0 B received"),
+            new Scenario("HTTPS troubleshooting: a response without a length truncated after 100,000 B",
+                    "TlsTroubleshootingExamples", "unframedResponseCutShort", 1,
+                    "the short body, no error", "1 connection, the truncate fault, PEER_CLOSED"));
 
     private static final Pattern PORT = Pattern.compile("127\\.0\\.0\\.1:\\d+");
 
