@@ -7,6 +7,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Application code: asks a quote server for prices over a line protocol ({@code "QUOTE ACME\n"} is
@@ -19,6 +22,7 @@ public final class QuoteClient implements AutoCloseable {
 
     private final InetSocketAddress server;
     private final int readTimeoutMillis;
+    private final SSLSocketFactory tls;
     private Socket socket;
     private BufferedReader in;
     private OutputStream out;
@@ -30,8 +34,21 @@ public final class QuoteClient implements AutoCloseable {
      * @param readTimeoutMillis the read timeout of each request
      */
     public QuoteClient(InetSocketAddress server, int readTimeoutMillis) {
+        this(server, readTimeoutMillis, null);
+    }
+
+    /**
+     * A client of {@code server} over TLS: an {@link SSLSocket} from {@code tls}, which checks the
+     * server's host name as HTTPS does.
+     *
+     * @param server the quote server
+     * @param readTimeoutMillis the read timeout of each request
+     * @param tls the socket factory; null for plain TCP
+     */
+    public QuoteClient(InetSocketAddress server, int readTimeoutMillis, SSLSocketFactory tls) {
         this.server = server;
         this.readTimeoutMillis = readTimeoutMillis;
+        this.tls = tls;
     }
 
     /**
@@ -66,6 +83,14 @@ public final class QuoteClient implements AutoCloseable {
             socket = new Socket();
             socket.connect(server, readTimeoutMillis);
             socket.setSoTimeout(readTimeoutMillis);
+            if (tls != null) {
+                SSLSocket secured = (SSLSocket) tls.createSocket(socket, server.getHostString(), server.getPort(), true);
+                SSLParameters parameters = secured.getSSLParameters();
+                parameters.setEndpointIdentificationAlgorithm("HTTPS"); // check the host name
+                secured.setSSLParameters(parameters);
+                secured.startHandshake();
+                socket = secured;
+            }
             in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
             out = socket.getOutputStream();
         }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.misbehave.Connections;
 import dev.misbehave.Delivery;
 import dev.misbehave.Direction;
 import dev.misbehave.Effect;
@@ -18,6 +19,7 @@ import dev.misbehave.Script;
 import dev.misbehave.SendGarbageAfter;
 import dev.misbehave.Tls;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -55,6 +57,26 @@ class TlsClientExamples {
         });
     }
     // end::tls-urlconnection-reset[]
+
+    @DisplayName("a raw SSLSocket: a pooled TLS connection reset as the next request arrives is retried once")
+    // tag::tls-sslsocket[]
+    @Test
+    @PeerScript(tls = true, requestEndsWith = "\n", response = "12.34\n")
+    @ForceResetAfter(exchanges = 1, connections = @Connections(first = 1))
+    void sslSocketStaleConnectionIsRetried(MisbehavingPeer peer) throws Exception {
+        var server = new InetSocketAddress("localhost", peer.port());
+        try (var quotes = new QuoteClient(server, 2_000, Tls.generated().clientContext().getSocketFactory())) {
+            assertThat(quotes.quote("ACME")).isEqualTo("12.34"); // connection 1
+            assertThat(quotes.quote("ACME")).isEqualTo("12.34"); // reset, then connection 2
+        }
+        assertThat(peer.awaitConnections(2, WAIT)).satisfiesExactly(
+                stale -> {
+                    assertThat(new String(stale.received(), StandardCharsets.US_ASCII)).isEqualTo("QUOTE ACME\nQ");
+                    assertThat(stale.ending()).isEqualTo(Ending.PEER_RESET);
+                },
+                fresh -> assertThat(fresh.fault()).isEmpty());
+    }
+    // end::tls-sslsocket[]
 
     @DisplayName("a corrupted record after 100,000 body bytes: the download fails in TLS, not with a reset")
     // tag::tls-corrupt-record[]
