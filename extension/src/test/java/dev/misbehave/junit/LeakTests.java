@@ -124,6 +124,29 @@ class LeakTests {
 
     @Test
     @Timeout(120)
+    @DisplayName("300 tests through a terminating proxy (TLS both sides) leave threads and open files where they were")
+    void noLeakThroughTerminatingProxies() {
+        var results = EngineRunner.run(RepeatedTlsProxyTestCases.class);
+
+        results.testEvents().assertStatistics(stats -> stats.started(TLS_PROXY_TESTS).succeeded(TLS_PROXY_TESTS));
+        Sample first = RepeatedTlsProxyTestCases.SAMPLES.get(BASELINE);
+        Sample last = RepeatedTlsProxyTestCases.SAMPLES.get(TLS_PROXY_TESTS);
+        System.out.printf("LeakTests (TLS proxy): threads after %d: %d, after %d: %d; open files after %d: %s, after %d:"
+                + " %s%n", BASELINE, first.threads, TLS_PROXY_TESTS, last.threads, BASELINE, describe(first.fds),
+                TLS_PROXY_TESTS, describe(last.fds));
+        assertThat(last.threads).as("live threads; new: %s", minus(last.threadNames, first.threadNames))
+                .isLessThanOrEqualTo(first.threads); // a leak adds threads; another test's may end meanwhile
+        assertThat(minus(last.threadNames, first.threadNames)).as("threads with new names").isEmpty();
+        assumeTrue(first.fds.isPresent() && last.fds.isPresent(),
+                "/proc/self/fd is not available: open files not counted");
+        assertThat(last.fds.getAsInt()).as("open files after test %d vs after test %d", TLS_PROXY_TESTS, BASELINE)
+                .isBetween(first.fds.getAsInt() - FD_TOLERANCE, first.fds.getAsInt() + FD_TOLERANCE);
+    }
+
+    private static final int TLS_PROXY_TESTS = 300;
+
+    @Test
+    @Timeout(120)
     @DisplayName("500 proxy-mode tests whose upstream leads back (to the peer itself, or round two peers) leave threads and open files where they were")
     void noLeakThroughLoops() {
         var results = EngineRunner.run(RepeatedLoopTestCases.class);
@@ -292,6 +315,35 @@ class LeakTests {
      * connection end, so no socket of it is still closing.
      */
     @Execution(ExecutionMode.SAME_THREAD)
+    static class RepeatedTlsProxyTestCases {
+        static final Map<Integer, Sample> SAMPLES = new ConcurrentHashMap<>();
+
+        @PeerScript(tls = true, greeting = "hello")
+        static MisbehavingPeer backend;
+
+        @RepeatedTest(TLS_PROXY_TESTS)
+        @ProxyTo(value = "backend", tls = true, upstreamTls = ProxyTo.UpstreamTrust.TRUSTING_GENERATED)
+        @ForceResetAfter(bytes = 1, direction = Direction.DOWNSTREAM)
+        void forwardsThenResets(MisbehavingPeer peer, RepetitionInfo repetition) throws IOException {
+            try (Socket socket = dev.misbehave.Tls.generated().clientContext().getSocketFactory()
+                    .createSocket(peer.host(), peer.port())) {
+                socket.setSoTimeout(10_000);
+                assertThat(socket.getInputStream().read()).isEqualTo('h');
+                assertThatThrownBy(() -> socket.getInputStream().read()).is(connectionReset());
+            }
+            int current = repetition.getCurrentRepetition();
+            assertThat(peer.awaitConnections(1, Duration.ofSeconds(10))).singleElement().satisfies(record -> {
+                assertThat(record.ending()).isEqualTo(Ending.PEER_RESET);
+                assertThat(record.upstream().orElseThrow().ending()).isEqualTo(UpstreamEnding.PEER_RESET);
+            });
+            assertThat(backend.awaitConnections(current, Duration.ofSeconds(10))).hasSize(current)
+                    .allSatisfy(record -> assertThat(record.ending()).isEqualTo(Ending.CLIENT_RESET));
+            if (current == BASELINE || current == TLS_PROXY_TESTS) {
+                SAMPLES.put(current, Sample.now());
+            }
+        }
+    }
+
     static class RepeatedProxyTestCases {
         static final Map<Integer, Sample> SAMPLES = new ConcurrentHashMap<>();
 
