@@ -291,6 +291,7 @@ final class UpstreamLeg extends ChannelInboundHandlerAdapter {
             TlsEngines.closeNotify(channel).addListener(sent -> {
                 if (channel.isActive() && !channel.isOutputShutdown()) {
                     channel.shutdownOutput();
+                    proxied.upstreamWritten(); // the FIN is passed on now: both legs may be done
                 }
             });
         } else {

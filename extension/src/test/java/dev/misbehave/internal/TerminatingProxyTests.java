@@ -105,6 +105,23 @@ class TerminatingProxyTests {
         }
 
         @Test
+        @DisplayName("the server closes first, then the client with close_notify: both legs end")
+        void serverFirstThenClient() throws IOException {
+            try (MisbehavingPeer server = MisbehavingPeer.start(SERVER, Fault.closeAfter(Direction.DOWNSTREAM, 1_000));
+                    MisbehavingPeer proxy = MisbehavingPeer.start(proxyTo(server))) {
+                try (SSLSocket socket = TlsTests.connect(proxy)) {
+                    socket.getOutputStream().write("GET\n".getBytes(UTF_8));
+                    Read read = readAll(socket);
+                    assertThat(read.bytes()).isEqualTo(Arrays.copyOf(BODY, 1_000));
+                    assertThat(read.failure()).isNull();
+                } // close_notify, then the FIN
+                ConnectionRecord atProxy = proxy.awaitConnections(1, WAIT).get(0);
+                assertThat(atProxy.ending()).isEqualTo(Ending.PEER_CLOSED); // the server's side closed first
+                assertThat(atProxy.upstream().orElseThrow().ending()).isEqualTo(UpstreamEnding.SERVER_CLOSED);
+            }
+        }
+
+        @Test
         @DisplayName("a FIN without close_notify as a FIN without close_notify")
         void truncation() throws IOException {
             TlsTests.EngineClient.Read read = through(new Fault(Effect.truncate(),
