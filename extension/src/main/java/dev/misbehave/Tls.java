@@ -44,6 +44,9 @@ public final class Tls {
 
     private static final Map<Certificate, Tls> GENERATED = new ConcurrentHashMap<>();
 
+    /** The PEM file of each authority, written once per JVM. */
+    private static final Map<X509Certificate, Path> PEMS = new ConcurrentHashMap<>();
+
     private final KeyStore identity;
     private final char[] password;
     private final X509Certificate authority;
@@ -52,7 +55,6 @@ public final class Tls {
     private final List<String> applicationProtocols;
     private volatile SSLContext server;
     private volatile SSLContext client;
-    private volatile Path pem;
 
     private Tls(KeyStore identity, char[] password, X509Certificate authority, String description,
             boolean clientCertificateRequired) {
@@ -312,25 +314,20 @@ public final class Tls {
      * @throws UncheckedIOException if the file cannot be written
      */
     public Path authorityPem() {
-        Path file = pem;
-        if (file == null) {
-            synchronized (this) {
-                file = pem;
-                if (file == null) {
-                    try {
-                        file = Files.createTempFile("misbehave-authority-", ".pem");
-                        file.toFile().deleteOnExit();
-                        Files.writeString(file, TestCertificates.pem(authority.getEncoded()), StandardCharsets.US_ASCII);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException("could not write the authority's PEM file", e);
-                    } catch (GeneralSecurityException e) {
-                        throw new IllegalStateException("the JDK could not encode the authority", e);
-                    }
-                    pem = file;
-                }
-            }
+        return PEMS.computeIfAbsent(authority, Tls::writePem); // one file per authority, however many Tls share it
+    }
+
+    private static Path writePem(X509Certificate authority) {
+        try {
+            Path file = Files.createTempFile("misbehave-authority-", ".pem");
+            file.toFile().deleteOnExit();
+            Files.writeString(file, TestCertificates.pem(authority.getEncoded()), StandardCharsets.US_ASCII);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write the authority's PEM file", e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK could not encode the authority", e);
         }
-        return file;
     }
 
     /**

@@ -289,6 +289,8 @@ class TerminatingProxyTests {
                     .hasMessage("an ALPN protocol name is blank: give names such as \"h2\" or \"http/1.1\"");
             assertThatThrownBy(() -> TLS.withApplicationProtocols("h2", "h2")).isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("ALPN protocol names [h2, h2] repeat one: give each once");
+            assertThat(TLS.withApplicationProtocols("h2").authorityPem()).as("one PEM file per authority")
+                    .isEqualTo(TLS.authorityPem()).content().startsWith("-----BEGIN CERTIFICATE-----");
             assertThat(TLS.withApplicationProtocols("h2", "http/1.1").requiringClientCertificate()).hasToString(
                     "TLS (generated for localhost, 127.0.0.1, ::1, client certificate required, ALPN h2 http/1.1)");
         }
