@@ -47,6 +47,7 @@ public final class BenchmarkRun {
             Program.of("fault-cost", FaultCostBenchmark.class),
             Program.of("scale", ScaleBenchmark.class, "-Xmx512m"),
             Program.of("fidelity", FidelityBenchmark.class),
+            Program.of("tls", TlsCostBenchmark.class),
             new Program("page", PerformancePage.class, List.of("-Djava.awt.headless=true"), true));
 
     private BenchmarkRun() {}
