@@ -28,8 +28,9 @@ import javax.net.ssl.X509TrustManager;
  * needs to trust it. Give it to a script with {@link Script#withTls(Tls)}.
  *
  * <p>{@link #generated()} is the usual choice: a test certificate authority and a leaf certificate
- * for {@code localhost}, {@code 127.0.0.1} and {@code ::1}, generated once per JVM (a few
- * milliseconds) with the JDK alone. A client verifies the peer, host name included, once it trusts
+ * for {@code localhost}, {@code 127.0.0.1} and {@code ::1}, generated once per JVM with the JDK
+ * alone (a few hundred milliseconds in a fresh JVM, most of it loading the JDK's cryptography; see
+ * the performance page). A client verifies the peer, host name included, once it trusts
  * the authority: through {@link #clientContext()} or {@link #trustManager()} for a JVM client,
  * {@link #trustStore()} for one configured with a {@code KeyStore}, or the PEM file {@link
  * #authorityPem()} for one configured by a path (curl's {@code --cacert}, Python's {@code
