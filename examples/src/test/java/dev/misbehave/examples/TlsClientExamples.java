@@ -13,20 +13,24 @@ import dev.misbehave.Effect;
 import dev.misbehave.Ending;
 import dev.misbehave.Fault;
 import dev.misbehave.ForceResetAfter;
+import dev.misbehave.HandshakeStage;
 import dev.misbehave.MisbehavingPeer;
 import dev.misbehave.PeerScript;
 import dev.misbehave.Script;
 import dev.misbehave.SendGarbageAfter;
+import dev.misbehave.StallAfter;
 import dev.misbehave.Tls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -77,6 +81,43 @@ class TlsClientExamples {
                 fresh -> assertThat(fresh.fault()).isEmpty());
     }
     // end::tls-sslsocket[]
+
+    @DisplayName("a server that stalls the handshake: the HttpClient's connect timeout (2 s) ends it, nothing sent")
+    // tag::tls-hello-stall[]
+    @Test
+    @PeerScript(tls = true)
+    @StallAfter(handshake = HandshakeStage.CLIENT_HELLO) // an overloaded server that accepts and never answers
+    void stalledHandshake(MisbehavingPeer peer) {
+        var collector = URI.create("https://localhost:" + peer.port() + "/events");
+        var publisher = new EventPublisher(collector, Tls.generated().clientContext());
+
+        // the JDK HttpClient's connect timeout covers the TLS handshake, not only the TCP connect
+        assertThatThrownBy(() -> publisher.publish("{}")).isInstanceOf(HttpConnectTimeoutException.class);
+        assertThat(peer.awaitTriggered(1, WAIT)).singleElement().satisfies(connection -> {
+            assertThat(connection.tls()).isEmpty(); // the handshake never got past the ClientHello
+            assertThat(connection.receivedCount()).isZero();
+        });
+    }
+    // end::tls-hello-stall[]
+
+    @DisplayName("a plain HTTP server on the HTTPS port: the handshake meets bytes that are no TLS record")
+    // tag::tls-hello-garbage[]
+    @Test
+    @PeerScript(tls = true)
+    @SendGarbageAfter(handshake = HandshakeStage.CLIENT_HELLO, text = "HTTP/1.1 400 Bad Request\r\n\r\n", thenClose = true)
+    void plainHttpOnTheTlsPort(MisbehavingPeer peer) {
+        var collector = URI.create("https://localhost:" + peer.port() + "/events");
+        var publisher = new EventPublisher(collector, Tls.generated().clientContext());
+
+        // the JDK's TLS recognizes an HTTP answer where a ServerHello should be
+        assertThatThrownBy(() -> publisher.publish("{}")).isInstanceOf(SSLException.class)
+                .hasMessageContaining("Unrecognized SSL message, plaintext connection?");
+        assertThat(peer.awaitConnections(1, WAIT)).singleElement().satisfies(connection -> {
+            assertThat(connection.receivedCount()).isZero(); // the request never left the client
+            assertThat(new String(connection.sent(), StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 400");
+        });
+    }
+    // end::tls-hello-garbage[]
 
     @DisplayName("a corrupted record after 100,000 body bytes: the download fails in TLS, not with a reset")
     // tag::tls-corrupt-record[]
