@@ -31,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,6 +40,11 @@ import org.junit.jupiter.api.Timeout;
 @DisplayName("More HTTPS clients")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TlsClientExamples {
+
+    @BeforeAll
+    static void warmUpTls() throws Exception {
+        TlsWarmUp.once(); // a cold JVM's first handshake can outlast the clients' 2 s connect timeout
+    }
 
     static final int HEAD = DownloadExamples.HEAD;
     static final Duration WAIT = Duration.ofSeconds(10);

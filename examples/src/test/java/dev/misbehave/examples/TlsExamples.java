@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,6 +41,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 @DisplayName("An event published over HTTPS")
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class TlsExamples {
+
+    @BeforeAll
+    static void warmUpTls() throws Exception {
+        TlsWarmUp.once(); // a cold JVM's first handshake can outlast the clients' 2 s connect timeout
+    }
 
     static final int HEAD = DownloadExamples.HEAD;
     static final Duration WAIT = Duration.ofSeconds(10);

@@ -50,7 +50,8 @@ class TlsProxyExamples {
     static HttpsServer reports;
 
     @BeforeAll
-    static void start() throws IOException, SQLException {
+    static void start() throws Exception {
+        TlsWarmUp.once(); // a cold JVM's first handshake can outlast the clients' 2 s connect timeout
         try (var connection = postgres.connect(); var statement = connection.createStatement()) {
             statement.execute("DROP TABLE IF EXISTS stock");
             statement.execute("CREATE TABLE stock (sku text PRIMARY KEY, quantity integer NOT NULL "

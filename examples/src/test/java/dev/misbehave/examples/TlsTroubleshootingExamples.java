@@ -25,8 +25,6 @@ import dev.misbehave.Trigger;
 import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -49,22 +47,9 @@ class TlsTroubleshootingExamples {
     static final Duration WAIT = Duration.ofSeconds(10);
     static final String CREATED = "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n";
 
-    /**
-     * One HTTPS exchange before the tests, with a generous connect timeout. The first TLS handshake
-     * of a JVM loads the JDK's TLS classes; on a loaded machine that has taken longer than the
-     * examples' 2 s connect timeout, which the JDK {@code HttpClient} applies to the handshake too
-     * (an {@code HttpConnectTimeoutException} instead of the fault under test).
-     */
     @BeforeAll
     static void warmUpTls() throws Exception {
-        try (var peer = MisbehavingPeer.start(Script.respond(RequestEnd.headersThenLength("\r\n\r\n", "Content-Length"),
-                CREATED).withTls(Tls.generated()))) {
-            var http = HttpClient.newBuilder().sslContext(Tls.generated().clientContext())
-                    .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(30)).build();
-            var response = http.send(HttpRequest.newBuilder(service(peer).resolve("/warm-up")).build(),
-                    HttpResponse.BodyHandlers.discarding());
-            assertThat(response.statusCode()).isEqualTo(201);
-        }
+        TlsWarmUp.once(); // a cold JVM's first handshake can outlast the clients' 2 s connect timeout
     }
 
     static URI service(MisbehavingPeer peer) {
