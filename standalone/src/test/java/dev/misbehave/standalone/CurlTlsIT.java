@@ -102,6 +102,19 @@ class CurlTlsIT {
     }
 
     @Test
+    @DisplayName("a corrupted record after 4 body bytes: curl writes them, then exits with 56, bad record mac")
+    void corruptRecordMidBody() throws Exception {
+        List<String> journal = new ArrayList<>();
+        Curl.Result curl = run(respond(RESPONSE, "--effect", "corrupt-record", "--after-bytes", "43", "--direction",
+                "downstream"), journal);
+        assertThat(curl.exitCode()).as(Curl.version()).isEqualTo(56);
+        assertThat(curl.stdout()).isEqualTo("0123");
+        assertThat(curl.stderr()).as(Curl.version()) // OpenSSL names its own version in the message
+                .startsWith("curl: (56) OpenSSL SSL_read: ").endsWith("decryption failed or bad record mac, errno 0");
+        assertThat(journal).singleElement().asString().contains("corrupt a TLS record", "sent 43 B", "PEER_CLOSED");
+    }
+
+    @Test
     @DisplayName("a truncation of a response without a length: curl exits with 0 and the short body, as for a close_notify")
     void truncationUnframed() throws Exception {
         List<String> truncated = new ArrayList<>();
