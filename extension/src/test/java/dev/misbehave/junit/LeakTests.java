@@ -66,7 +66,7 @@ class LeakTests {
         var results = EngineRunner.run(RepeatedPeerTestCases.class);
         long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
 
-        results.testEvents().assertStatistics(stats -> stats.started(TESTS).succeeded(TESTS));
+        EngineRunner.assertAllSucceeded(results, TESTS);
         Sample first = RepeatedPeerTestCases.SAMPLES.get(BASELINE);
         Sample last = RepeatedPeerTestCases.SAMPLES.get(TESTS);
         assertThat(first).as("sample after test %d", BASELINE).isNotNull();
@@ -105,7 +105,7 @@ class LeakTests {
     void noLeakThroughProxies() {
         var results = EngineRunner.run(RepeatedProxyTestCases.class);
 
-        results.testEvents().assertStatistics(stats -> stats.started(PROXY_TESTS).succeeded(PROXY_TESTS));
+        EngineRunner.assertAllSucceeded(results, PROXY_TESTS);
         Sample first = RepeatedProxyTestCases.SAMPLES.get(BASELINE);
         Sample last = RepeatedProxyTestCases.SAMPLES.get(PROXY_TESTS);
         System.out.printf("LeakTests (proxy): threads after %d: %d, after %d: %d; open files after %d: %s, after %d: %s%n",
@@ -128,7 +128,7 @@ class LeakTests {
     void noLeakThroughTerminatingProxies() {
         var results = EngineRunner.run(RepeatedTlsProxyTestCases.class);
 
-        results.testEvents().assertStatistics(stats -> stats.started(TLS_PROXY_TESTS).succeeded(TLS_PROXY_TESTS));
+        EngineRunner.assertAllSucceeded(results, TLS_PROXY_TESTS);
         Sample first = RepeatedTlsProxyTestCases.SAMPLES.get(BASELINE);
         Sample last = RepeatedTlsProxyTestCases.SAMPLES.get(TLS_PROXY_TESTS);
         System.out.printf("LeakTests (TLS proxy): threads after %d: %d, after %d: %d; open files after %d: %s, after %d:"
@@ -151,7 +151,7 @@ class LeakTests {
     void noLeakThroughLoops() {
         var results = EngineRunner.run(RepeatedLoopTestCases.class);
 
-        results.testEvents().assertStatistics(stats -> stats.started(LOOP_TESTS).succeeded(LOOP_TESTS));
+        EngineRunner.assertAllSucceeded(results, LOOP_TESTS);
         Sample first = RepeatedLoopTestCases.SAMPLES.get(BASELINE);
         Sample last = RepeatedLoopTestCases.SAMPLES.get(LOOP_TESTS);
         System.out.printf("LeakTests (loops): threads after %d: %d, after %d: %d; open files after %d: %s, after %d: %s%n",
@@ -308,12 +308,7 @@ class LeakTests {
         }
     }
 
-    /**
-     * Each test's peer forwards to a shared backend peer (a peer is a server with no thread of its
-     * own, so the server side cannot blur the thread count) and resets after the backend's first
-     * byte: both legs end in a reset. The sample waits until the backend has seen this test's
-     * connection end, so no socket of it is still closing.
-     */
+    /** As {@link RepeatedProxyTestCases}, with TLS on both legs: the client's ends at the peer, the peer's at the backend. */
     @Execution(ExecutionMode.SAME_THREAD)
     static class RepeatedTlsProxyTestCases {
         static final Map<Integer, Sample> SAMPLES = new ConcurrentHashMap<>();
@@ -344,6 +339,14 @@ class LeakTests {
         }
     }
 
+    /**
+     * Each test's peer forwards to a shared backend peer (a peer is a server with no thread of its
+     * own, so the server side cannot blur the thread count) and resets after the backend's first
+     * byte: both legs end in a reset. The sample waits until the backend has seen this test's
+     * connection end, so no socket of it is still closing. The repetitions run one after another:
+     * each counts the backend's connections so far.
+     */
+    @Execution(ExecutionMode.SAME_THREAD)
     static class RepeatedProxyTestCases {
         static final Map<Integer, Sample> SAMPLES = new ConcurrentHashMap<>();
 
