@@ -1,7 +1,10 @@
 package dev.misbehave.junit;
 
+import dev.misbehave.MisbehavingClient;
+import dev.misbehave.MisbehavingClients;
 import dev.misbehave.MisbehavingPeer;
 import dev.misbehave.PeerName;
+import dev.misbehave.internal.Addresses;
 import dev.misbehave.internal.NettyPeer;
 import dev.misbehave.internal.PeerSettings;
 import java.lang.reflect.Field;
@@ -46,6 +49,7 @@ public final class MisbehaveExtension
     private static final Namespace NAMESPACE = Namespace.create(MisbehaveExtension.class);
     private static final String TEST_PEERS = "test peers";
     private static final String JOURNAL_KEY = "misbehave.journal";
+    private static final String CLIENTS = "misbehaving clients";
 
     /** Called by JUnit. */
     public MisbehaveExtension() {}
@@ -73,11 +77,16 @@ public final class MisbehaveExtension
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        return parameter.getParameter().getType() == MisbehavingPeer.class;
+        Class<?> type = parameter.getParameter().getType();
+        return type == MisbehavingPeer.class || type == MisbehavingClients.class;
     }
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        if (parameter.getParameter().getType() == MisbehavingClients.class) {
+            // the store closes it (it is AutoCloseable) when this context ends: the test's, or the class's
+            return store(context).getOrComputeIfAbsent(CLIENTS, key -> new MisbehavingClients(), MisbehavingClients.class);
+        }
         if (context.getTestMethod().isEmpty()) {
             throw new ParameterResolutionException(
                     "The MisbehavingPeer parameter (index " + parameter.getIndex() + ") of ["
@@ -98,6 +107,13 @@ public final class MisbehaveExtension
     public void handleTestExecutionException(ExtensionContext context, Throwable thrown) throws Throwable {
         for (TestPeers.Running running : runningPeers(context)) {
             thrown.addSuppressed(new JournalReport(running.label(), running.peer().describeJournal()));
+        }
+        MisbehavingClients clients = store(context).get(CLIENTS, MisbehavingClients.class);
+        if (clients != null) {
+            for (MisbehavingClient client : clients.opened()) {
+                thrown.addSuppressed(new JournalReport("misbehaving client of " + Addresses.of(client.server()),
+                        client.describeJournal()));
+            }
         }
         throw thrown;
     }
