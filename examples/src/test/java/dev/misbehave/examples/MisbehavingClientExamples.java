@@ -1,0 +1,131 @@
+package dev.misbehave.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.misbehave.ClientEnding;
+import dev.misbehave.ClientRecord;
+import dev.misbehave.Direction;
+import dev.misbehave.Effect;
+import dev.misbehave.Fault;
+import dev.misbehave.MisbehavingClient;
+import dev.misbehave.MisbehavingClients;
+import dev.misbehave.Trigger;
+import dev.misbehave.junit.MisbehaveExtension;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The misbehaving client against a server the application owns: the JDK HttpServer's UploadService. */
+@DisplayName("A misbehaving client against the upload service")
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+// tag::client-extension[]
+@ExtendWith(MisbehaveExtension.class)
+class MisbehavingClientExamples {
+    // end::client-extension[]
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private UploadService service;
+
+    @BeforeEach
+    void startService() throws Exception {
+        service = UploadService.start(64 * 1024 * 1024);
+    }
+
+    @AfterEach
+    void stopService() {
+        service.close();
+    }
+
+    private static String upload(int bodyBytes) {
+        return "POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + bodyBytes + "\r\n\r\n"
+                + "x".repeat(bodyBytes);
+    }
+
+    @DisplayName("an upload reset after 8 KiB of its 64 KiB body: the handler sees an IOException, commits nothing, answers nothing, logs one warning")
+    // tag::aborted-upload[]
+    @Test
+    void abortedUploadCommitsNothing(MisbehavingClients clients) throws Exception {
+        String request = upload(64 * 1024);
+        int head = request.indexOf("\r\n\r\n") + 4;
+
+        MisbehavingClient client = clients.to(service.address())
+                .sending(request)
+                .with(Fault.resetAfter(Direction.UPSTREAM, head + 8 * 1024))
+                .open();
+
+        assertThat(service.nextOutcome(10)).startsWith("aborted: ");
+        assertThat(service.committed()).isEmpty();
+        assertThat(service.statuses()).isEmpty(); // no 500, no response at all
+        assertThat(service.warnings()).hasSize(1);
+        ClientRecord record = client.awaitEnded(WAIT).get(0);
+        assertThat(record.ending()).isEqualTo(ClientEnding.CLIENT_RESET);
+        assertThat(record.sentCount()).isEqualTo(head + 8 * 1024);
+    }
+    // end::aborted-upload[]
+
+    @DisplayName("a client that half-closes after its request still gets the whole response, then the server closes")
+    // tag::half-close[]
+    @Test
+    void halfClosingClientGetsItsResponse(MisbehavingClients clients) throws Exception {
+        String request = upload(1000);
+
+        MisbehavingClient client = clients.to(service.address())
+                .sending(request)
+                .with(Fault.halfCloseAfter(Direction.UPSTREAM, request.length()))
+                .open();
+
+        assertThat(service.nextOutcome(10)).isEqualTo("committed 1000 bytes");
+        ClientRecord record = client.awaitEnded(WAIT).get(0);
+        assertThat(record.receivedText()).startsWith("HTTP/1.1 201 Created").endsWith("stored 1000 bytes\n");
+        assertThat(record.ending()).isEqualTo(ClientEnding.SERVER_CLOSED);
+    }
+    // end::half-close[]
+
+    @DisplayName("a client that stops reading after 16 KiB of a 64 MiB export holds the worker (HttpServer has no write timeout) until it goes away")
+    // tag::never-reads[]
+    @Test
+    void clientThatNeverReads(MisbehavingClients clients) throws Exception {
+        MisbehavingClient client = clients.to(service.address())
+                .sending("GET /export HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                .with(Fault.stallAfter(Direction.DOWNSTREAM, 16 * 1024))
+                .open();
+
+        ClientRecord stalled = client.awaitJournal(
+                journal -> journal.get(0).firedTrigger().isPresent(), WAIT).get(0);
+        assertThat(stalled.receivedCount()).isEqualTo(16 * 1024); // not a byte more
+        assertThat(stalled.ending()).isEqualTo(ClientEnding.OPEN);
+        assertThat(service.statuses()).containsExactly(200);
+
+        client.close(); // the client goes away: only now does the handler's blocked write fail
+        assertThat(service.nextOutcome(10)).startsWith("export failed after ");
+    }
+    // end::never-reads[]
+
+    @DisplayName("200 connections that never speak beside one upload: the upload is served at once")
+    // tag::beside-silent[]
+    @Test
+    void servesBesideSilentConnections(MisbehavingClients clients) throws Exception {
+        MisbehavingClient silent = clients.to(service.address())
+                .with(new Fault(Effect.stall(), Trigger.onAccept()))
+                .connections(200)
+                .open();
+        silent.awaitJournal(journal -> journal.size() == 200
+                && journal.stream().allMatch(record -> record.firedTrigger().isPresent()), WAIT);
+
+        MisbehavingClient normal = clients.to(service.address())
+                .sending(upload(10))
+                .with(Fault.halfCloseAfter(Direction.UPSTREAM, upload(10).length()))
+                .open();
+
+        ClientRecord served = normal.awaitEnded(WAIT).get(0);
+        assertThat(served.receivedText()).startsWith("HTTP/1.1 201 Created");
+        assertThat(silent.connections()).allSatisfy(record -> assertThat(record.ending()).isEqualTo(ClientEnding.OPEN));
+    }
+    // end::beside-silent[]
+}
