@@ -169,6 +169,30 @@ class LeakTests {
     private static final int LOOP_TESTS = 500;
 
     @Test
+    @Timeout(120)
+    @DisplayName("200 tests, each with 5 misbehaving clients' connections stalled until the test ends, leave threads and open files where they were")
+    void noLeakThroughMisbehavingClients() {
+        var results = EngineRunner.run(RepeatedClientTestCases.class);
+
+        EngineRunner.assertAllSucceeded(results, CLIENT_TESTS);
+        Sample first = RepeatedClientTestCases.SAMPLES.get(BASELINE);
+        Sample last = RepeatedClientTestCases.SAMPLES.get(CLIENT_TESTS);
+        System.out.printf("LeakTests (clients): threads after %d: %d, after %d: %d; open files after %d: %s, after %d: %s%n",
+                BASELINE, first.threads, CLIENT_TESTS, last.threads, BASELINE, describe(first.fds), CLIENT_TESTS,
+                describe(last.fds));
+        assertThat(last.threads).as("live threads; new: %s", minus(last.threadNames, first.threadNames))
+                .isLessThanOrEqualTo(first.threads); // a leak adds threads; another test's may end meanwhile
+        assertThat(minus(last.threadNames, first.threadNames)).as("threads with new names").isEmpty();
+        assumeTrue(first.fds.isPresent() && last.fds.isPresent(),
+                "/proc/self/fd is not available: open files not counted");
+        assertThat(last.fds.getAsInt()).as("open files after test %d vs after test %d", CLIENT_TESTS, BASELINE)
+                .isBetween(first.fds.getAsInt() - FD_TOLERANCE, first.fds.getAsInt() + FD_TOLERANCE);
+    }
+
+    private static final int CLIENT_TESTS = 200;
+    private static final int CLIENT_CONNECTIONS = 5;
+
+    @Test
     @DisplayName("the port check finds a port that a socket of this JVM still holds, listening or connected")
     void portCheckFindsAHeldPort() throws IOException {
         assumeTrue(Ports.portsOfThisProcess().isPresent(), "/proc is not available: the check cannot tell whose");
@@ -372,6 +396,45 @@ class LeakTests {
             if (current == BASELINE || current == PROXY_TESTS) {
                 SAMPLES.put(current, Sample.now());
             }
+        }
+    }
+
+    /**
+     * Each test opens a misbehaving client of 5 connections to a shared peer, each stalled once
+     * connected; the extension closes them when the test ends. A sample waits until the peer has
+     * seen every earlier connection end, so no socket is still closing.
+     */
+    @Execution(ExecutionMode.SAME_THREAD)
+    @org.junit.jupiter.api.extension.ExtendWith(MisbehaveExtension.class)
+    static class RepeatedClientTestCases {
+        static final Map<Integer, Sample> SAMPLES = new ConcurrentHashMap<>();
+
+        @PeerScript
+        static MisbehavingPeer server;
+
+        @RepeatedTest(CLIENT_TESTS)
+        void stalledClients(dev.misbehave.MisbehavingClients clients, RepetitionInfo repetition) {
+            int current = repetition.getCurrentRepetition();
+            if (current - 1 == BASELINE) {
+                SAMPLES.put(BASELINE, sampleOnceEnded(BASELINE));
+            }
+            dev.misbehave.MisbehavingClient client = clients.to(server.address())
+                    .with(new dev.misbehave.Fault(dev.misbehave.Effect.stall(), dev.misbehave.Trigger.onAccept()))
+                    .connections(CLIENT_CONNECTIONS)
+                    .open();
+            client.awaitJournal(journal -> journal.size() == CLIENT_CONNECTIONS
+                    && journal.stream().allMatch(record -> record.firedTrigger().isPresent()), Duration.ofSeconds(10));
+        }
+
+        @org.junit.jupiter.api.AfterAll
+        static void lastSample() {
+            SAMPLES.put(CLIENT_TESTS, sampleOnceEnded(CLIENT_TESTS));
+        }
+
+        /** A sample once the peer has seen every connection of the first {@code tests} tests end. */
+        private static Sample sampleOnceEnded(int tests) {
+            server.awaitConnections(tests * CLIENT_CONNECTIONS, Duration.ofSeconds(10));
+            return Sample.now();
         }
     }
 }

@@ -593,7 +593,21 @@ class DeterminismRun {
                     "the POST is not retried (1 attempt), the PUT is (2)", "every connection PEER_RESET, 0 B received"),
             new Scenario("HTTPS troubleshooting: a response without a length truncated after 100,000 B",
                     "TlsTroubleshootingExamples", "unframedResponseCutShort", 1,
-                    "the short body, no error", "1 connection, the truncate fault, PEER_CLOSED"));
+                    "the short body, no error", "1 connection, the truncate fault, PEER_CLOSED"),
+            new Scenario("client: an upload reset after 8 KiB of its body, against the JDK HttpServer",
+                    "MisbehavingClientExamples", "abortedUploadCommitsNothing",
+                    "the handler's IOException, nothing committed, no response",
+                    "1 connection, sent exactly the head + 8,192 B, CLIENT_RESET"),
+            new Scenario("client: a half-close after the request, against the JDK HttpServer",
+                    "MisbehavingClientExamples", "halfClosingClientGetsItsResponse",
+                    "the body committed", "1 connection, the whole 201 response read, SERVER_CLOSED"),
+            new Scenario("client: stops reading after 16 KiB of a 64 MiB export, against the JDK HttpServer",
+                    "MisbehavingClientExamples", "clientThatNeverReads",
+                    "the handler's write blocks until the client goes away, then fails",
+                    "1 connection, exactly 16,384 B read, OPEN until the test closes it"),
+            new Scenario("client: an upload beside 200 connections that never speak, against the JDK HttpServer",
+                    "MisbehavingClientExamples", "servesBesideSilentConnections",
+                    "the upload answered 201", "200 silent connections OPEN; 1 connection, SERVER_CLOSED"));
 
     private static final Pattern PORT = Pattern.compile("127\\.0\\.0\\.1:\\d+");
 
