@@ -37,6 +37,7 @@ public final class ClientRecord {
     private final Fault fault;
     private final Trigger firedTrigger;
     private final long connectedNanos;
+    private final long firstReceivedNanos;
     private final long firedNanos;
     private final ClientEnding ending;
     private final long endedNanos;
@@ -54,6 +55,7 @@ public final class ClientRecord {
             fault = entry.fault();
             firedTrigger = entry.firedTrigger();
             connectedNanos = entry.connectedNanos();
+            firstReceivedNanos = entry.firstReceivedNanos();
             firedNanos = entry.firedNanos();
             ending = entry.ending();
             endedNanos = entry.endedNanos();
@@ -159,6 +161,16 @@ public final class ClientRecord {
      */
     public Optional<Duration> connectedAfter() {
         return nanos(connectedNanos);
+    }
+
+    /**
+     * When the first byte from the server was read, from the start of the connect: for a request sent
+     * at once, the server's latency to its first byte.
+     *
+     * @return the duration, or empty if the server sent nothing
+     */
+    public Optional<Duration> firstReceivedAfter() {
+        return nanos(firstReceivedNanos);
     }
 
     /**

@@ -336,6 +336,34 @@ public final class MisbehavingClient implements AutoCloseable {
         }
 
         /**
+         * Runs one well-behaved exchange, for example beside misbehaving clients to see whether the
+         * server still serves: connects, sends the request, waits until the server's first byte
+         * arrives or the connection ends, then closes the connection and returns its record. Its
+         * {@link ClientRecord#firstReceivedAfter()} is the server's latency to the first byte; empty if
+         * the server ended the connection without answering.
+         *
+         * @param timeout how long to wait for the first byte at most
+         * @return the record of the exchange, after the close
+         * @throws IllegalStateException if faults or more than one connection are set on this builder
+         * @throws AssertionError if neither the first byte nor the connection's end came in time, with
+         *     the journal
+         */
+        public ClientRecord probe(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (!faults.isEmpty() || connections != 1) {
+                throw new IllegalStateException("MisbehavingClient: probe() runs one well-behaved exchange, but this"
+                        + " builder has " + faults.size() + " fault(s) and " + connections + " connection(s)."
+                        + " Use a builder with neither, for example clients.to(server).sending(request).probe(timeout).");
+            }
+            try (MisbehavingClient client = open()) {
+                client.awaitJournal(journal -> journal.get(0).receivedCount() > 0
+                        || journal.get(0).ending() != ClientEnding.OPEN, timeout);
+                client.close();
+                return client.connections().get(0);
+            }
+        }
+
+        /**
          * Opens the connections (the first one, for {@link #oneAfterAnother(int)}) and returns at
          * once; the connections connect, send and misbehave on the shared event loops.
          *

@@ -362,6 +362,41 @@ class MisbehavingClientTests {
     }
 
     @Test
+    @DisplayName("probe: one well-behaved exchange, its latency to the first byte, then closed")
+    void probe() throws Exception {
+        try (TestServer server = TestServer.start(socket -> {
+                    byte[] request = socket.getInputStream().readNBytes(4);
+                    socket.getOutputStream().write("pong".getBytes(StandardCharsets.US_ASCII));
+                    return readToEnd(socket);
+                })) {
+            ClientRecord record = MisbehavingClient.to(server.address()).sending("ping").probe(WAIT);
+
+            assertThat(record.receivedText()).isEqualTo("pong");
+            assertThat(record.firstReceivedAfter()).hasValueSatisfying(latency -> assertThat(latency)
+                    .isGreaterThanOrEqualTo(record.connectedAfter().orElseThrow())
+                    .isLessThanOrEqualTo(record.endedAfter().orElseThrow()));
+            assertThat(record.ending()).isIn(ClientEnding.CLOSED_BY_TEST, ClientEnding.SERVER_CLOSED);
+            assertThat(server.firstOutcome().get(10, TimeUnit.SECONDS)).isEqualTo("EOF after 0"); // the probe's close
+        }
+    }
+
+    @Test
+    @DisplayName("probe: refused with faults; a server that never answers fails it with the journal")
+    void probeRefusesAndTimesOut() {
+        try (MisbehavingPeer silent = MisbehavingPeer.start(Script.silent())) {
+            assertThatThrownBy(() -> MisbehavingClient.to(silent.address()).with(Fault.stallAfter(Direction.UPSTREAM, 0))
+                            .probe(WAIT))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("probe() runs one well-behaved exchange");
+            assertThatThrownBy(() -> MisbehavingClient.to(silent.address()).sending("ping").probe(Duration.ofMillis(100)))
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("waited 100 ms").hasMessageContaining("#0 from 127.0.0.1:")
+                    .hasMessageContaining("well-behaved, trigger none, OPEN"); // a JVM's first connect may take longer than 100 ms
+            assertThat(silent.awaitConnections(1, WAIT)).singleElement()
+                    .satisfies(record -> assertThat(record.ending()).isEqualTo(Ending.CLIENT_CLOSED));
+        }
+    }
+
+    @Test
     @DisplayName("a fault a client cannot run is refused before any connection, naming the fault and what to do")
     void refusesPeerFaults() {
         MisbehavingClient.Builder builder = MisbehavingClient.to("127.0.0.1", 9).sending("abc");

@@ -29,6 +29,7 @@ public final class ClientEntry {
     private long receivedCount;
     private InetSocketAddress local;
     private long connectedNanos = -1;
+    private long firstReceivedNanos = -1;
     private Trigger fired;
     private long firedNanos = -1;
     private ClientEnding ending = ClientEnding.OPEN;
@@ -64,6 +65,9 @@ public final class ClientEntry {
     void received(ByteBuf bytes) {
         synchronized (this) {
             int length = bytes.readableBytes();
+            if (receivedCount == 0 && length > 0) {
+                firstReceivedNanos = System.nanoTime() - startedNanos;
+            }
             receivedCount += length;
             int keep = (int) Math.min(length, Math.max(0, CAPTURE_CAP - received.size()));
             if (keep > 0) {
@@ -153,6 +157,11 @@ public final class ClientEntry {
     /** Nanoseconds from the start to the connect, or -1 if it never connected. */
     public synchronized long connectedNanos() {
         return connectedNanos;
+    }
+
+    /** Nanoseconds from the start to the first byte read, or -1 if none was. */
+    public synchronized long firstReceivedNanos() {
+        return firstReceivedNanos;
     }
 
     public synchronized Trigger firedTrigger() {
