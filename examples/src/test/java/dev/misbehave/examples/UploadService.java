@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class UploadService implements AutoCloseable {
 
-    /** What one request's handler did: "committed 1000 bytes", "aborted: ...", "exported ..." or "export failed: ...". */
+    /** What one request's handler did: "committed 1000 bytes", "aborted: (exception)", "exported ..." or "export failed ...". */
     private final BlockingQueue<String> outcomes = new LinkedBlockingQueue<>();
     private final List<byte[]> committed = new CopyOnWriteArrayList<>();
     private final List<String> warnings = new CopyOnWriteArrayList<>();
@@ -63,8 +63,9 @@ final class UploadService implements AutoCloseable {
                 throw new IOException("body ended after " + body.length + " of " + declared + " bytes");
             }
         } catch (IOException cutShort) {
-            warnings.add("upload aborted by the client: " + cutShort.getMessage()); // a warning, no stack trace
-            outcomes.add("aborted: " + cutShort.getMessage());
+            String what = cutShort.getClass().getSimpleName() + ": " + cutShort.getMessage();
+            warnings.add("upload aborted by the client: " + what); // a warning, no stack trace
+            outcomes.add("aborted: " + what);
             exchange.close();
             return;
         }
@@ -92,7 +93,8 @@ final class UploadService implements AutoCloseable {
             }
             outcomes.add("exported " + written + " bytes");
         } catch (IOException clientGone) {
-            outcomes.add("export failed after " + written + " bytes: " + clientGone.getMessage());
+            outcomes.add("export failed after " + written + " bytes: " + clientGone.getClass().getSimpleName() + ": "
+                    + clientGone.getMessage());
             exchange.close();
         }
     }
