@@ -256,6 +256,56 @@ class MisbehavingClientTests {
     }
 
     @Test
+    @DisplayName("a delay: the request's first byte leaves 200 ms after the connect, so an echo comes no sooner")
+    void delay() throws Exception {
+        try (TestServer server = TestServer.start(socket -> {
+                    int first = socket.getInputStream().read();
+                    socket.getOutputStream().write(first);
+                    return readToEnd(socket);
+                });
+                MisbehavingClient client = MisbehavingClient.to(server.address())
+                        .sending("x")
+                        .with(new Fault(Effect.delay(Direction.UPSTREAM, Duration.ofMillis(200), Duration.ZERO),
+                                Trigger.onAccept()))
+                        .open()) {
+            ClientRecord echoed = client.awaitJournal(journal -> journal.get(0).receivedCount() == 1, WAIT).get(0);
+            assertThat(echoed.receivedText()).isEqualTo("x");
+            assertThat(echoed.firstReceivedAfter().orElseThrow())
+                    .isGreaterThanOrEqualTo(echoed.connectedAfter().orElseThrow().plusMillis(200));
+        }
+    }
+
+    @Test
+    @DisplayName("after a duration: a reset 200 ms after the connect, whatever was sent")
+    void afterDuration() throws Exception {
+        try (TestServer server = TestServer.start(MisbehavingClientTests::readToEnd);
+                MisbehavingClient client = MisbehavingClient.to(server.address())
+                        .sending("hello")
+                        .with(new Fault(Effect.reset(), Trigger.afterDuration(Duration.ofMillis(200))))
+                        .open()) {
+            assertThat(server.firstOutcome().get(10, TimeUnit.SECONDS)).isEqualTo("Connection reset after 5");
+            ClientRecord record = client.awaitEnded(WAIT).get(0);
+            assertThat(record.ending()).isEqualTo(ClientEnding.CLIENT_RESET);
+            assertThat(record.firedAfter().orElseThrow())
+                    .isGreaterThanOrEqualTo(record.connectedAfter().orElseThrow().plusMillis(200));
+        }
+    }
+
+    @Test
+    @DisplayName("garbage then a reset: the server reads the garbage, then 'Connection reset'")
+    void garbageThenReset() throws Exception {
+        try (TestServer server = TestServer.start(MisbehavingClientTests::readToEnd);
+                MisbehavingClient client = MisbehavingClient.to(server.address())
+                        .with(new Fault(Effect.garbage(new byte[] {1, 2, 3}, Effect.reset()), Trigger.onAccept()))
+                        .open()) {
+            assertThat(server.firstOutcome().get(10, TimeUnit.SECONDS)).isEqualTo("Connection reset after 3");
+            ClientRecord record = client.awaitEnded(WAIT).get(0);
+            assertThat(record.ending()).isEqualTo(ClientEnding.CLIENT_RESET);
+            assertThat(record.sent()).containsExactly(1, 2, 3);
+        }
+    }
+
+    @Test
     @DisplayName("the server's reset reaches the journal as SERVER_RESET, with the words of the error")
     void serverReset() throws Exception {
         try (TestServer server = TestServer.start(socket -> {
