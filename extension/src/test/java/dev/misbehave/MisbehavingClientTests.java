@@ -358,9 +358,13 @@ class MisbehavingClientTests {
     }
 
     @Test
-    @DisplayName("1,000 connections at once that never speak: all connected, all closed (FIN) when the client closes")
+    @DisplayName("1,000 connections at once that never speak: all connected, all closed (FIN) when the client closes, every socket released when close() returns")
+    // alone: it counts this JVM's open files
+    @org.junit.jupiter.api.parallel.ResourceLock(value = org.junit.jupiter.api.parallel.Resources.GLOBAL,
+            mode = org.junit.jupiter.api.parallel.ResourceAccessMode.READ_WRITE)
     void manyAtOnce() throws IOException {
         int connections = 1_000;
+        long filesBefore = openFiles();
         // a server whose accept queue holds them all (a peer's holds 128: the rest would wait for SYN retries)
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2 * connections);
@@ -380,12 +384,26 @@ class MisbehavingClientTests {
 
                 assertThat(client.connections()).hasSize(connections)
                         .allSatisfy(record -> assertThat(record.ending()).isEqualTo(ClientEnding.CLOSED_BY_TEST));
+                // the listener is the one file more than before
+                if (filesBefore >= 0) {
+                    assertThat(openFiles()).as("open files right after close()").isLessThanOrEqualTo(filesBefore + 1);
+                }
             }
             for (int i = 0; i < connections; i++) { // each queued connection holds just the client's FIN
                 try (SocketChannel accepted = server.accept()) {
                     assertThat(accepted.read(ByteBuffer.allocate(16))).as("connection %d", i).isEqualTo(-1);
                 }
             }
+        }
+    }
+
+    /** This JVM's open files, or -1 where there is no /proc/self/fd to count them. */
+    private static long openFiles() throws IOException {
+        if (!java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self/fd"))) {
+            return -1;
+        }
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return files.count();
         }
     }
 

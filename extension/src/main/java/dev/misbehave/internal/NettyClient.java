@@ -6,7 +6,8 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.Promise;
+import java.util.concurrent.TimeUnit;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +45,8 @@ public final class NettyClient implements AutoCloseable {
     private final Plan plan;
     private final List<ClientEntry> entries = new CopyOnWriteArrayList<>();
     private final Map<ClientEntry, Channel> open = new ConcurrentHashMap<>();
+    /** Every channel this client made, open or not: close() waits until the JDK has let go of each. */
+    private final List<ClientSocketChannel> channels = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
     private final Object changes = new Object();
     private long version;
@@ -90,7 +93,7 @@ public final class NettyClient implements AutoCloseable {
         ClientConnection connection = new ClientConnection(entry, plan.request(), plan.deliveryTimeout());
         ChannelFuture connecting = new Bootstrap()
                 .group(EventLoops.shared())
-                .channel(NioSocketChannel.class)
+                .channelFactory(ClientSocketChannel::new)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, plan.connectTimeout().toMillis()))
@@ -99,6 +102,7 @@ public final class NettyClient implements AutoCloseable {
                 .connect(plan.server());
         Channel channel = connecting.channel();
         open.put(entry, channel);
+        channels.add((ClientSocketChannel) channel);
         connecting.addListener(connected -> {
             if (!connected.isSuccess()) {
                 Throwable cause = connected.cause();
@@ -198,24 +202,41 @@ public final class NettyClient implements AutoCloseable {
 
     /**
      * Closes every connection still open (recorded as {@link ClientEnding#CLOSED_BY_TEST}) and opens
-     * no more; waits, bounded, until they are closed.
+     * no more; waits, bounded, until every socket this client opened has been let go by the JDK (a
+     * closed channel's socket is closed at its event loop's next select).
      */
     @Override
     public void close() {
-        List<ChannelFuture> closing = new ArrayList<>();
         synchronized (this) {
             closed = true;
             notifyAll();
         }
         for (Map.Entry<ClientEntry, Channel> connection : open.entrySet()) {
-            closing.add(ClientConnection.closeByTest(connection.getKey(), connection.getValue()));
+            ClientConnection.closeByTest(connection.getKey(), connection.getValue());
         }
         long deadline = System.nanoTime() + CLOSE_WAIT_MILLIS * 1_000_000;
-        for (ChannelFuture future : closing) {
+        List<Promise<Void>> releases = new ArrayList<>();
+        for (ClientSocketChannel channel : channels) {
+            Promise<Void> released = channel.eventLoop().newPromise();
+            channel.close().addListener(closed -> completeWhenReleased(channel, released, deadline));
+            releases.add(released);
+        }
+        for (Promise<Void> released : releases) {
             long left = deadline - System.nanoTime();
-            if (left <= 0 || !future.awaitUninterruptibly(left / 1_000_000 + 1)) {
+            if (left <= 0 || !released.awaitUninterruptibly(TimeUnit.NANOSECONDS.toMillis(left) + 1)) {
                 break;
             }
+        }
+    }
+
+    /** Completes {@code released} once the channel has left its selector; checks again after each select. */
+    private static void completeWhenReleased(ClientSocketChannel channel, Promise<Void> released, long deadline) {
+        if (channel.released()) {
+            released.trySuccess(null);
+        } else if (System.nanoTime() - deadline < 0) {
+            channel.eventLoop().schedule(() -> completeWhenReleased(channel, released, deadline), 0, TimeUnit.NANOSECONDS);
+        } else {
+            released.trySuccess(null); // the waiter has stopped waiting
         }
     }
 }
