@@ -224,7 +224,9 @@ public final class MisbehavingClient implements AutoCloseable {
 
     /**
      * Closes every connection still open (FIN; journalled as {@link ClientEnding#CLOSED_BY_TEST}) and
-     * opens no more. Waits, at most 5 seconds, until they are closed. Calling it again does nothing.
+     * opens no more. Waits, at most 5 seconds, until the JDK has released every socket the client
+     * opened, so that a count of open files taken when it returns no longer includes them. Calling it
+     * again does nothing.
      */
     @Override
     public void close() {
