@@ -48,6 +48,7 @@ public final class BenchmarkRun {
             Program.of("scale", ScaleBenchmark.class, "-Xmx512m"),
             Program.of("fidelity", FidelityBenchmark.class),
             Program.of("tls", TlsCostBenchmark.class),
+            Program.of("client", ClientCostBenchmark.class),
             new Program("page", PerformancePage.class, List.of("-Djava.awt.headless=true"), true));
 
     private BenchmarkRun() {}
