@@ -62,6 +62,7 @@ public final class NettyClient implements AutoCloseable {
      * @return the running client
      */
     public static NettyClient open(Plan plan) {
+        EventLoops.shared(); // started before the first entry's clock: its times are the connection's alone
         NettyClient client = new NettyClient(plan);
         if (plan.oneAfterAnother()) {
             client.connect(0);
