@@ -190,7 +190,8 @@ class ConnectIT {
             List<String> journal = journal(jar);
             assertThat(journal).hasSize(1);
             // the server's FIN, or, when a byte reaches it after its close, its kernel's RST: either may come first
-            Pattern trickled = line(0, "sent (\\d+) B \\|GET [^|]*\\|, received (\\d+) B.*, fault 'slice UPSTREAM into"
+            // the pace is a least gap: on a loaded machine fewer pieces go out in the deadline (1 of 10, measured)
+            Pattern trickled = line(0, "sent (\\d+) B \\|G[^|]*\\|, received (\\d+) B.*, fault 'slice UPSTREAM into"
                     + " 1 B pieces, 100 ms apart on accept', trigger 'on accept' at " + TIME
                     + ", (SERVER_CLOSED|SERVER_RESET) at ([\\d.]+) ms.*");
             int port = port(journal.get(0), trickled);
@@ -256,12 +257,15 @@ class ConnectIT {
             List<String> seen = server.nextLines(6, WAIT);
             String stored = "received " + (HEAD_BYTES + BODY_BYTES) + " B, the whole request (POST /upload, " + BODY_BYTES
                     + " B body); answered 201";
-            assertThat(seen).as("each connection opens when the one before has ended").containsExactly(
-                    "from 127.0.0.1:" + first + ": connected", "from 127.0.0.1:" + first + ": " + stored,
-                    "from 127.0.0.1:" + second + ": connected",
-                    "from 127.0.0.1:" + second + ": received " + RESET_AT + " B, then ConnectionResetError: [Errno "
-                            + ArticleClientIT.connectionResetErrno() + "] Connection reset by peer",
-                    "from 127.0.0.1:" + third + ": connected", "from 127.0.0.1:" + third + ": " + stored);
+            assertThat(seenBy(seen, first)).isEqualTo(stored);
+            assertThat(seenBy(seen, second)).isEqualTo("received " + RESET_AT + " B, then ConnectionResetError: [Errno "
+                    + ArticleClientIT.connectionResetErrno() + "] Connection reset by peer");
+            assertThat(seenBy(seen, third)).isEqualTo(stored);
+            // the server ended the first, so it was done with it before the second was opened; the client ends the
+            // second itself (its RST), and opens the third without waiting for the server's thread to meet the RST
+            assertThat(seen.indexOf("from 127.0.0.1:" + first + ": " + stored)).as("the first stored, in %s", seen)
+                    .isLessThan(seen.indexOf("from 127.0.0.1:" + second + ": connected"))
+                    .isLessThan(seen.indexOf("from 127.0.0.1:" + third + ": connected"));
         }
     }
 
