@@ -3,6 +3,7 @@ package dev.misbehave.standalone;
 import dev.misbehave.Direction;
 import dev.misbehave.Effect;
 import dev.misbehave.Fault;
+import dev.misbehave.MisbehavingClient;
 import dev.misbehave.RequestEnd;
 import dev.misbehave.Schedule;
 import dev.misbehave.Script;
@@ -11,10 +12,14 @@ import dev.misbehave.Trigger;
 import dev.misbehave.Unreachable;
 import dev.misbehave.internal.Loops;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,8 +31,9 @@ import java.util.stream.Collectors;
 
 /**
  * The command line of the standalone peer: turns the arguments into a {@link Script} and an
- * optional {@link Fault} of the public API, or into a one-line {@link UsageException} that names
- * the option, the value and the fix.
+ * optional {@link Fault} of the public API (or, with {@code --connect}, into what a {@link
+ * MisbehavingClient} sends and how many connections it opens), or into a one-line {@link
+ * UsageException} that names the option, the value and the fix.
  */
 final class CommandLine {
 
@@ -55,6 +61,8 @@ final class CommandLine {
      * @param fault the fault, or empty for a well-behaved peer
      * @param connections stop after this many connections have ended, 0 for no limit
      * @param untilStdinCloses stop when standard input reaches its end
+     * @param connect with {@code --connect}: the client to run instead of a peer (then the listen
+     *     address and the script mean nothing, and {@code connections} is the client's)
      */
     record Options(
             boolean help,
@@ -63,7 +71,32 @@ final class CommandLine {
             Script script,
             Optional<Fault> fault,
             int connections,
-            boolean untilStdinCloses) {}
+            boolean untilStdinCloses,
+            Optional<Connect> connect) {}
+
+    /**
+     * What {@code --connect} asks for: a misbehaving client instead of a peer.
+     *
+     * @param server the server's address, resolved
+     * @param request what each connection sends ({@code --send}'s bytes, then {@code --send-file}'s)
+     * @param connections how many connections, 1 to {@value MisbehavingClient#MAX_CONNECTIONS}
+     * @param oneAfterAnother whether each opens when the one before has ended ({@code --one-after-another})
+     * @param connectTimeout how long a connect may take
+     * @param waitAtMost how long to wait for every connection to end ({@code --wait-seconds}), or empty
+     */
+    record Connect(
+            InetSocketAddress server,
+            byte[] request,
+            int connections,
+            boolean oneAfterAnother,
+            Duration connectTimeout,
+            Optional<Duration> waitAtMost) {}
+
+    /** The most bytes a request may have: what one Java array holds, less a margin. */
+    static final int MAX_REQUEST_BYTES = Integer.MAX_VALUE - 8;
+
+    /** The default {@code --connect-timeout-ms}: the client's own default. */
+    static final long DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
     /** One option: its name, the name of its value (null for a switch), its group and its help. */
     private record Flag(String name, String value, String group, String help) {
@@ -72,37 +105,57 @@ final class CommandLine {
         }
     }
 
+    private static final String STOPS = "When the peer stops (and always on SIGTERM or Ctrl-C)";
+    private static final String CLIENT = "Or a misbehaving client: --connect (UPSTREAM is what it sends)";
+    private static final String NOT_CLIENT = " (not with --connect)";
+    private static final String WHAT_IT_SAYS = "What the peer says when it behaves" + NOT_CLIENT;
+
     private static final List<Flag> FLAGS = List.of(
-            new Flag("--listen", "HOST:PORT", "Where the peer listens",
+            new Flag("--listen", "HOST:PORT", "Where the peer listens" + NOT_CLIENT,
                     "address to listen on (default " + DEFAULT_LISTEN + ": loopback, an ephemeral port)"),
-            new Flag("--allow-remote", null, "Where the peer listens",
+            new Flag("--allow-remote", null, "Where the peer listens" + NOT_CLIENT,
                     "allow a --listen address that is not loopback, such as 0.0.0.0 (other hosts can then"
                             + " connect; a warning says so)"),
 
-            new Flag("--script", "NAME", "What the peer says when it behaves",
+            new Flag("--connect", "HOST:PORT", CLIENT,
+                    "instead of listening, connect to the server at HOST:PORT as a misbehaving client: the fault"
+                            + " acts on what it sends (upstream) and what the server sends back (downstream)"),
+            new Flag("--send", "TEXT", CLIENT,
+                    "with --connect: the bytes each connection sends (default nothing), before --send-file's"),
+            new Flag("--send-file", "PATH", CLIENT,
+                    "with --connect: send the file's bytes too, after --send's (an upload's body, for example)"),
+            new Flag("--one-after-another", null, CLIENT,
+                    "with --connect: open the --connections one at a time, each when the one before has ended"),
+            new Flag("--connect-timeout-ms", "MS", CLIENT,
+                    "with --connect: how long a connect may take (default " + DEFAULT_CONNECT_TIMEOUT_MS + ")"),
+            new Flag("--wait-seconds", "S", CLIENT,
+                    "with --connect: after S seconds, close the connections still open and exit with status 3"),
+
+            new Flag("--script", "NAME", WHAT_IT_SAYS,
                     "silent (default: read everything, send nothing), echo, or respond"),
-            new Flag("--upstream", "HOST:PORT", "What the peer says when it behaves",
+            new Flag("--upstream", "HOST:PORT", WHAT_IT_SAYS,
                     "proxy mode: forward every connection to the server at HOST:PORT (instead of --script)"),
-            new Flag("--when-unreachable", "reset|close", "What the peer says when it behaves",
+            new Flag("--when-unreachable", "reset|close", WHAT_IT_SAYS,
                     "with --upstream: what the client gets when the server cannot be reached (default reset)"),
-            new Flag("--response", "TEXT", "What the peer says when it behaves",
+            new Flag("--response", "TEXT", WHAT_IT_SAYS,
                     "with --script respond: the bytes sent after each request"),
-            new Flag("--request-delimiter", "TEXT", "What the peer says when it behaves",
+            new Flag("--request-delimiter", "TEXT", WHAT_IT_SAYS,
                     "with --script respond or --upstream: a request ends with TEXT, for example '\\n'"),
-            new Flag("--request-length", "BYTES", "What the peer says when it behaves",
+            new Flag("--request-length", "BYTES", WHAT_IT_SAYS,
                     "with --script respond or --upstream: every request is BYTES long"),
-            new Flag("--request-http", null, "What the peer says when it behaves",
+            new Flag("--request-http", null, WHAT_IT_SAYS,
                     "with --script respond or --upstream: HTTP/1.x requests (head to \\r\\n\\r\\n, Content-Length body)"),
-            new Flag("--greeting", "TEXT", "What the peer says when it behaves",
+            new Flag("--greeting", "TEXT", WHAT_IT_SAYS,
                     "bytes sent as soon as a connection is accepted (SMTP's banner, for example)"),
-            new Flag("--tls", null, "What the peer says when it behaves",
+            new Flag("--tls", null, WHAT_IT_SAYS,
                     "terminate TLS with a certificate for localhost, 127.0.0.1 and ::1 (byte counts are then"
                             + " plaintext); standard error names the PEM file of the authority to trust"),
 
             new Flag("--effect", "NAME", "The fault: what the peer does (none: it behaves)",
                     "reset, close, truncate (with --tls: a FIN with no close_notify), corrupt-record (with --tls: one"
                             + " record whose authentication fails, then a FIN), half-close, stall, refuse, never-accept,"
-                            + " garbage, delay, throttle or slice"),
+                            + " garbage, delay, throttle or slice (with --connect: not truncate, corrupt-record, refuse"
+                            + " or never-accept)"),
             new Flag("--garbage", "TEXT", "The fault: what the peer does (none: it behaves)",
                     "with --effect garbage: the bytes sent instead of the script's"),
             new Flag("--garbage-random", "LENGTH", "The fault: what the peer does (none: it behaves)",
@@ -122,24 +175,25 @@ final class CommandLine {
             new Flag("--gap-ms", "MS", "The fault: what the peer does (none: it behaves)",
                     "with --effect slice: the pause between pieces (default 0)"),
             new Flag("--effect-direction", "DIRECTION", "The fault: what the peer does (none: it behaves)",
-                    "with delay, throttle or slice: upstream or downstream (default downstream)"),
+                    "with delay, throttle or slice: upstream or downstream (default downstream; with --connect"
+                            + " upstream, the only one)"),
 
             new Flag("--on-accept", null, "When (one trigger; default --on-accept)",
-                    "as soon as the connection is accepted"),
+                    "as soon as the connection is accepted (with --connect: made)"),
             new Flag("--after-bytes", "N", "When (one trigger; default --on-accept)",
                     "after exactly N bytes of --direction"),
             new Flag("--on-pattern", "TEXT", "When (one trigger; default --on-accept)",
-                    "right after TEXT in --direction (--on-pattern=TEXT if TEXT starts with --)"),
+                    "right after TEXT in --direction (--on-pattern=TEXT if TEXT starts with --)" + NOT_CLIENT),
             new Flag("--occurrence", "K", "When (one trigger; default --on-accept)",
                     "with --on-pattern: the K-th occurrence fires (default 1)"),
             new Flag("--direction", "DIRECTION", "When (one trigger; default --on-accept)",
                     "with --after-bytes or --on-pattern: upstream (the client's bytes, default) or downstream"),
             new Flag("--after-idle-ms", "MS", "When (one trigger; default --on-accept)",
-                    "when the client has sent nothing for MS"),
+                    "when the client has sent nothing for MS" + NOT_CLIENT),
             new Flag("--after-ms", "MS", "When (one trigger; default --on-accept)",
-                    "MS after the connection was accepted"),
+                    "MS after the connection was accepted (with --connect: made)"),
             new Flag("--after-exchanges", "K", "When (one trigger; default --on-accept)",
-                    "when the client starts request K+1 (needs a request end)"),
+                    "when the client starts request K+1 (needs a request end)" + NOT_CLIENT),
 
             new Flag("--first", "K", "Which connections (one schedule; default all)",
                     "the first K connections"),
@@ -150,11 +204,12 @@ final class CommandLine {
             new Flag("--all-but-first", "K", "Which connections (one schedule; default all)",
                     "every connection after the first K"),
 
-            new Flag("--connections", "N", "When the peer stops (and always on SIGTERM or Ctrl-C)",
-                    "after N connections have ended"),
-            new Flag("--until-stdin-closes", null, "When the peer stops (and always on SIGTERM or Ctrl-C)",
+            new Flag("--connections", "N", STOPS,
+                    "after N connections have ended (with --connect: open N, 1 to " + MisbehavingClient.MAX_CONNECTIONS
+                            + ", default 1, and stop when all have ended)"),
+            new Flag("--until-stdin-closes", null, STOPS,
                     "when standard input reaches its end"),
-            new Flag("--help", null, "When the peer stops (and always on SIGTERM or Ctrl-C)",
+            new Flag("--help", null, STOPS,
                     "print this help and exit"));
 
     private static final List<String> TRIGGERS = List.of(
@@ -165,6 +220,14 @@ final class CommandLine {
             "delay", "throttle", "slice");
     private static final List<String> REQUEST_ENDS =
             List.of("--request-delimiter", "--request-length", "--request-http");
+
+    /** The options that only a client (--connect) has. */
+    private static final List<String> CLIENT_OPTIONS = List.of(
+            "--send", "--send-file", "--one-after-another", "--connect-timeout-ms", "--wait-seconds");
+    /** The effects a client runs, in --help's order. */
+    private static final List<String> CLIENT_EFFECTS = List.of(
+            "reset", "close", "half-close", "stall", "garbage", "delay", "throttle", "slice");
+    private static final List<String> CLIENT_TRIGGERS = List.of("--on-accept", "--after-bytes", "--after-ms");
 
     /** The options that belong to one effect, and that effect. */
     private static final Map<String, String> EFFECT_OPTIONS = Map.of(
@@ -184,7 +247,10 @@ final class CommandLine {
         StringBuilder text = new StringBuilder();
         text.append("Usage: java -jar misbehave-standalone.jar [OPTIONS]\n\n")
                 .append("Starts a misbehaving TCP peer, prints 'misbehave listening on HOST:PORT', then one journal\n")
-                .append("line per connection as it ends. TEXT values understand \\r \\n \\t \\\\ and \\xHH.\n");
+                .append("line per connection as it ends. With --connect HOST:PORT it is a misbehaving client of the\n")
+                .append("server there instead: one journal line per connection once it has ended, then it exits (0;\n")
+                .append("1 if a connection could not be made; 3 if --wait-seconds ran out). TEXT values understand\n")
+                .append("\\r \\n \\t \\\\ and \\xHH.\n");
         String group = null;
         for (Flag flag : FLAGS) {
             if (!flag.group().equals(group)) {
@@ -194,7 +260,10 @@ final class CommandLine {
             String left = flag.isSwitch() ? flag.name() : flag.name() + " " + flag.value();
             text.append(String.format("  %-32s %s%n", left, flag.help()));
         }
-        text.append("\nExample: java -jar misbehave-standalone.jar --effect reset --after-bytes 14\n")
+        text.append("\nExamples: java -jar misbehave-standalone.jar --effect reset --after-bytes 14\n")
+                .append("          java -jar misbehave-standalone.jar --connect 127.0.0.1:8080"
+                        + " --send 'GET / HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n' --effect slice --slice-bytes 1"
+                        + " --gap-ms 100\n")
                 .append("Errors in the arguments exit with status 2; see docs/standalone.md.\n");
         return text.toString();
     }
@@ -207,7 +276,17 @@ final class CommandLine {
     static Options parse(List<String> args) throws UsageException {
         Map<String, String> given = read(args);
         if (given.containsKey("--help")) {
-            return new Options(true, "127.0.0.1", 0, Script.silent(), Optional.empty(), 0, false);
+            return new Options(true, "127.0.0.1", 0, Script.silent(), Optional.empty(), 0, false, Optional.empty());
+        }
+        if (given.containsKey("--connect")) {
+            return connect(given);
+        }
+        for (String option : given.keySet()) { // in the order given
+            if (CLIENT_OPTIONS.contains(option)) {
+                throw new UsageException(named(given, option) + " is for --connect, but no --connect is given: the"
+                        + " peer listens. Add --connect HOST:PORT to run a client, or drop " + named(given, option)
+                        + ".");
+            }
         }
         String listen = given.getOrDefault("--listen", DEFAULT_LISTEN);
         String host = host("--listen", listen, DEFAULT_LISTEN);
@@ -215,9 +294,10 @@ final class CommandLine {
         InetAddress listenAddress = checkListen(listen, host, given.containsKey("--allow-remote"));
         Script script = script(given);
         checkNotItself(given, new InetSocketAddress(listenAddress, port));
-        Optional<Fault> fault = fault(given, script);
+        Optional<Fault> fault = fault(given, script, 0);
         int connections = given.containsKey("--connections") ? intAtLeast(given, "--connections", 1, "3") : 0;
-        return new Options(false, host, port, script, fault, connections, given.containsKey("--until-stdin-closes"));
+        return new Options(false, host, port, script, fault, connections, given.containsKey("--until-stdin-closes"),
+                Optional.empty());
     }
 
     /** Splits the arguments into options and values, in the order given. */
@@ -317,6 +397,93 @@ final class CommandLine {
         }
     }
 
+    // --- a client instead: --connect ---
+
+    /** {@code --connect HOST:PORT}: a misbehaving client, with what it sends and its fault. */
+    private static Options connect(Map<String, String> given) throws UsageException {
+        String connect = named(given, "--connect");
+        for (String option : given.keySet()) { // in the order given
+            String why = switch (option) {
+                case "--listen", "--allow-remote" -> "a client connects, it does not listen. Drop " + named(given, option)
+                        + ".";
+                case "--upstream", "--when-unreachable" -> "--upstream runs a proxy that listens for clients, --connect"
+                        + " a client of the server. Drop " + named(given, option) + ", or drop " + connect + ".";
+                case "--script", "--response", "--greeting", "--request-delimiter", "--request-length",
+                        "--request-http" -> "it says how the peer answers, and a client does not answer: it sends --send"
+                        + " TEXT or --send-file PATH and reads what the server sends back. Drop " + named(given, option)
+                        + ".";
+                case "--tls" -> "the client speaks plain TCP (a client over TLS is not built yet). Drop --tls.";
+                default -> null;
+            };
+            if (why != null) {
+                throw new UsageException(named(given, option) + " cannot go with " + connect + ": " + why);
+            }
+        }
+        InetSocketAddress server = serverAddress(given, "--connect");
+        byte[] request = request(given);
+        int connections = 1;
+        if (given.containsKey("--connections")) {
+            connections = intAtLeast(given, "--connections", 1, "200");
+            if (connections > MisbehavingClient.MAX_CONNECTIONS) {
+                throw new UsageException("--connections '" + connections + "': a client opens at most "
+                        + MisbehavingClient.MAX_CONNECTIONS + " connections, for example --connections 200.");
+            }
+        }
+        Duration connectTimeout = Duration.ofMillis(given.containsKey("--connect-timeout-ms")
+                ? longAtLeast(given, "--connect-timeout-ms", 1, "2000") : DEFAULT_CONNECT_TIMEOUT_MS);
+        Optional<Duration> wait = given.containsKey("--wait-seconds")
+                ? Optional.of(Duration.ofSeconds(longAtLeast(given, "--wait-seconds", 1, "30"))) : Optional.empty();
+        Optional<Fault> fault = fault(given, null, request.length);
+        Connect client = new Connect(server, request, connections, given.containsKey("--one-after-another"),
+                connectTimeout, wait);
+        return new Options(false, "127.0.0.1", 0, Script.silent(), fault, connections,
+                given.containsKey("--until-stdin-closes"), Optional.of(client));
+    }
+
+    /** What each connection sends: {@code --send}'s bytes, then {@code --send-file}'s. */
+    private static byte[] request(Map<String, String> given) throws UsageException {
+        ByteArrayOutputStream request = new ByteArrayOutputStream();
+        if (given.containsKey("--send")) {
+            byte[] text = text(given, "--send");
+            if (text.length == 0) {
+                throw new UsageException("--send '': the request must not be empty. Drop --send to send nothing.");
+            }
+            request.writeBytes(text);
+        }
+        if (given.containsKey("--send-file")) {
+            String name = given.get("--send-file");
+            byte[] file;
+            try {
+                Path path = Path.of(name);
+                if (Files.isDirectory(path)) {
+                    throw new UsageException(named(given, "--send-file") + ": a directory, not a file. Give the path"
+                            + " of the file whose bytes each connection sends.");
+                }
+                if (Files.size(path) > MAX_REQUEST_BYTES) {
+                    throw new UsageException(named(given, "--send-file") + ": " + Files.size(path) + " bytes, more"
+                            + " than the " + MAX_REQUEST_BYTES + " a request may have. Send a smaller file.");
+                }
+                file = Files.readAllBytes(path);
+            } catch (InvalidPathException | IOException e) {
+                String why = e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                        : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage();
+                throw new UsageException(named(given, "--send-file") + ": the file cannot be read (" + why + ")."
+                        + " Give the path of the file whose bytes each connection sends.");
+            }
+            if (file.length == 0) {
+                throw new UsageException(named(given, "--send-file") + ": the file is empty. Give a file with the"
+                        + " bytes to send, or drop --send-file.");
+            }
+            if (request.size() + (long) file.length > MAX_REQUEST_BYTES) {
+                throw new UsageException(named(given, "--send") + " and " + named(given, "--send-file") + ": "
+                        + (request.size() + (long) file.length) + " bytes in all, more than the " + MAX_REQUEST_BYTES
+                        + " a request may have. Send a smaller file.");
+            }
+            request.writeBytes(file);
+        }
+        return request.toByteArray();
+    }
+
     // --- the script ---
 
     private static Script script(Map<String, String> given) throws UsageException {
@@ -398,14 +565,19 @@ final class CommandLine {
 
     /** The server's address {@code --upstream} names, resolved. */
     private static InetSocketAddress upstream(Map<String, String> given) throws UsageException {
-        String upstream = given.get("--upstream");
+        return serverAddress(given, "--upstream");
+    }
+
+    /** The server's address {@code option} ({@code --upstream} or {@code --connect}) names, resolved. */
+    private static InetSocketAddress serverAddress(Map<String, String> given, String option) throws UsageException {
+        String value = given.get(option);
         String example = "127.0.0.1:8080";
-        String host = host("--upstream", upstream, example);
-        int port = port("--upstream", upstream, 1, example);
+        String host = host(option, value, example);
+        int port = port(option, value, 1, example);
         InetSocketAddress address = new InetSocketAddress(host, port);
         if (address.isUnresolved()) {
-            throw new UsageException("--upstream '" + upstream + "': unknown host '" + host + "'. Give the server's"
-                    + " address, for example --upstream " + example + ".");
+            throw new UsageException(option + " '" + value + "': unknown host '" + host + "'. Give the server's"
+                    + " address, for example " + option + " " + example + ".");
         }
         return address;
     }
@@ -428,7 +600,13 @@ final class CommandLine {
 
     // --- the fault ---
 
-    private static Optional<Fault> fault(Map<String, String> given, Script script) throws UsageException {
+    /**
+     * The fault the options describe: a peer's ({@code script} given) or, with {@code script} null, a
+     * client's whose request has {@code requestLength} bytes.
+     */
+    private static Optional<Fault> fault(Map<String, String> given, Script script, int requestLength)
+            throws UsageException {
+        boolean client = script == null;
         List<String> triggers = TRIGGERS.stream().filter(given::containsKey).collect(Collectors.toList());
         List<String> schedules = SCHEDULES.stream().filter(given::containsKey).collect(Collectors.toList());
         if (!given.containsKey("--effect")) {
@@ -459,7 +637,16 @@ final class CommandLine {
         String effectName = given.get("--effect");
         if (!EFFECTS.contains(effectName)) {
             throw new UsageException("--effect '" + effectName + "': unknown effect. Use one of "
-                    + String.join(", ", EFFECTS) + ".");
+                    + String.join(", ", client ? CLIENT_EFFECTS : EFFECTS) + ".");
+        }
+        if (client && !CLIENT_EFFECTS.contains(effectName)) {
+            String why = effectName.equals("truncate") || effectName.equals("corrupt-record")
+                    ? "acts on a TLS connection, and the client speaks plain TCP"
+                    : "acts on a listening port, and a client has none";
+            throw new UsageException("--effect " + effectName + " " + why + " (" + named(given, "--connect")
+                    + "). With --connect use --effect " + String.join(", ",
+                            CLIENT_EFFECTS.subList(0, CLIENT_EFFECTS.size() - 1)) + " or "
+                    + CLIENT_EFFECTS.get(CLIENT_EFFECTS.size() - 1) + ".");
         }
         checkEffectOptions(given, effectName);
         if (triggers.size() > 1) {
@@ -471,7 +658,12 @@ final class CommandLine {
                     + " are both schedules: give one of them.");
         }
         String trigger = triggers.isEmpty() ? "--on-accept" : triggers.get(0);
-        Effect effect = effect(given, effectName);
+        if (client && !CLIENT_TRIGGERS.contains(trigger)) {
+            throw new UsageException(named(given, trigger) + " is a trigger a client does not run ("
+                    + named(given, "--connect") + "). Use --on-accept (once connected), --after-bytes N (of"
+                    + " --direction upstream, what it sends, or downstream, what it reads) or --after-ms MS.");
+        }
+        Effect effect = client ? clientEffect(given, effectName) : effect(given, effectName);
         boolean listener = effect instanceof Effect.OnPort;
         if (listener && !trigger.equals("--on-accept")) {
             throw new UsageException("--effect " + effectName + " acts on the port before any connection exists,"
@@ -484,8 +676,60 @@ final class CommandLine {
         Trigger when = trigger(given, trigger);
         Schedule which = schedules.isEmpty() ? Schedule.all() : schedule(given, schedules.get(0));
         Fault fault = new Fault(effect, when, which);
-        checkRunnable(given, trigger, fault, script);
+        if (client) {
+            checkClientRunnable(given, trigger, fault, requestLength);
+        } else {
+            checkRunnable(given, trigger, fault, script);
+        }
         return Optional.of(fault);
+    }
+
+    /** A client's effect: a peer's, except that it shapes only what it sends ({@code upstream}, the default). */
+    private static Effect clientEffect(Map<String, String> given, String name) throws UsageException {
+        if (given.containsKey("--effect-direction")
+                && direction(given, "--effect-direction", Direction.UPSTREAM) == Direction.DOWNSTREAM) {
+            throw new UsageException(named(given, "--effect-direction") + ": a client (" + named(given, "--connect")
+                    + ") shapes only what it sends (upstream); the downstream bytes are the server's to send. Drop "
+                    + named(given, "--effect-direction") + ".");
+        }
+        Map<String, String> upstream = new LinkedHashMap<>(given);
+        upstream.put("--effect-direction", "upstream");
+        return effect(upstream, name);
+    }
+
+    /**
+     * The client's rules ({@code MisbehavingClient.Builder#open()} checks them again), worded in the
+     * options the user gave: an upstream trigger within the request, and shaping of a request that
+     * exists.
+     */
+    private static void checkClientRunnable(Map<String, String> given, String option, Fault fault, int requestLength)
+            throws UsageException {
+        String request = requestNamed(given);
+        if (fault.trigger() instanceof Trigger.AfterBytes after && after.direction() == Direction.UPSTREAM
+                && after.bytes() > requestLength) {
+            String counted = given.containsKey("--direction") ? named(given, option) + " " + named(given, "--direction")
+                    : named(given, option) + " (--direction upstream, the default)";
+            throw new UsageException(counted + " counts the bytes the client sends, but " + (requestLength == 0
+                    ? "it sends nothing (no --send or --send-file), so the trigger would never fire. Add --send TEXT or"
+                            + " --send-file PATH, or use --on-accept."
+                    : "the request has " + requestLength + " bytes (" + request + "), so the trigger would never fire."
+                            + " Fire at " + requestLength + " bytes or fewer, or send a longer request."));
+        }
+        if (fault.effect() instanceof Effect.Shaping && requestLength == 0) {
+            throw new UsageException("--effect " + given.get("--effect") + " shapes the bytes the client sends, but it"
+                    + " sends nothing (no --send or --send-file). Add --send TEXT or --send-file PATH.");
+        }
+    }
+
+    /** The request's options as the user gave them: {@code --send 'GET /\r\n'} and/or {@code --send-file F}. */
+    private static String requestNamed(Map<String, String> given) {
+        List<String> named = new ArrayList<>();
+        for (String option : List.of("--send", "--send-file")) {
+            if (given.containsKey(option)) {
+                named.add(named(given, option));
+            }
+        }
+        return String.join(" and ", named);
     }
 
     private static void checkEffectOptions(Map<String, String> given, String effectName) throws UsageException {

@@ -1,8 +1,12 @@
 package dev.misbehave.standalone;
 
+import dev.misbehave.ClientEnding;
+import dev.misbehave.ClientRecord;
 import dev.misbehave.ConnectionRecord;
+import dev.misbehave.MisbehavingClient;
 import dev.misbehave.MisbehavingPeer;
 import dev.misbehave.internal.Addresses;
+import dev.misbehave.standalone.CommandLine.Connect;
 import dev.misbehave.standalone.CommandLine.Options;
 import dev.misbehave.standalone.CommandLine.UsageException;
 import java.io.IOException;
@@ -27,6 +31,14 @@ import java.util.Set;
  * connections still open, prints their journal lines and exits (0, or the JVM's 143 and 130 on a
  * signal). A wrong argument exits with status 2 and one line that names it; a port that cannot be
  * bound with status 1.
+ *
+ * <p>With {@code --connect HOST:PORT} it runs a {@link MisbehavingClient} against that server
+ * instead: standard output carries one journal line per connection ({@link ClientRecord#toString()})
+ * once it has ended, standard error what the client does. It exits when every connection has ended
+ * (0, or 1 if a connection could not be made), when {@code --wait-seconds} runs out (3, after closing
+ * the connections still open and printing their lines), when standard input ends ({@code
+ * --until-stdin-closes}: the same close, then 0 or 1), or on SIGTERM or Ctrl-C (the same close, then
+ * the JVM's 143 or 130).
  */
 public final class Main {
 
@@ -47,6 +59,13 @@ public final class Main {
         System.exit(run(List.of(args), System.in, System.out, System.err));
     }
 
+    /** The exit status when every connection of {@code --connect} has ended. */
+    static final int CLIENT_DONE = 0;
+    /** The exit status when a connection of {@code --connect} could not be made ({@code CONNECT_FAILED}). */
+    static final int CLIENT_CONNECT_FAILED = 1;
+    /** The exit status when {@code --wait-seconds} ran out before every connection had ended. */
+    static final int CLIENT_WAIT_RAN_OUT = 3;
+
     /** Runs the peer until it is told to stop; returns the exit status. */
     static int run(List<String> args, InputStream in, PrintStream out, PrintStream err) {
         Options options;
@@ -60,6 +79,9 @@ public final class Main {
             out.print(CommandLine.usage());
             out.flush();
             return 0;
+        }
+        if (options.connect().isPresent()) {
+            return runClient(options, options.connect().get(), in, out, err);
         }
         MisbehavingPeer peer;
         try {
@@ -99,7 +121,7 @@ public final class Main {
                 + peer.fault().map(fault -> "fault '" + fault + "'").orElse("no fault (the peer behaves)"));
         err.flush();
         if (options.untilStdinCloses()) {
-            watch(in, session);
+            watch(in, session::requestStop);
         }
         try {
             session.serve(options.connections());
@@ -109,8 +131,62 @@ public final class Main {
         return 0;
     }
 
-    /** Stops the session when {@code in} ends (or fails), from a daemon thread. */
-    private static void watch(InputStream in, Session session) {
+    /** Runs the client of {@code --connect} until its connections have ended or it is told to stop. */
+    private static int runClient(Options options, Connect connect, InputStream in, PrintStream out, PrintStream err) {
+        MisbehavingClient.Builder builder = MisbehavingClient.to(connect.server())
+                .sending(connect.request())
+                .connectTimeout(connect.connectTimeout());
+        options.fault().ifPresent(builder::with);
+        if (connect.oneAfterAnother()) {
+            builder.oneAfterAnother(connect.connections());
+        } else {
+            builder.connections(connect.connections());
+        }
+        MisbehavingClient client;
+        try {
+            client = builder.open();
+        } catch (IllegalArgumentException e) {
+            err.println("misbehave: " + e.getMessage()); // the command line checks the same rules first
+            return 2;
+        }
+        ClientSession session = new ClientSession(client, connect.connections(), out, Thread.currentThread());
+        Runtime.getRuntime().addShutdownHook(new Thread(session::stop, "misbehave-shutdown"));
+        int n = connect.connections();
+        String sending = connect.request().length == 0 ? "sending nothing" : "sending " + connect.request().length + " B";
+        err.println("misbehave: connecting to " + Addresses.of(connect.server()) + ": " + (n == 1
+                ? "1 connection " + sending
+                : n + " connections " + (connect.oneAfterAnother() ? "one after another" : "at once") + ", each "
+                        + sending) + "; "
+                + options.fault().map(fault -> "fault '" + fault + "'").orElse("no fault (the client behaves)"));
+        err.flush();
+        if (options.untilStdinCloses()) {
+            watch(in, session::requestStop);
+        }
+        boolean ranOut;
+        try {
+            ranOut = !session.serve(connect.waitAtMost().map(wait -> System.nanoTime() + wait.toNanos()));
+        } finally {
+            session.stop();
+        }
+        List<ClientRecord> journal = client.connections();
+        if (ranOut) {
+            long open = journal.stream().filter(record -> record.ending() == ClientEnding.CLOSED_BY_TEST).count();
+            err.println("misbehave: --wait-seconds " + connect.waitAtMost().orElseThrow().toSeconds() + " ran out: "
+                    + open + " of " + n + " connections were still open (closed: CLOSED_BY_TEST)"
+                    + (journal.size() < n ? ", " + (n - journal.size()) + " never opened" : "") + ".");
+            return CLIENT_WAIT_RAN_OUT;
+        }
+        long failed = journal.stream().filter(record -> record.ending() == ClientEnding.CONNECT_FAILED).count();
+        if (failed > 0) {
+            err.println("misbehave: " + failed + " of " + journal.size() + " connections could not be made"
+                    + " (CONNECT_FAILED): is the server listening on " + Addresses.of(connect.server()) + "?");
+            return CLIENT_CONNECT_FAILED;
+        }
+        return CLIENT_DONE;
+    }
+
+    /** Runs {@code stop} when {@code in} ends (or fails), from a daemon thread. */
+    private static void watch(InputStream in, Runnable stop) {
         Thread watcher = new Thread(() -> {
             byte[] buffer = new byte[1024];
             try {
@@ -120,7 +196,7 @@ public final class Main {
             } catch (IOException e) {
                 // an unreadable standard input ends the session too
             }
-            session.requestStop();
+            stop.run();
         }, "misbehave-stdin");
         watcher.setDaemon(true);
         watcher.start();
@@ -227,6 +303,122 @@ public final class Main {
         private static boolean ended(ConnectionRecord connection) {
             return connection.ending().ended()
                     && connection.upstream().map(leg -> leg.ending().ended()).orElse(true);
+        }
+    }
+
+    /**
+     * One running client: prints each connection's journal line once, when it has ended. The serving
+     * thread waits in {@link MisbehavingClient#awaitEnded(int, Duration)} for the earliest connection
+     * not printed yet, then prints every connection that has ended by then, so the journal is read
+     * once per wake, not on a timer (a snapshot copies every captured byte). A line can therefore wait
+     * for the connections opened before it; with {@code --one-after-another} each comes as its
+     * connection ends.
+     */
+    private static final class ClientSession {
+
+        private final MisbehavingClient client;
+        private final int connections;
+        private final PrintStream out;
+        private final Thread serving;
+        private volatile boolean stopRequested;
+        /** Whether the serving thread is in {@link #serve}, where a stop may interrupt it. Guarded by this. */
+        private boolean inServe = true;
+        /** Indexes of the connections already printed. Guarded by this. */
+        private final Set<Integer> printed = new HashSet<>();
+        /** Guarded by this. */
+        private boolean stopped;
+
+        ClientSession(MisbehavingClient client, int connections, PrintStream out, Thread serving) {
+            this.client = client;
+            this.connections = connections;
+            this.out = out;
+            this.serving = serving;
+        }
+
+        /**
+         * On the serving thread: prints connections as they end until all have, a stop is requested,
+         * or the {@link System#nanoTime()} deadline passes.
+         *
+         * @return false if the deadline passed first
+         */
+        boolean serve(java.util.Optional<Long> deadline) {
+            try {
+                return awaitEnded(deadline);
+            } finally {
+                synchronized (this) {
+                    inServe = false;
+                }
+                Thread.interrupted(); // a stop's interrupt must not cut short the close that follows
+            }
+        }
+
+        private boolean awaitEnded(java.util.Optional<Long> deadline) {
+            while (!stopRequested) {
+                int next = firstNotPrinted();
+                if (next >= connections) {
+                    return true;
+                }
+                long bound = AWAIT_BOUND.toNanos();
+                if (deadline.isPresent()) {
+                    long left = deadline.get() - System.nanoTime();
+                    if (left <= 0) { // the last ones may have ended just now
+                        print(client.connections(), false);
+                        return firstNotPrinted() >= connections;
+                    }
+                    bound = Math.min(bound, left);
+                }
+                List<ClientRecord> journal;
+                try {
+                    journal = client.awaitEnded(next + 1, Duration.ofNanos(bound));
+                } catch (AssertionError e) {
+                    // the bound ran out (wait again, or the deadline passed), or requestStop interrupted the wait
+                    if (Thread.interrupted()) {
+                        return true;
+                    }
+                    continue;
+                }
+                print(journal, false);
+            }
+            return true;
+        }
+
+        private synchronized int firstNotPrinted() {
+            int index = 0;
+            while (printed.contains(index)) {
+                index++;
+            }
+            return index;
+        }
+
+        /** From another thread: ends {@link #serve} at once. */
+        synchronized void requestStop() {
+            stopRequested = true;
+            if (inServe) {
+                serving.interrupt();
+            }
+        }
+
+        /** Closes the client (closing the connections still open) and prints the rest of the journal. */
+        synchronized void stop() {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            stopRequested = true;
+            client.close();
+            print(client.connections(), true);
+        }
+
+        /** Prints the connections not printed yet that have ended (or, with {@code all}, every one). */
+        private synchronized void print(List<ClientRecord> journal, boolean all) {
+            for (ClientRecord connection : journal) {
+                if (printed.contains(connection.index()) || !(all || connection.ending() != ClientEnding.OPEN)) {
+                    continue;
+                }
+                printed.add(connection.index());
+                out.println(connection);
+            }
+            out.flush();
         }
     }
 }

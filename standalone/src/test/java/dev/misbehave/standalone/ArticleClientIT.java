@@ -297,11 +297,11 @@ class ArticleClientIT {
         }
     }
 
-    /** The options of every line of {@code doc} that starts the built jar. */
+    /** The options of every line of {@code doc} that starts the built jar as a peer (ConnectIT checks --connect's). */
     static List<List<String>> jarCommands(Path doc) throws Exception {
         String jarCommand = "java -jar standalone/target/misbehave-standalone-*.jar";
         return Files.readAllLines(doc, StandardCharsets.UTF_8).stream()
-                .filter(line -> line.startsWith(jarCommand + " "))
+                .filter(line -> line.startsWith(jarCommand + " ") && !line.startsWith(jarCommand + " --connect "))
                 .map(line -> Arrays.asList(line.substring(jarCommand.length()).trim().split(" +")))
                 .map(ArticleClientIT::withoutConnections)
                 .collect(Collectors.toList());

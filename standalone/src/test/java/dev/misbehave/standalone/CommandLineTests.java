@@ -487,11 +487,12 @@ class CommandLineTests {
         }
 
         @Test
-        @DisplayName("docs/standalone.md shows what three wrong command lines print on standard error")
+        @DisplayName("docs/standalone.md shows what four wrong command lines print on standard error")
         void documentedErrors() {
             List<String> printed = new ArrayList<>();
             for (List<String> args : List.of(List.of("--effect", "rst"), List.of("--effect", "reset", "--after-bytes", "14B"),
-                    List.of("--effect", "reset", "--after-exchanges", "1"))) {
+                    List.of("--effect", "reset", "--after-exchanges", "1"),
+                    List.of("--connect", "127.0.0.1:8080", "--send", "hello", "--effect", "reset", "--after-bytes", "6"))) {
                 var err = new ByteArrayOutputStream();
                 int status = Main.run(args, InputStream.nullInputStream(), new PrintStream(new ByteArrayOutputStream()),
                         new PrintStream(err, true, StandardCharsets.UTF_8));

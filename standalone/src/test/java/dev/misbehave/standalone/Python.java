@@ -46,15 +46,17 @@ final class Python {
         return String.join(" ", run(Duration.ofSeconds(10), "--version")).replace("Python ", "");
     }
 
-    /** Runs {@code python3 ARGS}; returns every line it printed, standard error included. */
-    static List<String> run(Duration timeout, String... args) throws Exception {
+    /**
+     * Starts {@code python3 ARGS}, standard error merged into standard output; skips the test (or,
+     * with {@code MISBEHAVE_REQUIRE_SERVERS=1}, fails it) if there is no {@code python3}.
+     */
+    static Process start(String... args) {
         List<String> command = new ArrayList<>(List.of("python3"));
         command.addAll(List.of(args));
-        Process process;
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            return new ProcessBuilder(command).redirectErrorStream(true).start();
         } catch (IOException e) {
-            String message = "The standalone peer's tests run the article's Python client with python3,"
+            String message = "The standalone peer's tests run Python clients and servers with python3,"
                     + " which could not be started (" + e.getMessage() + "). Install Python 3 (Debian and Ubuntu:"
                     + " apt-get install python3) so that python3 is on the PATH.";
             if ("1".equals(System.getenv("MISBEHAVE_REQUIRE_SERVERS"))) {
@@ -63,6 +65,11 @@ final class Python {
             Assumptions.abort(message);
             throw new AssertionError("unreachable", e);
         }
+    }
+
+    /** Runs {@code python3 ARGS}; returns every line it printed, standard error included. */
+    static List<String> run(Duration timeout, String... args) throws Exception {
+        Process process = start(args);
         try {
             process.getOutputStream().close();
             assertThat(process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))

@@ -54,14 +54,22 @@ final class StandaloneJar implements AutoCloseable {
         return Path.of(path);
     }
 
-    /** Starts {@code java -jar misbehave-standalone-VERSION.jar ARGS} and waits for its port line. */
-    static StandaloneJar start(List<String> args, Duration timeout) throws IOException {
+    /**
+     * Starts {@code java -jar misbehave-standalone-VERSION.jar ARGS} and returns at once: for {@code
+     * --connect}, which prints no port line.
+     */
+    static StandaloneJar launch(List<String> args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar().toString()));
         command.addAll(args);
         Path stderr = Files.createTempFile(Path.of("target"), "standalone-", ".stderr");
         Process process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
-        StandaloneJar jar = new StandaloneJar(process, args, stderr);
+        return new StandaloneJar(process, args, stderr);
+    }
+
+    /** Starts {@code java -jar misbehave-standalone-VERSION.jar ARGS} and waits for its port line. */
+    static StandaloneJar start(List<String> args, Duration timeout) throws IOException {
+        StandaloneJar jar = launch(args);
         try {
             String first = jar.nextLine(timeout);
             Matcher listening = LISTENING.matcher(first);
@@ -126,6 +134,17 @@ final class StandaloneJar implements AutoCloseable {
             journal.add(line);
         }
         return journal;
+    }
+
+    /**
+     * The next line of standard output, waiting at most {@code timeout}.
+     *
+     * @throws AssertionError if no line came in time, or the output ended
+     */
+    String nextOutputLine(Duration timeout) {
+        String line = nextLine(timeout);
+        assertThat(line).as("a line from %s, not the end of its output", this).isNotEqualTo(END);
+        return line;
     }
 
     private String nextLine(Duration timeout) {
