@@ -135,7 +135,8 @@ public final class MisbehavingClient implements AutoCloseable {
     }
 
     /**
-     * Waits until the first {@code count} connections have ended, then returns the journal.
+     * Waits until at least {@code count} connections have ended, in any order, then returns the
+     * journal.
      *
      * @param count how many connections, 1 to the number the client opens
      * @param timeout how long to wait at most

@@ -308,11 +308,10 @@ public final class Main {
 
     /**
      * One running client: prints each connection's journal line once, when it has ended. The serving
-     * thread waits in {@link MisbehavingClient#awaitEnded(int, Duration)} for the earliest connection
-     * not printed yet, then prints every connection that has ended by then, so the journal is read
-     * once per wake, not on a timer (a snapshot copies every captured byte). A line can therefore wait
-     * for the connections opened before it; with {@code --one-after-another} each comes as its
-     * connection ends.
+     * thread waits in {@link MisbehavingClient#awaitEnded(int, Duration)} for one more ended
+     * connection than it has printed, then prints every connection that has ended by then, so the
+     * journal is read once per wake, not on a timer (a snapshot copies every captured byte), and each
+     * line comes as its connection ends, in the order they end.
      */
     private static final class ClientSession {
 
@@ -369,7 +368,7 @@ public final class Main {
                 }
                 List<ClientRecord> journal;
                 try {
-                    journal = client.awaitEnded(next + 1, Duration.ofNanos(bound));
+                    journal = client.awaitEnded(printedCount() + 1, Duration.ofNanos(bound));
                 } catch (AssertionError e) {
                     // the bound ran out (wait again, or the deadline passed), or requestStop interrupted the wait
                     if (Thread.interrupted()) {
@@ -380,6 +379,10 @@ public final class Main {
                 print(journal, false);
             }
             return true;
+        }
+
+        private synchronized int printedCount() {
+            return printed.size();
         }
 
         private synchronized int firstNotPrinted() {
