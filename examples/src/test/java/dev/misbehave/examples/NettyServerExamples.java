@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -172,7 +173,7 @@ class NettyServerExamples {
         assertThat(served.ending()).isEqualTo(ClientEnding.SERVER_CLOSED);
         Duration latency = served.endedAfter().orElseThrow(); // connect, request, whole response, close
         reporter.publishEntry("latency beside 200 slowloris connections (ms)",
-                String.format(java.util.Locale.ROOT, "%.1f", latency.toNanos() / 1e6));
+                String.format(Locale.ROOT, "%.1f", latency.toNanos() / 1e6));
         assertThat(latency).isLessThan(deadline); // not queued behind the trickles
         assertThat(service.responses()).singleElement() // answered before the deadline closed any of them
                 .satisfies(response -> assertThat(response.closedConnections()).isZero());
