@@ -146,7 +146,9 @@ public @interface SendGarbageAfter {
 
     /**
      * How the peer ends the connection after the garbage: {@code false} (the default) with a reset,
-     * {@code true} with an orderly close.
+     * {@code true} with an orderly close. At a stage of the TLS handshake ({@link #handshake()}), the
+     * close waits until the client has hung up (at most the close timeout), so that the client's TLS
+     * layer judges the garbage before any FIN reaches it.
      *
      * @return whether to close rather than reset
      */

@@ -380,7 +380,8 @@ public final class NettyPeer implements MisbehavingPeer {
         Loops.Route route = script.forwards() ? Loops.arrived(this, channel.remoteAddress()) : null;
         PlanHandler handler = new PlanHandler(script, greeting, response, planned, entry, settings, route);
         if (script.tls().isPresent()) {
-            TlsEngines.install((PeerSocketChannel) channel, script.tls().get(), handler, entry, planned);
+            TlsEngines.install((PeerSocketChannel) channel, script.tls().get(), handler, entry, planned,
+                    settings.closeTimeout());
             return;
         }
         channel.config().setRecvByteBufAllocator(new ExactReadAllocator(handler::wanted));

@@ -53,7 +53,8 @@ final class TlsEngines {
      * PlaintextGate} that keeps the plan's reads exact. (Here, not in {@link NettyPeer}, so that a
      * JVM whose peers never use TLS never loads the TLS classes.)
      */
-    static void install(PeerSocketChannel channel, Tls tls, PlanHandler plan, Journal.Entry entry, Fault fault) {
+    static void install(PeerSocketChannel channel, Tls tls, PlanHandler plan, Journal.Entry entry, Fault fault,
+            java.time.Duration closeTimeout) {
         SSLEngine engine = server(tls);
         List<List<String>> offered = new ArrayList<>(1); // what the client offered with ALPN, once it has
         engine.setHandshakeApplicationProtocolSelector((e, protocols) -> {
@@ -63,7 +64,8 @@ final class TlsEngines {
         PeerSslHandler ssl = new PeerSslHandler(engine);
         PlaintextGate gate = new PlaintextGate(plan::wanted, ssl);
         HandshakeWatch watch = new HandshakeWatch(
-                fault != null && fault.trigger() instanceof Trigger.OnHandshake ? fault : null, entry, ssl, gate);
+                fault != null && fault.trigger() instanceof Trigger.OnHandshake ? fault : null, entry, ssl, gate,
+                closeTimeout);
         ssl.handshakeFuture().addListener(handshake -> entry.tls(facts(engine,
                 offered.isEmpty() ? List.of() : offered.get(0), watch.reached(), handshake.cause(), entry.ended())));
         entry.tlsSoFar(() -> { // the connection ends before the handshake's outcome is known

@@ -324,6 +324,22 @@ class TlsTests {
             }
         }
 
+        /** A real ClientHello record, as a JDK client's first flight. */
+        private byte[] clientHello() throws IOException {
+            try {
+                javax.net.ssl.SSLEngine engine = javax.net.ssl.SSLContext.getDefault().createSSLEngine("localhost", 443);
+                engine.setUseClientMode(true);
+                java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+                engine.wrap(java.nio.ByteBuffer.allocate(0), out);
+                out.flip();
+                byte[] record = new byte[out.remaining()];
+                out.get(record);
+                return record;
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IOException(e);
+            }
+        }
+
         private Fault at(dev.misbehave.HandshakeStage stage, Effect effect) {
             return new Fault(effect, Trigger.onHandshake(stage));
         }
@@ -412,6 +428,24 @@ class TlsTests {
             assertThat(failure).isInstanceOf(javax.net.ssl.SSLException.class)
                     .hasMessageContaining("Unsupported or unrecognized SSL message");
             assertThat(new String(records.get(0).sent(), UTF_8)).isEqualTo("SSH-2.0-OpenSSH_9.6\r\n");
+            // the peer's close waits for the client, which hangs up once its TLS layer has rejected the garbage
+            assertThat(records.get(0).ending()).isEqualTo(Ending.CLIENT_CLOSED);
+        }
+
+        @Test
+        @DisplayName("garbage then a close on the ClientHello: a client that never hangs up gets the FIN after the close timeout")
+        void garbageThenCloseIsBounded() throws IOException {
+            PeerSettings settings = new PeerSettings(PeerSettings.DEFAULTS.quietPeriod(), PeerSettings.DEFAULTS.maxQuietWait(),
+                    Duration.ofMillis(200), PeerSettings.DEFAULTS.deliveryTimeout(), PeerSettings.DEFAULTS.captureCap());
+            try (MisbehavingPeer peer = NettyPeer.start(LINES, at(dev.misbehave.HandshakeStage.CLIENT_HELLO,
+                            Effect.garbage("nope".getBytes(UTF_8), Effect.close())), settings, 0);
+                    java.net.Socket raw = new java.net.Socket(peer.host(), peer.port())) {
+                raw.setSoTimeout(10_000);
+                raw.getOutputStream().write(clientHello()); // a ClientHello the raw socket never follows up
+                assertThat(raw.getInputStream().readNBytes(4)).isEqualTo("nope".getBytes(UTF_8));
+                assertThat(raw.getInputStream().read()).isEqualTo(-1); // the FIN, after the 200 ms bound
+                assertThat(peer.awaitConnections(1, WAIT).get(0).ending()).isEqualTo(Ending.PEER_CLOSED);
+            }
         }
 
         @Test
