@@ -20,9 +20,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.io.EofException;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -40,6 +42,23 @@ class JettyServerExamples {
     private static final Duration IDLE_TIMEOUT = JettyUploadService.IDLE_TIMEOUT;
 
     private JettyUploadService service;
+
+    /**
+     * Jetty's first request in a JVM loads Jetty's classes. On a busy 2-core machine that took longer
+     * than the 500 ms idle timeout, and Jetty closed that connection unanswered (the client saw
+     * SERVER_CLOSED after 1.5 s, no byte); so one upload and one download first, with a long idle timeout.
+     */
+    @BeforeAll
+    static void warmUpJetty() throws Exception {
+        try (JettyUploadService warm = JettyUploadService.start(1024, Duration.ofSeconds(30));
+                MisbehavingClient upload = MisbehavingClient.to(warm.address())
+                        .sending(upload(10).replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n")).open();
+                MisbehavingClient download = MisbehavingClient.to(warm.address())
+                        .sending("GET /download HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").open()) {
+            assertThat(upload.awaitEnded(WAIT).get(0).receivedText()).startsWith("HTTP/1.1 201 Created");
+            assertThat(download.awaitEnded(WAIT).get(0).receivedText()).startsWith("HTTP/1.1 200 OK");
+        }
+    }
 
     @BeforeEach
     void startService() throws Exception {
@@ -134,12 +153,7 @@ class JettyServerExamples {
     @DisplayName("200 slowloris connections trickling their headers: an upload beside them is served well under a second")
     // tag::jetty-beside-slowloris[]
     @Test
-    void servesBesideSlowlorisConnections(MisbehavingClients clients) throws Exception {
-        String normal = upload(10).replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n");
-        // first alone: Jetty initialises the servlet, the JVM warms up
-        ClientRecord alone = clients.to(service.address()).sending(normal).open().awaitEnded(WAIT).get(0);
-        assertThat(alone.receivedText()).startsWith("HTTP/1.1 201 Created");
-
+    void servesBesideSlowlorisConnections(MisbehavingClients clients, TestReporter reporter) throws Exception {
         MisbehavingClient slow = clients.to(service.address())
                 .sending(upload(4).replace("\r\n\r\n", "\r\nX-Padding: " + "p".repeat(300) + "\r\n\r\n"))
                 .with(new Fault(Effect.slice(Direction.UPSTREAM, 1, Duration.ofMillis(100)), Trigger.onAccept()))
@@ -148,13 +162,16 @@ class JettyServerExamples {
         slow.awaitJournal(journal -> journal.size() == 200
                 && journal.stream().allMatch(record -> record.firedTrigger().isPresent()), WAIT);
 
-        ClientRecord beside = clients.to(service.address()).sending(normal).open().awaitEnded(WAIT).get(0);
+        ClientRecord beside = clients.to(service.address())
+                .sending(upload(10).replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n"))
+                .open().awaitEnded(WAIT).get(0);
         assertThat(beside.receivedText()).startsWith("HTTP/1.1 201 Created").endsWith("stored 10 bytes\n");
         assertThat(beside.ending()).isEqualTo(ClientEnding.SERVER_CLOSED);
         // its latency, from the connect to Jetty's close after the response ("Connection: close")
-        assertThat(beside.endedAfter()).hasValueSatisfying(latency ->
-                assertThat(latency).isLessThan(Duration.ofSeconds(1)));
-        assertThat(service.committed()).hasSize(2);
+        Duration latency = beside.endedAfter().orElseThrow();
+        reporter.publishEntry("latency beside 200 slowloris connections", latency.toMillis() + " ms");
+        assertThat(latency).isLessThan(Duration.ofSeconds(1));
+        assertThat(service.committed()).hasSize(1);
         // the slowloris connections are still trickling their headers: no servlet has seen them
         assertThat(slow.connections()).allSatisfy(record -> assertThat(record.ending()).isEqualTo(ClientEnding.OPEN));
     }

@@ -27,7 +27,8 @@ import org.eclipse.jetty.server.handler.EventsHandler;
 
 /**
  * The upload service as a team would write it on Jetty 12 with servlets (ee10): a {@link Server} on
- * 127.0.0.1, an ephemeral port, and a connector whose idle timeout is short ({@link #IDLE_TIMEOUT}).
+ * 127.0.0.1, an ephemeral port, and a connector whose idle timeout is short ({@link #IDLE_TIMEOUT}
+ * unless the test says otherwise).
  *
  * <ul>
  *   <li>{@code POST /upload} reads the whole body, then commits it (here: keeps it) and answers
@@ -66,12 +67,12 @@ final class JettyUploadService implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
 
-    private JettyUploadService(long downloadBytes) throws Exception {
+    private JettyUploadService(long downloadBytes, Duration idleTimeout) throws Exception {
         server = new Server();
         connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
-        connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+        connector.setIdleTimeout(idleTimeout.toMillis());
         server.addConnector(connector);
 
         ServletContextHandler context = new ServletContextHandler();
@@ -91,9 +92,14 @@ final class JettyUploadService implements AutoCloseable {
         server.start();
     }
 
-    /** Starts the service; {@code GET /download} sends {@code downloadBytes} bytes. */
+    /** Starts the service with the {@link #IDLE_TIMEOUT}; {@code GET /download} sends {@code downloadBytes} bytes. */
     static JettyUploadService start(long downloadBytes) throws Exception {
-        return new JettyUploadService(downloadBytes);
+        return start(downloadBytes, IDLE_TIMEOUT);
+    }
+
+    /** Starts the service with another idle timeout. */
+    static JettyUploadService start(long downloadBytes, Duration idleTimeout) throws Exception {
+        return new JettyUploadService(downloadBytes, idleTimeout);
     }
 
     InetSocketAddress address() {
