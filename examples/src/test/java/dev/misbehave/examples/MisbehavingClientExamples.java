@@ -11,6 +11,7 @@ import dev.misbehave.MisbehavingClient;
 import dev.misbehave.MisbehavingClients;
 import dev.misbehave.Trigger;
 import dev.misbehave.junit.MisbehaveExtension;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -127,4 +128,98 @@ class MisbehavingClientExamples {
         assertThat(silent.connections()).allSatisfy(record -> assertThat(record.ending()).isEqualTo(ClientEnding.OPEN));
     }
     // end::beside-silent[]
+
+    @DisplayName("an upload whose client hangs up (FIN) after 8 KiB of its 64 KiB body: the handler sees the body end early")
+    // tag::hang-up-mid-upload[]
+    @Test
+    void hangUpMidUpload(MisbehavingClients clients) throws Exception {
+        String request = upload(64 * 1024);
+        int head = request.indexOf("\r\n\r\n") + 4;
+
+        MisbehavingClient client = clients.to(service.address())
+                .sending(request)
+                .with(Fault.closeAfter(Direction.UPSTREAM, head + 8 * 1024))
+                .open();
+
+        assertThat(service.nextOutcome(10)).isEqualTo("aborted: IOException: connection closed before all data received");
+        assertThat(service.committed()).isEmpty();
+        assertThat(client.awaitEnded(WAIT).get(0).ending()).isEqualTo(ClientEnding.CLIENT_CLOSED);
+    }
+    // end::hang-up-mid-upload[]
+
+    @DisplayName("an upload that stalls after 1 KiB of its body: the handler waits in its read until the client goes away")
+    // tag::stall-mid-upload[]
+    @Test
+    void stallMidUpload(MisbehavingClients clients) throws Exception {
+        String request = upload(64 * 1024);
+        int head = request.indexOf("\r\n\r\n") + 4;
+
+        MisbehavingClient client = clients.to(service.address())
+                .sending(request)
+                .with(Fault.stallAfter(Direction.UPSTREAM, head + 1024))
+                .open();
+
+        ClientRecord stalled = client.awaitJournal(journal -> journal.get(0).firedTrigger().isPresent(), WAIT).get(0);
+        assertThat(stalled.sentCount()).isEqualTo(head + 1024);
+        assertThat(stalled.ending()).isEqualTo(ClientEnding.OPEN); // HttpServer has no read timeout
+        client.close();
+        assertThat(service.nextOutcome(10)).isEqualTo("aborted: IOException: connection closed before all data received");
+        assertThat(service.committed()).isEmpty();
+    }
+    // end::stall-mid-upload[]
+
+    @DisplayName("an upload throttled to 64 KiB/s: it arrives whole, later, and is committed")
+    // tag::throttled-upload[]
+    @Test
+    void throttledUpload(MisbehavingClients clients) throws Exception {
+        String request = upload(32 * 1024);
+
+        MisbehavingClient client = clients.to(service.address())
+                .sending(request)
+                .with(new Fault(Effect.throttle(Direction.UPSTREAM, 64 * 1024), Trigger.onAccept()))
+                .open();
+
+        assertThat(service.nextOutcome(10)).isEqualTo("committed 32768 bytes");
+        ClientRecord record = client.awaitJournal(journal -> journal.get(0).receivedCount() > 0, WAIT).get(0);
+        assertThat(record.receivedText()).startsWith("HTTP/1.1 201 Created");
+        // 32 KiB at 64 KiB/s, in pieces of 1/20 s: the answer comes no sooner than 19 gaps after the first piece
+        assertThat(record.firstReceivedAfter().orElseThrow()).isGreaterThanOrEqualTo(Duration.ofMillis(450));
+    }
+    // end::throttled-upload[]
+
+    @DisplayName("noise instead of a request line, then a close: no handler runs")
+    // tag::garbage-request[]
+    @Test
+    void garbageInsteadOfARequest(MisbehavingClients clients) throws Exception {
+        MisbehavingClient client = clients.to(service.address())
+                .with(new Fault(Effect.garbage("\u0016\u0003\u0001 not HTTP\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1),
+                        Effect.close()), Trigger.onAccept()))
+                .open();
+
+        ClientRecord record = client.awaitEnded(WAIT).get(0);
+        assertThat(record.ending()).isEqualTo(ClientEnding.CLIENT_CLOSED);
+        assertThat(record.receivedCount()).isZero(); // the client closed at once: no answer can reach it
+        assertThat(service.statuses()).isEmpty(); // and no handler ran
+    }
+    // end::garbage-request[]
+
+    @DisplayName("50 connections reset right after their connect: no handler runs, and an upload after them is served")
+    // tag::reset-on-connect[]
+    @Test
+    void resetsRightAfterConnect(MisbehavingClients clients) throws Exception {
+        MisbehavingClient resets = clients.to(service.address())
+                .with(new Fault(Effect.reset(), Trigger.onAccept()))
+                .connections(50)
+                .open();
+        assertThat(resets.awaitEnded(WAIT)).allSatisfy(record -> {
+            assertThat(record.ending()).isEqualTo(ClientEnding.CLIENT_RESET);
+            assertThat(record.sentCount()).isZero();
+        });
+
+        ClientRecord upload = clients.to(service.address()).sending(upload(10)).probe(WAIT);
+
+        assertThat(upload.receivedText()).startsWith("HTTP/1.1 201 Created");
+        assertThat(service.statuses()).containsExactly(201); // only the upload's
+    }
+    // end::reset-on-connect[]
 }
