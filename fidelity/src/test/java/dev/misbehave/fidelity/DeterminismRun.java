@@ -607,7 +607,24 @@ class DeterminismRun {
                     "1 connection, exactly 16,384 B read, OPEN until the test closes it"),
             new Scenario("client: an upload beside 200 connections that never speak, against the JDK HttpServer",
                     "MisbehavingClientExamples", "servesBesideSilentConnections",
-                    "the upload answered 201", "200 silent connections OPEN; 1 connection, SERVER_CLOSED"));
+                    "the upload answered 201", "200 silent connections OPEN; 1 connection, SERVER_CLOSED"),
+            new Scenario("client: a hang-up (FIN) after 8 KiB of an upload's body, against the JDK HttpServer",
+                    "MisbehavingClientExamples", "hangUpMidUpload",
+                    "the handler's 'connection closed before all data received', nothing committed",
+                    "1 connection, CLIENT_CLOSED"),
+            new Scenario("client: a stall after 1 KiB of an upload's body, against the JDK HttpServer",
+                    "MisbehavingClientExamples", "stallMidUpload",
+                    "the handler waits until the client goes away, then 'connection closed before all data received'",
+                    "1 connection, sent exactly the head + 1,024 B, OPEN until the test closes it"),
+            new Scenario("client: an upload throttled to 64 KiB/s, against the JDK HttpServer",
+                    "MisbehavingClientExamples", "throttledUpload",
+                    "committed whole", "1 connection, the 201 no sooner than 450 ms"),
+            new Scenario("client: noise instead of a request, then a close, against the JDK HttpServer",
+                    "MisbehavingClientExamples", "garbageInsteadOfARequest",
+                    "no handler runs", "1 connection, 0 B received, CLIENT_CLOSED"),
+            new Scenario("client: 50 resets right after connecting, then an upload, against the JDK HttpServer",
+                    "MisbehavingClientExamples", "resetsRightAfterConnect",
+                    "no handler runs for the resets; the upload answered 201", "50 connections CLIENT_RESET, 0 B sent"));
 
     private static final Pattern PORT = Pattern.compile("127\\.0\\.0\\.1:\\d+");
 
