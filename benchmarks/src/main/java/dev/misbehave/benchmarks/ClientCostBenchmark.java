@@ -648,8 +648,9 @@ public final class ClientCostBenchmark {
                         + " starts no thread, its connections run on the two shared `misbehave-io` event loops, which"
                         + " the ops of the tables above started. \"Settled\": the open files once they equal the count"
                         + " before, and how long after `close()` returned, checked every millisecond for at most %d s"
-                        + " (`close()` returns once every channel is closed; the JDK releases a closed channel's file"
-                        + " descriptor when its event loop's selector next deregisters it). Each record is checked once"
+                        + " (`close()` returns once the JDK has released every socket of the client: it releases a"
+                        + " closed channel's file descriptor when its event loop's selector next deregisters it, and"
+                        + " `close()` waits for that). Each record is checked once"
                         + " all have fired (open, its trigger fired, 1 to 100 bytes sent, nothing received) and after"
                         + " the close (`CLOSED_BY_TEST`). The live threads before the first round: %s.%n",
                 flat ? String.format(Locale.ROOT, "In all %d rounds", slow.size())
