@@ -618,7 +618,7 @@ class DeterminismRun {
                     "1 connection, sent exactly the head + 1,024 B, OPEN until the test closes it"),
             new Scenario("client: an upload throttled to 64 KiB/s, against the JDK HttpServer",
                     "MisbehavingClientExamples", "throttledUpload",
-                    "committed whole", "1 connection, the 201 no sooner than 450 ms"),
+                    "committed whole", "1 connection, the 201 no sooner than 500 ms"),
             new Scenario("client: noise instead of a request, then a close, against the JDK HttpServer",
                     "MisbehavingClientExamples", "garbageInsteadOfARequest",
                     "no handler runs", "1 connection, 0 B received, CLIENT_CLOSED"),
