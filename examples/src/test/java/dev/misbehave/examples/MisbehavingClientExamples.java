@@ -222,4 +222,21 @@ class MisbehavingClientExamples {
         assertThat(service.statuses()).containsExactly(201); // only the upload's
     }
     // end::reset-on-connect[]
+
+    @DisplayName("an upload that starts 300 ms after its connect: HttpServer waits for it and commits it")
+    // tag::delayed-upload[]
+    @Test
+    void delayedUpload(MisbehavingClients clients) throws Exception {
+        MisbehavingClient client = clients.to(service.address())
+                .sending(upload(1000))
+                .with(new Fault(Effect.delay(Direction.UPSTREAM, Duration.ofMillis(300), Duration.ZERO), Trigger.onAccept()))
+                .open();
+
+        assertThat(service.nextOutcome(10)).isEqualTo("committed 1000 bytes");
+        ClientRecord record = client.awaitJournal(journal -> journal.get(0).receivedCount() > 0, WAIT).get(0);
+        assertThat(record.receivedText()).startsWith("HTTP/1.1 201 Created");
+        assertThat(record.firstReceivedAfter().orElseThrow())
+                .isGreaterThanOrEqualTo(record.connectedAfter().orElseThrow().plusMillis(300));
+    }
+    // end::delayed-upload[]
 }
