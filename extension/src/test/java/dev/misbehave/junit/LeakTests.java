@@ -49,7 +49,9 @@ class LeakTests {
     private static final int BASELINE = 10;
 
     /**
-     * How many more open files than at the baseline we accept after all the tests. At the moment of
+     * How many more open files than at the baseline we accept after all the tests. Fewer is never a
+     * leak: in parallel mode, files of the tests that ran before this class may still be closing at
+     * the baseline (6 fewer at the end in one CI run, 2026-12-07). At the moment of
      * sampling, the current test's peer has its listening socket open, and its accepted socket may
      * still be closing (the journal records the reset before the socket is closed), so ±1 is normal;
      * the rest is room for a JDK or JUnit file opened lazily once. Measured here: 39 and 39. A leak
@@ -96,7 +98,7 @@ class LeakTests {
                 "/proc/self/fd is not available: open files not counted");
         assertThat(last.fds.getAsInt())
                 .as("open files after test %d vs after test %d", TESTS, BASELINE)
-                .isBetween(first.fds.getAsInt() - FD_TOLERANCE, first.fds.getAsInt() + FD_TOLERANCE);
+                .isLessThanOrEqualTo(first.fds.getAsInt() + FD_TOLERANCE); // a leak adds files; another test's may close meanwhile
     }
 
     @Test
@@ -117,7 +119,7 @@ class LeakTests {
         assumeTrue(first.fds.isPresent() && last.fds.isPresent(),
                 "/proc/self/fd is not available: open files not counted");
         assertThat(last.fds.getAsInt()).as("open files after test %d vs after test %d", PROXY_TESTS, BASELINE)
-                .isBetween(first.fds.getAsInt() - FD_TOLERANCE, first.fds.getAsInt() + FD_TOLERANCE);
+                .isLessThanOrEqualTo(first.fds.getAsInt() + FD_TOLERANCE); // a leak adds files; another test's may close meanwhile
     }
 
     private static final int PROXY_TESTS = 1_000;
@@ -140,7 +142,7 @@ class LeakTests {
         assumeTrue(first.fds.isPresent() && last.fds.isPresent(),
                 "/proc/self/fd is not available: open files not counted");
         assertThat(last.fds.getAsInt()).as("open files after test %d vs after test %d", TLS_PROXY_TESTS, BASELINE)
-                .isBetween(first.fds.getAsInt() - FD_TOLERANCE, first.fds.getAsInt() + FD_TOLERANCE);
+                .isLessThanOrEqualTo(first.fds.getAsInt() + FD_TOLERANCE); // a leak adds files; another test's may close meanwhile
     }
 
     private static final int TLS_PROXY_TESTS = 300;
@@ -163,7 +165,7 @@ class LeakTests {
         assumeTrue(first.fds.isPresent() && last.fds.isPresent(),
                 "/proc/self/fd is not available: open files not counted");
         assertThat(last.fds.getAsInt()).as("open files after test %d vs after test %d", LOOP_TESTS, BASELINE)
-                .isBetween(first.fds.getAsInt() - FD_TOLERANCE, first.fds.getAsInt() + FD_TOLERANCE);
+                .isLessThanOrEqualTo(first.fds.getAsInt() + FD_TOLERANCE); // a leak adds files; another test's may close meanwhile
     }
 
     private static final int LOOP_TESTS = 500;
@@ -186,7 +188,7 @@ class LeakTests {
         assumeTrue(first.fds.isPresent() && last.fds.isPresent(),
                 "/proc/self/fd is not available: open files not counted");
         assertThat(last.fds.getAsInt()).as("open files after test %d vs after test %d", CLIENT_TESTS, BASELINE)
-                .isBetween(first.fds.getAsInt() - FD_TOLERANCE, first.fds.getAsInt() + FD_TOLERANCE);
+                .isLessThanOrEqualTo(first.fds.getAsInt() + FD_TOLERANCE); // a leak adds files; another test's may close meanwhile
     }
 
     private static final int CLIENT_TESTS = 200;
