@@ -242,6 +242,10 @@ class PortReservationTests {
 
         @Test
         @DisplayName("never leaves the port free, listener -> reservation -> listener, 200 times")
+        // alone: in one CI run in parallel mode (2026-12-07) a connect to the reserved port was not
+        // refused, once, while other tests' sockets came and went; not reproduced alone, not explained
+        @org.junit.jupiter.api.parallel.ResourceLock(value = org.junit.jupiter.api.parallel.Resources.GLOBAL,
+                mode = org.junit.jupiter.api.parallel.ResourceAccessMode.READ_WRITE)
         void noGapInTwoHundredRounds() throws Exception {
             assumeThat(PortReservation.seamless()).as("SO_REUSEPORT supported").isTrue();
             int rounds = 200;
