@@ -203,44 +203,112 @@ public final class Main {
     }
 
     /**
-     * One running peer: prints each connection's journal line once, when it has ended. The serving
-     * thread waits in {@link MisbehavingPeer#awaitConnections} for the next connection to end, so
-     * the journal is read once per ended connection, not on a timer (a snapshot copies every
-     * captured byte of every connection so far). In proxy mode a connection has ended when both
-     * its legs have, which is also when {@code awaitConnections} counts it.
+     * What the CLI's two modes share: prints each connection's journal line once, when it has ended,
+     * on the serving thread, until a stop is requested from another thread (a signal, the end of
+     * standard input), which interrupts the wait; {@link #stop} closes the peer or client and prints
+     * the rest of the journal.
+     *
+     * @param <R> the journal's record type
      */
-    private static final class Session {
+    private abstract static class Printer<R> {
 
-        private final MisbehavingPeer peer;
         private final PrintStream out;
         private final Thread serving;
-        private volatile boolean stopRequested;
-        /** Whether the serving thread is in {@link #serve}, where a stop may interrupt it. Guarded by this. */
+        volatile boolean stopRequested;
+        /** Whether the serving thread is in {@code serving}, where a stop may interrupt it. Guarded by this. */
         private boolean inServe = true;
         /** Indexes of the connections already printed. Guarded by this. */
         private final Set<Integer> printed = new HashSet<>();
         /** Guarded by this. */
         private boolean stopped;
 
-        Session(MisbehavingPeer peer, PrintStream out, Thread serving) {
-            this.peer = peer;
+        Printer(PrintStream out, Thread serving) {
             this.out = out;
             this.serving = serving;
         }
 
-        /**
-         * On the serving thread: prints connections as they end until a stop is requested or
-         * {@code limit} (0: no limit) have ended and been printed.
-         */
-        void serve(int limit) {
+        abstract int index(R record);
+
+        abstract boolean ended(R record);
+
+        /** Closes the peer or client: its connections still open end. */
+        abstract void close();
+
+        abstract List<R> journal();
+
+        /** Runs {@code waits} on the serving thread; a stop requested meanwhile interrupts it. */
+        final <T> T serving(java.util.function.Supplier<T> waits) {
             try {
-                awaitEnded(limit);
+                return waits.get();
             } finally {
                 synchronized (this) {
                     inServe = false;
                 }
                 Thread.interrupted(); // a stop's interrupt must not cut short the close that follows
             }
+        }
+
+        /** From another thread: ends the serving thread's wait at once. */
+        final synchronized void requestStop() {
+            stopRequested = true;
+            if (inServe) {
+                serving.interrupt();
+            }
+        }
+
+        /** Closes the peer or client and prints the rest of the journal. */
+        final synchronized void stop() {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            stopRequested = true;
+            close();
+            print(journal(), true);
+        }
+
+        /**
+         * Prints the connections not printed yet that have ended (or, with {@code all}, every one);
+         * returns how many have been printed so far.
+         */
+        final synchronized int print(List<R> journal, boolean all) {
+            for (R connection : journal) {
+                if (printed.contains(index(connection)) || !(all || ended(connection))) {
+                    continue;
+                }
+                printed.add(index(connection));
+                out.println(connection);
+            }
+            out.flush();
+            return printed.size();
+        }
+
+        final synchronized int printedCount() {
+            return printed.size();
+        }
+    }
+
+    /**
+     * One running peer. The serving thread waits in {@link MisbehavingPeer#awaitConnections} for the
+     * next connection to end, so the journal is read once per ended connection, not on a timer (a
+     * snapshot copies every captured byte of every connection so far). In proxy mode a connection
+     * has ended when both its legs have, which is also when {@code awaitConnections} counts it.
+     */
+    private static final class Session extends Printer<ConnectionRecord> {
+
+        private final MisbehavingPeer peer;
+
+        Session(MisbehavingPeer peer, PrintStream out, Thread serving) {
+            super(out, serving);
+            this.peer = peer;
+        }
+
+        /** Prints connections as they end until a stop is requested or {@code limit} (0: no limit) have ended. */
+        void serve(int limit) {
+            serving(() -> {
+                awaitEnded(limit);
+                return null;
+            });
         }
 
         private void awaitEnded(int limit) {
@@ -256,7 +324,7 @@ public final class Main {
                     }
                     continue;
                 }
-                ended = (int) journal.stream().filter(Session::ended).count();
+                ended = (int) journal.stream().filter(this::ended).count();
                 int done = print(journal, false);
                 if (limit > 0 && done >= limit) {
                     return;
@@ -264,164 +332,99 @@ public final class Main {
             }
         }
 
-        /** From another thread: ends {@link #serve} at once. */
-        synchronized void requestStop() {
-            stopRequested = true;
-            if (inServe) {
-                serving.interrupt();
-            }
-        }
-
-        /** Closes the peer (resetting the connections still open) and prints the rest of the journal. */
-        synchronized void stop() {
-            if (stopped) {
-                return;
-            }
-            stopped = true;
-            stopRequested = true;
-            peer.close();
-            print(peer.connections(), true);
-        }
-
-        /**
-         * Prints the connections not printed yet that have ended (or, with {@code all}, every one);
-         * returns how many have been printed so far.
-         */
-        private synchronized int print(List<ConnectionRecord> journal, boolean all) {
-            for (ConnectionRecord connection : journal) {
-                if (printed.contains(connection.index()) || !(all || ended(connection))) {
-                    continue;
-                }
-                printed.add(connection.index());
-                out.println(connection);
-            }
-            out.flush();
-            return printed.size();
+        @Override
+        int index(ConnectionRecord record) {
+            return record.index();
         }
 
         /** Whether {@code connection} has ended, and in proxy mode its server leg too. */
-        private static boolean ended(ConnectionRecord connection) {
+        @Override
+        boolean ended(ConnectionRecord connection) {
             return connection.ending().ended()
                     && connection.upstream().map(leg -> leg.ending().ended()).orElse(true);
+        }
+
+        @Override
+        void close() {
+            peer.close();
+        }
+
+        @Override
+        List<ConnectionRecord> journal() {
+            return peer.connections();
         }
     }
 
     /**
-     * One running client: prints each connection's journal line once, when it has ended. The serving
-     * thread waits in {@link MisbehavingClient#awaitEnded(int, Duration)} for one more ended
-     * connection than it has printed, then prints every connection that has ended by then, so the
-     * journal is read once per wake, not on a timer (a snapshot copies every captured byte), and each
-     * line comes as its connection ends, in the order they end.
+     * One running client. The serving thread waits in {@link MisbehavingClient#awaitEnded(int,
+     * Duration)} for one more ended connection than it has printed, then prints every connection
+     * that has ended by then, so the journal is read once per wake, not on a timer, and each line
+     * comes as its connection ends, in the order they end.
      */
-    private static final class ClientSession {
+    private static final class ClientSession extends Printer<ClientRecord> {
 
         private final MisbehavingClient client;
         private final int connections;
-        private final PrintStream out;
-        private final Thread serving;
-        private volatile boolean stopRequested;
-        /** Whether the serving thread is in {@link #serve}, where a stop may interrupt it. Guarded by this. */
-        private boolean inServe = true;
-        /** Indexes of the connections already printed. Guarded by this. */
-        private final Set<Integer> printed = new HashSet<>();
-        /** Guarded by this. */
-        private boolean stopped;
 
         ClientSession(MisbehavingClient client, int connections, PrintStream out, Thread serving) {
+            super(out, serving);
             this.client = client;
             this.connections = connections;
-            this.out = out;
-            this.serving = serving;
         }
 
         /**
-         * On the serving thread: prints connections as they end until all have, a stop is requested,
-         * or the {@link System#nanoTime()} deadline passes.
+         * Prints connections as they end until all have, a stop is requested, or the {@link
+         * System#nanoTime()} deadline passes.
          *
          * @return false if the deadline passed first
          */
         boolean serve(java.util.Optional<Long> deadline) {
-            try {
-                return awaitEnded(deadline);
-            } finally {
-                synchronized (this) {
-                    inServe = false;
-                }
-                Thread.interrupted(); // a stop's interrupt must not cut short the close that follows
-            }
+            return serving(() -> awaitEnded(deadline));
         }
 
         private boolean awaitEnded(java.util.Optional<Long> deadline) {
             while (!stopRequested) {
-                int next = firstNotPrinted();
-                if (next >= connections) {
+                if (printedCount() >= connections) {
                     return true;
                 }
                 long bound = AWAIT_BOUND.toNanos();
                 if (deadline.isPresent()) {
                     long left = deadline.get() - System.nanoTime();
                     if (left <= 0) { // the last ones may have ended just now
-                        print(client.connections(), false);
-                        return firstNotPrinted() >= connections;
+                        return print(client.connections(), false) >= connections;
                     }
                     bound = Math.min(bound, left);
                 }
-                List<ClientRecord> journal;
                 try {
-                    journal = client.awaitEnded(printedCount() + 1, Duration.ofNanos(bound));
+                    print(client.awaitEnded(printedCount() + 1, Duration.ofNanos(bound)), false);
                 } catch (AssertionError e) {
                     // the bound ran out (wait again, or the deadline passed), or requestStop interrupted the wait
                     if (Thread.interrupted()) {
                         return true;
                     }
-                    continue;
                 }
-                print(journal, false);
             }
             return true;
         }
 
-        private synchronized int printedCount() {
-            return printed.size();
+        @Override
+        int index(ClientRecord record) {
+            return record.index();
         }
 
-        private synchronized int firstNotPrinted() {
-            int index = 0;
-            while (printed.contains(index)) {
-                index++;
-            }
-            return index;
+        @Override
+        boolean ended(ClientRecord record) {
+            return record.ending() != ClientEnding.OPEN;
         }
 
-        /** From another thread: ends {@link #serve} at once. */
-        synchronized void requestStop() {
-            stopRequested = true;
-            if (inServe) {
-                serving.interrupt();
-            }
-        }
-
-        /** Closes the client (closing the connections still open) and prints the rest of the journal. */
-        synchronized void stop() {
-            if (stopped) {
-                return;
-            }
-            stopped = true;
-            stopRequested = true;
+        @Override
+        void close() {
             client.close();
-            print(client.connections(), true);
         }
 
-        /** Prints the connections not printed yet that have ended (or, with {@code all}, every one). */
-        private synchronized void print(List<ClientRecord> journal, boolean all) {
-            for (ClientRecord connection : journal) {
-                if (printed.contains(connection.index()) || !(all || connection.ending() != ClientEnding.OPEN)) {
-                    continue;
-                }
-                printed.add(connection.index());
-                out.println(connection);
-            }
-            out.flush();
+        @Override
+        List<ClientRecord> journal() {
+            return client.connections();
         }
     }
 }
