@@ -108,18 +108,7 @@ class LeakTests {
         var results = EngineRunner.run(RepeatedProxyTestCases.class);
 
         EngineRunner.assertAllSucceeded(results, PROXY_TESTS);
-        Sample first = RepeatedProxyTestCases.SAMPLES.get(BASELINE);
-        Sample last = RepeatedProxyTestCases.SAMPLES.get(PROXY_TESTS);
-        System.out.printf("LeakTests (proxy): threads after %d: %d, after %d: %d; open files after %d: %s, after %d: %s%n",
-                BASELINE, first.threads, PROXY_TESTS, last.threads, BASELINE, describe(first.fds), PROXY_TESTS,
-                describe(last.fds));
-        assertThat(last.threads).as("live threads; new: %s", minus(last.threadNames, first.threadNames))
-                .isLessThanOrEqualTo(first.threads); // a leak adds threads; another test's may end meanwhile
-        assertThat(minus(last.threadNames, first.threadNames)).as("threads with new names").isEmpty();
-        assumeTrue(first.fds.isPresent() && last.fds.isPresent(),
-                "/proc/self/fd is not available: open files not counted");
-        assertThat(last.fds.getAsInt()).as("open files after test %d vs after test %d", PROXY_TESTS, BASELINE)
-                .isLessThanOrEqualTo(first.fds.getAsInt() + FD_TOLERANCE); // a leak adds files; another test's may close meanwhile
+        assertNothingLeft("proxy", RepeatedProxyTestCases.SAMPLES, PROXY_TESTS);
     }
 
     private static final int PROXY_TESTS = 1_000;
@@ -131,18 +120,7 @@ class LeakTests {
         var results = EngineRunner.run(RepeatedTlsProxyTestCases.class);
 
         EngineRunner.assertAllSucceeded(results, TLS_PROXY_TESTS);
-        Sample first = RepeatedTlsProxyTestCases.SAMPLES.get(BASELINE);
-        Sample last = RepeatedTlsProxyTestCases.SAMPLES.get(TLS_PROXY_TESTS);
-        System.out.printf("LeakTests (TLS proxy): threads after %d: %d, after %d: %d; open files after %d: %s, after %d:"
-                + " %s%n", BASELINE, first.threads, TLS_PROXY_TESTS, last.threads, BASELINE, describe(first.fds),
-                TLS_PROXY_TESTS, describe(last.fds));
-        assertThat(last.threads).as("live threads; new: %s", minus(last.threadNames, first.threadNames))
-                .isLessThanOrEqualTo(first.threads); // a leak adds threads; another test's may end meanwhile
-        assertThat(minus(last.threadNames, first.threadNames)).as("threads with new names").isEmpty();
-        assumeTrue(first.fds.isPresent() && last.fds.isPresent(),
-                "/proc/self/fd is not available: open files not counted");
-        assertThat(last.fds.getAsInt()).as("open files after test %d vs after test %d", TLS_PROXY_TESTS, BASELINE)
-                .isLessThanOrEqualTo(first.fds.getAsInt() + FD_TOLERANCE); // a leak adds files; another test's may close meanwhile
+        assertNothingLeft("TLS proxy", RepeatedTlsProxyTestCases.SAMPLES, TLS_PROXY_TESTS);
     }
 
     private static final int TLS_PROXY_TESTS = 300;
@@ -154,18 +132,7 @@ class LeakTests {
         var results = EngineRunner.run(RepeatedLoopTestCases.class);
 
         EngineRunner.assertAllSucceeded(results, LOOP_TESTS);
-        Sample first = RepeatedLoopTestCases.SAMPLES.get(BASELINE);
-        Sample last = RepeatedLoopTestCases.SAMPLES.get(LOOP_TESTS);
-        System.out.printf("LeakTests (loops): threads after %d: %d, after %d: %d; open files after %d: %s, after %d: %s%n",
-                BASELINE, first.threads, LOOP_TESTS, last.threads, BASELINE, describe(first.fds), LOOP_TESTS,
-                describe(last.fds));
-        assertThat(last.threads).as("live threads; new: %s", minus(last.threadNames, first.threadNames))
-                .isLessThanOrEqualTo(first.threads); // a leak adds threads; another test's may end meanwhile
-        assertThat(minus(last.threadNames, first.threadNames)).as("threads with new names").isEmpty();
-        assumeTrue(first.fds.isPresent() && last.fds.isPresent(),
-                "/proc/self/fd is not available: open files not counted");
-        assertThat(last.fds.getAsInt()).as("open files after test %d vs after test %d", LOOP_TESTS, BASELINE)
-                .isLessThanOrEqualTo(first.fds.getAsInt() + FD_TOLERANCE); // a leak adds files; another test's may close meanwhile
+        assertNothingLeft("loops", RepeatedLoopTestCases.SAMPLES, LOOP_TESTS);
     }
 
     private static final int LOOP_TESTS = 500;
@@ -177,18 +144,7 @@ class LeakTests {
         var results = EngineRunner.run(RepeatedClientTestCases.class);
 
         EngineRunner.assertAllSucceeded(results, CLIENT_TESTS);
-        Sample first = RepeatedClientTestCases.SAMPLES.get(BASELINE);
-        Sample last = RepeatedClientTestCases.SAMPLES.get(CLIENT_TESTS);
-        System.out.printf("LeakTests (clients): threads after %d: %d, after %d: %d; open files after %d: %s, after %d: %s%n",
-                BASELINE, first.threads, CLIENT_TESTS, last.threads, BASELINE, describe(first.fds), CLIENT_TESTS,
-                describe(last.fds));
-        assertThat(last.threads).as("live threads; new: %s", minus(last.threadNames, first.threadNames))
-                .isLessThanOrEqualTo(first.threads); // a leak adds threads; another test's may end meanwhile
-        assertThat(minus(last.threadNames, first.threadNames)).as("threads with new names").isEmpty();
-        assumeTrue(first.fds.isPresent() && last.fds.isPresent(),
-                "/proc/self/fd is not available: open files not counted");
-        assertThat(last.fds.getAsInt()).as("open files after test %d vs after test %d", CLIENT_TESTS, BASELINE)
-                .isLessThanOrEqualTo(first.fds.getAsInt() + FD_TOLERANCE); // a leak adds files; another test's may close meanwhile
+        assertNothingLeft("clients", RepeatedClientTestCases.SAMPLES, CLIENT_TESTS);
     }
 
     private static final int CLIENT_TESTS = 200;
@@ -206,6 +162,27 @@ class LeakTests {
             assertThat(held.notReleased()).containsOnlyKeys(listener.getLocalPort(), client.getLocalPort());
             assertThat(held.released()).isZero();
         }
+    }
+
+    /**
+     * Asserts that the sample after the last of {@code tests} tests has no more live threads, no
+     * thread with a new name, and no more open files (beyond {@link #FD_TOLERANCE}) than the sample
+     * after test {@link #BASELINE}. A leak adds threads and files; another test's may end meanwhile,
+     * so fewer is fine.
+     */
+    private static void assertNothingLeft(String what, Map<Integer, Sample> samples, int tests) {
+        Sample first = samples.get(BASELINE);
+        Sample last = samples.get(tests);
+        System.out.printf("LeakTests (%s): threads after %d: %d, after %d: %d; open files after %d: %s, after %d: %s%n",
+                what, BASELINE, first.threads, tests, last.threads, BASELINE, describe(first.fds), tests,
+                describe(last.fds));
+        assertThat(last.threads).as("live threads; new: %s", minus(last.threadNames, first.threadNames))
+                .isLessThanOrEqualTo(first.threads);
+        assertThat(minus(last.threadNames, first.threadNames)).as("threads with new names").isEmpty();
+        assumeTrue(first.fds.isPresent() && last.fds.isPresent(),
+                "/proc/self/fd is not available: open files not counted");
+        assertThat(last.fds.getAsInt()).as("open files after test %d vs after test %d", tests, BASELINE)
+                .isLessThanOrEqualTo(first.fds.getAsInt() + FD_TOLERANCE);
     }
 
     private static String describe(OptionalInt fds) {
