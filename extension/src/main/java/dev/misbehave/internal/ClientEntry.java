@@ -36,13 +36,16 @@ public final class ClientEntry {
     private long endedNanos = -1;
     private String failure;
 
-    /** Told after every change, outside this entry's lock, so that waiters look again. */
+    /** Told after every change but the ending, outside this entry's lock, so that waiters look again. */
     private final Runnable changed;
+    /** Told once, when the ending is recorded, outside this entry's lock. */
+    private final Runnable endedNow;
 
-    ClientEntry(int index, Fault fault, Runnable changed) {
+    ClientEntry(int index, Fault fault, Runnable changed, Runnable ended) {
         this.index = index;
         this.fault = fault;
         this.changed = changed;
+        this.endedNow = ended;
     }
 
     void connected(InetSocketAddress localAddress) {
@@ -103,22 +106,8 @@ public final class ClientEntry {
             ending = how;
             failure = why;
             endedNanos = System.nanoTime() - startedNanos;
-            notifyAll();
         }
-        changed.run();
-        return true;
-    }
-
-    /** Waits until the connection has ended or the deadline ({@link System#nanoTime()}) passes. */
-    synchronized boolean awaitEnd(long deadlineNanos) throws InterruptedException {
-        while (ending == ClientEnding.OPEN) {
-            long left = deadlineNanos - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            long millis = Math.max(1, left / 1_000_000);
-            wait(millis);
-        }
+        endedNow.run();
         return true;
     }
 

@@ -12,8 +12,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -44,12 +42,17 @@ public final class NettyClient implements AutoCloseable {
 
     private final Plan plan;
     private final List<ClientEntry> entries = new CopyOnWriteArrayList<>();
-    private final Map<ClientEntry, Channel> open = new ConcurrentHashMap<>();
-    /** Every channel this client made, open or not: close() waits until the JDK has let go of each. */
-    private final List<ClientSocketChannel> channels = new CopyOnWriteArrayList<>();
+    /** Every connection this client made, open or not: close() waits until the JDK has let go of each. */
+    private final List<Connection> made = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
     private final Object changes = new Object();
+    /** Guarded by {@link #changes}. */
     private long version;
+    /** How many entries have recorded their ending. Guarded by {@link #changes}. */
+    private int ended;
+
+    /** One connection: its journal entry and its channel. */
+    private record Connection(ClientEntry entry, ClientSocketChannel channel) {}
 
     private NettyClient(Plan plan) {
         this.plan = plan;
@@ -87,9 +90,8 @@ public final class NettyClient implements AutoCloseable {
         if (closed) {
             return;
         }
-        ClientEntry entry = new ClientEntry(index, faultFor(index), this::changed);
+        ClientEntry entry = new ClientEntry(index, faultFor(index), this::changed, this::endedOne);
         entries.add(entry);
-        notifyAll();
         changed();
         ClientConnection connection = new ClientConnection(entry, plan.request(), plan.deliveryTimeout());
         ChannelFuture connecting = new Bootstrap()
@@ -102,8 +104,7 @@ public final class NettyClient implements AutoCloseable {
                 .handler(connection)
                 .connect(plan.server());
         Channel channel = connecting.channel();
-        open.put(entry, channel);
-        channels.add((ClientSocketChannel) channel);
+        made.add(new Connection(entry, (ClientSocketChannel) channel));
         connecting.addListener(connected -> {
             if (!connected.isSuccess()) {
                 Throwable cause = connected.cause();
@@ -118,7 +119,6 @@ public final class NettyClient implements AutoCloseable {
     }
 
     private void ended(ClientEntry entry) {
-        open.remove(entry);
         entry.end(ClientEnding.SERVER_CLOSED, null); // the channel closed with no ending recorded: its FIN
         if (plan.oneAfterAnother() && entry.index() + 1 < plan.connections()) {
             connect(entry.index() + 1);
@@ -127,6 +127,14 @@ public final class NettyClient implements AutoCloseable {
 
     private void changed() {
         synchronized (changes) {
+            version++;
+            changes.notifyAll();
+        }
+    }
+
+    private void endedOne() {
+        synchronized (changes) {
+            ended++;
             version++;
             changes.notifyAll();
         }
@@ -180,15 +188,15 @@ public final class NettyClient implements AutoCloseable {
      * @return true if they ended in time
      */
     public boolean awaitEnded(int count, long deadlineNanos) throws InterruptedException {
-        while (true) {
-            long seen = version();
-            long ended = entries.stream().filter(entry -> entry.ending() != ClientEnding.OPEN).count();
-            if (ended >= count) {
-                return true;
+        synchronized (changes) {
+            while (ended < count) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                changes.wait(Math.max(1, left / 1_000_000));
             }
-            if (!awaitChange(seen, deadlineNanos)) {
-                return false;
-            }
+            return true;
         }
     }
 
@@ -200,17 +208,17 @@ public final class NettyClient implements AutoCloseable {
     @Override
     public void close() {
         synchronized (this) {
-            closed = true;
-            notifyAll();
-        }
-        for (Map.Entry<ClientEntry, Channel> connection : open.entrySet()) {
-            ClientConnection.closeByTest(connection.getKey(), connection.getValue());
+            closed = true; // connect() opens no more
         }
         long deadline = System.nanoTime() + CLOSE_WAIT_MILLIS * 1_000_000;
         List<Promise<Void>> releases = new ArrayList<>();
-        for (ClientSocketChannel channel : channels) {
+        for (Connection connection : made) {
+            ClientSocketChannel channel = connection.channel();
+            if (!channel.closeFuture().isDone()) {
+                ClientConnection.closeByTest(connection.entry(), channel);
+            }
             Promise<Void> released = channel.eventLoop().newPromise();
-            channel.close().addListener(closed -> completeWhenReleased(channel, released, deadline));
+            channel.closeFuture().addListener(closed -> completeWhenReleased(channel, released, deadline));
             releases.add(released);
         }
         for (Promise<Void> released : releases) {
